@@ -1,0 +1,3 @@
+module nmfkernel
+
+go 1.26.8
