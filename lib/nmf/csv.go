@@ -1,0 +1,416 @@
+package nmf
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// ErrDuplicateEntry reports a (row, column) pair given twice in a triples file.
+var ErrDuplicateEntry = errors.New("duplicate entry")
+
+// ReadCSV reads a labeled matrix from a CSV file; see ParseCSV for the format.
+func ReadCSV(path string) (*Matrix, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("nmf: read %s: %w", path, err)
+	}
+	defer f.Close()
+	m, err := ParseCSV(f)
+	return m, withPath(err, path)
+}
+
+// ParseCSV reads a labeled matrix in CSV form: the header row holds the
+// column labels (its first cell, the corner, is ignored) and the first field
+// of every other row is that row's label. An empty cell, NA, NaN or ? (in any
+// letter case) is a missing value. Values must be finite and non-negative.
+//
+// Errors are *ParseError values naming the line and field, wrapping
+// ErrEmpty, ErrFieldCount, ErrNotNumber, ErrNotFinite, ErrNegative,
+// ErrDuplicateLabel or a CSV syntax error from encoding/csv.
+func ParseCSV(r io.Reader) (*Matrix, error) {
+	cr := newCSVReader(r)
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{Line: 1, Err: fmt.Errorf("no header row: %w", ErrEmpty)}
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	header = slices.Clone(header)
+	if len(header) < 2 {
+		return nil, &ParseError{Line: 1, Err: fmt.Errorf("header has no column labels: %w", ErrEmpty)}
+	}
+	cols := make([]string, len(header)-1)
+	colIdx := make(map[string]int, len(cols))
+	for j, h := range header[1:] {
+		h = strings.TrimSpace(h)
+		if prev, dup := colIdx[h]; dup {
+			return nil, &ParseError{Line: 1, Column: j + 2, Err: fmt.Errorf("column label %q also in column %d: %w", h, prev+2, ErrDuplicateLabel)}
+		}
+		colIdx[h] = j
+		cols[j] = h
+	}
+	var rows []string
+	rowLine := map[string]int{}
+	var data []float64
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvError(err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a line of blanks
+		}
+		if len(rec) != len(header) {
+			return nil, &ParseError{Line: line, Err: fmt.Errorf("%d fields, header has %d: %w", len(rec), len(header), ErrFieldCount)}
+		}
+		label := strings.TrimSpace(rec[0])
+		if prev, dup := rowLine[label]; dup {
+			return nil, &ParseError{Line: line, Column: 1, Err: fmt.Errorf("row label %q also on line %d: %w", label, prev, ErrDuplicateLabel)}
+		}
+		rowLine[label] = line
+		rows = append(rows, label)
+		for j, field := range rec[1:] {
+			v, err := parseValue(field)
+			if err != nil {
+				l, _ := cr.FieldPos(j + 1)
+				return nil, &ParseError{Line: l, Column: j + 2, Err: err}
+			}
+			data = append(data, v)
+		}
+	}
+	if len(rows) == 0 {
+		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data rows: %w", ErrEmpty)}
+	}
+	return newMatrix(rows, cols, mat.NewDense(len(rows), len(cols), data))
+}
+
+func newCSVReader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(&bomSkipper{r: r})
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	return cr
+}
+
+// parseValue parses one cell: a missing-value marker gives NaN.
+func parseValue(field string) (float64, error) {
+	s := strings.TrimSpace(field)
+	switch strings.ToLower(s) {
+	case "", "na", "nan", "?":
+		return math.NaN(), nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return 0, fmt.Errorf("%q is out of range: %w", s, ErrNotFinite)
+		}
+		return 0, fmt.Errorf("%q: %w", s, ErrNotNumber)
+	}
+	switch {
+	case math.IsInf(v, 0):
+		return 0, fmt.Errorf("%q: %w", s, ErrNotFinite)
+	case math.IsNaN(v):
+		return math.NaN(), nil
+	case v < 0:
+		return 0, fmt.Errorf("%s: %w (NMF needs values ≥ 0)", s, ErrNegative)
+	}
+	return v, nil
+}
+
+// csvError turns an encoding/csv error into a *ParseError.
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &ParseError{Line: pe.Line, Err: fmt.Errorf("CSV syntax: %w", pe.Err)}
+	}
+	return fmt.Errorf("nmf: read CSV: %w", err)
+}
+
+func withPath(err error, path string) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		pe.Path = path
+	}
+	return err
+}
+
+// bomSkipper drops a leading UTF-8 byte order mark, which spreadsheet
+// programs put at the start of CSV exports.
+type bomSkipper struct {
+	r    io.Reader
+	done bool
+	buf  []byte
+}
+
+func (b *bomSkipper) Read(p []byte) (int, error) {
+	if !b.done {
+		b.done = true
+		head := make([]byte, 3)
+		n, err := io.ReadFull(b.r, head)
+		head = head[:n]
+		if n == 3 && string(head) == "\ufeff" {
+			head = nil
+		}
+		b.buf = head
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return 0, err
+		}
+	}
+	if len(b.buf) > 0 {
+		n := copy(p, b.buf)
+		b.buf = b.buf[n:]
+		return n, nil
+	}
+	return b.r.Read(p)
+}
+
+// WriteCSV writes m in the form ParseCSV reads, with missing values as empty
+// cells and numbers in the shortest form that reads back exactly.
+func (m *Matrix) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	r, c := m.Dims()
+	if err := cw.Write(append([]string{""}, m.cols...)); err != nil {
+		return fmt.Errorf("nmf: write CSV: %w", err)
+	}
+	rec := make([]string, c+1)
+	for i := 0; i < r; i++ {
+		rec[0] = m.rows[i]
+		for j := 0; j < c; j++ {
+			v := m.data.At(i, j)
+			if math.IsNaN(v) {
+				rec[j+1] = ""
+			} else {
+				rec[j+1] = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("nmf: write CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("nmf: write CSV: %w", err)
+	}
+	return nil
+}
+
+// SaveCSV writes m to a file with WriteCSV. It writes a temporary file
+// beside path and renames it, so a failure never leaves a half-written file.
+func (m *Matrix) SaveCSV(path string) error {
+	return writeFileAtomic(path, m.WriteCSV)
+}
+
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("nmf: save %s: %w", path, err)
+	}
+	tmp := f.Name()
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("nmf: save %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("nmf: save %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("nmf: save %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadTriples reads a matrix from a long-form CSV file; see ParseTriples.
+func ReadTriples(path, rowField, colField, valueField string) (*Matrix, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("nmf: read %s: %w", path, err)
+	}
+	defer f.Close()
+	m, err := ParseTriples(f, rowField, colField, valueField)
+	return m, withPath(err, path)
+}
+
+// ParseTriples reads a matrix from CSV in long form, one observed cell per
+// line, such as MovieLens' ratings.csv (userId,movieId,rating,timestamp).
+// The header names the fields: rowField and colField give the labels,
+// valueField the value (an empty valueField makes every listed cell 1, as
+// for a "watched" or "bought" matrix). Other fields are ignored. Cells not
+// listed are missing; use FillMissing(0) where absence means zero.
+//
+// Labels are ordered numerically when they are all integers, otherwise in
+// order of first appearance. A pair listed twice is an error wrapping
+// ErrDuplicateEntry.
+func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, error) {
+	cr := newCSVReader(r)
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{Line: 1, Err: fmt.Errorf("no header row: %w", ErrEmpty)}
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	field := func(name string) (int, error) {
+		for j, h := range header {
+			if strings.TrimSpace(h) == name {
+				return j, nil
+			}
+		}
+		return 0, &ParseError{Line: 1, Err: fmt.Errorf("header %q has no field %q: %w", strings.Join(header, ","), name, ErrUnknownLabel)}
+	}
+	ri, err := field(rowField)
+	if err != nil {
+		return nil, err
+	}
+	ci, err := field(colField)
+	if err != nil {
+		return nil, err
+	}
+	vi := -1
+	if valueField != "" {
+		if vi, err = field(valueField); err != nil {
+			return nil, err
+		}
+	}
+	need := max(ri, ci, vi) + 1
+	nfields := len(header)
+
+	type entry struct {
+		r, c int
+		v    float64
+	}
+	var (
+		rowIdx, colIdx = map[string]int{}, map[string]int{}
+		rows, cols     []string
+		entries        []entry
+		seen           = map[[2]int]int{}
+	)
+	intern := func(idx map[string]int, labels *[]string, s string) int {
+		if i, ok := idx[s]; ok {
+			return i
+		}
+		idx[s] = len(*labels)
+		*labels = append(*labels, s)
+		return idx[s]
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvError(err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) != nfields || len(rec) < need {
+			return nil, &ParseError{Line: line, Err: fmt.Errorf("%d fields, header has %d: %w", len(rec), nfields, ErrFieldCount)}
+		}
+		v := 1.0
+		if vi >= 0 {
+			if v, err = parseValue(rec[vi]); err != nil {
+				return nil, &ParseError{Line: line, Column: vi + 1, Err: err}
+			}
+			if math.IsNaN(v) {
+				continue // a listed but missing value is simply unobserved
+			}
+		}
+		e := entry{
+			r: intern(rowIdx, &rows, strings.TrimSpace(rec[ri])),
+			c: intern(colIdx, &cols, strings.TrimSpace(rec[ci])),
+			v: v,
+		}
+		key := [2]int{e.r, e.c}
+		if first, dup := seen[key]; dup {
+			return nil, &ParseError{Line: line, Err: fmt.Errorf("%s %q, %s %q first listed on line %d: %w", rowField, rows[e.r], colField, cols[e.c], first, ErrDuplicateEntry)}
+		}
+		seen[key] = line
+		entries = append(entries, e)
+	}
+	if len(entries) == 0 {
+		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data lines: %w", ErrEmpty)}
+	}
+	rowOrder, colOrder := labelOrder(rows), labelOrder(cols)
+	data := make([]float64, len(rows)*len(cols))
+	for i := range data {
+		data[i] = math.NaN()
+	}
+	for _, e := range entries {
+		data[rowOrder[e.r]*len(cols)+colOrder[e.c]] = e.v
+	}
+	return newMatrix(permute(rows, rowOrder), permute(cols, colOrder), mat.NewDense(len(rows), len(cols), data))
+}
+
+// labelOrder returns the position of each label: numeric order when every
+// label is an integer, first-appearance order otherwise.
+func labelOrder(labels []string) []int {
+	pos := make([]int, len(labels))
+	nums := make([]int64, len(labels))
+	for i, l := range labels {
+		n, err := strconv.ParseInt(l, 10, 64)
+		if err != nil {
+			for i := range pos {
+				pos[i] = i
+			}
+			return pos
+		}
+		nums[i] = n
+	}
+	order := make([]int, len(labels))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case nums[a] < nums[b]:
+			return -1
+		case nums[a] > nums[b]:
+			return 1
+		}
+		return 0
+	})
+	for p, i := range order {
+		pos[i] = p
+	}
+	return pos
+}
+
+func permute(labels []string, pos []int) []string {
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		out[pos[i]] = l
+	}
+	return out
+}
+
+// FillMissing returns a copy of m with every missing cell set to v.
+func (m *Matrix) FillMissing(v float64) *Matrix {
+	d := mat.DenseCopyOf(m.data)
+	raw := d.RawMatrix().Data
+	for i, x := range raw {
+		if math.IsNaN(x) {
+			raw[i] = v
+		}
+	}
+	return &Matrix{rows: m.rows, cols: m.cols, rowIdx: m.rowIdx, colIdx: m.colIdx, data: d}
+}

@@ -1,0 +1,184 @@
+package nmf
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Fit factorizes V ≈ W·H with the given options; see FitContext.
+func Fit(V *Matrix, opt Options) (*Model, error) {
+	return FitContext(context.Background(), V, opt)
+}
+
+// FitContext factorizes the rows×cols matrix V into W (rows×k) and H
+// (k×cols), both non-negative, minimizing opt.Loss over the observed cells
+// of V. Cancelling ctx stops the fit between iterations and returns an
+// error wrapping ctx.Err().
+//
+// It returns an error wrapping ErrNegative, ErrNotFinite, ErrNoData,
+// ErrOption or ErrShape for data or options it cannot fit; it never panics.
+func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err error) {
+	defer recoverError(&err)
+	p, err := newProblem(V)
+	if err != nil {
+		return nil, err
+	}
+	s, err := opt.resolve(p.rows, p.cols)
+	if err != nil {
+		return nil, err
+	}
+	if s.beta <= 0 && p.minV == 0 {
+		return nil, fmt.Errorf("nmf: the %v loss diverges on zeros in V; add a small value to V or use another loss: %w", s.Loss, ErrOption)
+	}
+	w, ht, err := initialize(p, s)
+	if err != nil {
+		return nil, err
+	}
+	r, err := solve(ctx, p, w, ht, s, true)
+	if err != nil {
+		return nil, err
+	}
+	k := s.Components
+	segs := generatedLabels("S", k)
+	model := &Model{
+		W:          mustMatrix(V.rows, segs, w),
+		H:          mustMatrix(segs, V.cols, mat.DenseCopyOf(ht.T())),
+		Iterations: r.iterations,
+		Converged:  r.converged,
+		Loss:       r.loss,
+		RelErr:     math.Sqrt(r.sq / p.normV2),
+		History:    r.history,
+		Options:    s.Options,
+		v:          V,
+	}
+	if p.normV2 == 0 {
+		model.RelErr = 0
+	}
+	return model, nil
+}
+
+// recoverError turns a panic escaping the package into an error: a library
+// call must not bring down a notebook kernel.
+func recoverError(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("nmf: internal error: %v\n%s", r, debug.Stack())
+	}
+}
+
+type solveResult struct {
+	iterations int
+	converged  bool
+	loss, sq   float64
+	history    []float64
+}
+
+// solve runs s's solver from w and ht (updated in place). With updateW
+// false, W stays fixed (Transform).
+func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, updateW bool) (solveResult, error) {
+	var res solveResult
+	start := time.Now()
+	_, k := w.Dims()
+	perm := make([]int, k)
+	for i := range perm {
+		perm[i] = i
+	}
+	rng := newRand(s.Seed)
+	gram := !p.masked() && s.beta == 2 // the cheap loss of lossGram applies
+	var (
+		cdw        cdWork
+		muw        muWork
+		hh         mat.Dense
+		violation0 float64
+	)
+	prevErr := 0.0
+	var errInit float64
+	if s.Solver == MU {
+		div, _ := p.divergence(w, ht, s.beta)
+		errInit = errorOf(div)
+		prevErr = errInit
+	}
+	gamma := muGamma(s.beta)
+	for it := 1; it <= s.MaxIter; it++ {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("nmf: fit stopped after %d iterations: %w", it-1, err)
+		}
+		var loss float64
+		switch s.Solver {
+		case CD:
+			if s.Shuffle {
+				rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+			}
+			violation := 0.0
+			if p.masked() {
+				if updateW {
+					violation += cdSweepSparse(p.byRow, w, ht, s.l1W, s.l2W, perm)
+				}
+				violation += cdSweepSparse(p.byCol, ht, w, s.l1H, s.l2H, perm)
+			} else {
+				if updateW {
+					violation += cdSweepDense(p.v, w, ht, s.l1W, s.l2W, perm, &cdw)
+				}
+				violation += cdSweepDense(p.vt, ht, w, s.l1H, s.l2H, perm, &cdw)
+				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh)
+			}
+			if !gram {
+				loss, _ = p.divergence(w, ht, s.beta)
+			}
+			res.record(it, loss, s, start)
+			if it == 1 {
+				violation0 = violation
+			}
+			if violation0 == 0 || (s.stopRule && violation/violation0 <= s.Tol) {
+				res.converged = true
+			}
+		case MU:
+			pw := muParams{beta: s.beta, gamma: gamma, l1: s.l1W, l2: s.l2W, zeroBelow: s.beta < 1}
+			ph := muParams{beta: s.beta, gamma: gamma, l1: s.l1H, l2: s.l2H, zeroBelow: s.beta <= 1, sumToOne: true}
+			if p.masked() {
+				if updateW {
+					muStepSparse(p.byRow, w, ht, pw)
+				}
+				muStepSparse(p.byCol, ht, w, ph)
+			} else {
+				if updateW {
+					muStepDense(p.v, w, ht, pw, &muw)
+				}
+				muStepDense(p.vt, ht, w, ph, &muw)
+			}
+			if gram {
+				loss = lossGram(p.normV2, ht, &muw.num, &muw.gram, &hh)
+			} else {
+				loss, _ = p.divergence(w, ht, s.beta)
+			}
+			res.record(it, loss, s, start)
+			if s.stopRule && it%s.checkEvery == 0 {
+				e := errorOf(loss)
+				if (prevErr-e)/errInit < s.Tol {
+					res.converged = true
+				}
+				prevErr = e
+			}
+		}
+		if res.converged {
+			break
+		}
+	}
+	res.loss, res.sq = p.divergence(w, ht, s.beta)
+	if n := len(res.history); n > 0 {
+		res.history[n-1] = res.loss // the exact value, free of rounding in lossGram
+	}
+	return res, nil
+}
+
+func (r *solveResult) record(it int, loss float64, s settings, start time.Time) {
+	r.iterations = it
+	r.history = append(r.history, loss)
+	if s.Progress != nil {
+		s.Progress(Progress{Iteration: it, MaxIter: s.MaxIter, Loss: loss, Elapsed: time.Since(start)})
+	}
+}

@@ -1,0 +1,221 @@
+package nmf
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// nndsvdEps is scikit-learn's threshold below which NNDSVD entries are zero.
+const nndsvdEps = 1e-6
+
+// newRand returns the package's deterministic generator for a seed.
+func newRand(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// initialize returns the starting W (rows×k) and Ht (cols×k).
+func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
+	k := s.Components
+	rng := newRand(s.Seed)
+	switch s.Init {
+	case Random:
+		avg := math.Sqrt(p.mean() / float64(k))
+		// Draw H before W, as scikit-learn does.
+		ht = mat.NewDense(p.cols, k, nil)
+		for j := 0; j < p.cols; j++ {
+			for t := 0; t < k; t++ {
+				ht.Set(j, t, avg*math.Abs(rng.NormFloat64()))
+			}
+		}
+		w = mat.NewDense(p.rows, k, nil)
+		raw := w.RawMatrix().Data
+		for i := range raw {
+			raw[i] = avg * math.Abs(rng.NormFloat64())
+		}
+		return w, ht, nil
+	case Custom:
+		w, ht = mat.DenseCopyOf(s.W0), mat.DenseCopyOf(s.H0.T())
+		for _, x := range []*mat.Dense{w, ht} {
+			for _, v := range x.RawMatrix().Data {
+				if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, nil, fmt.Errorf("nmf: W0 and H0 must be finite and ≥ 0, found %g: %w", v, ErrOption)
+				}
+			}
+		}
+		return w, ht, nil
+	}
+	w, ht, err = nndsvd(p.filled(), k, rng)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch s.Init {
+	case NNDSVDA:
+		avg := p.mean()
+		for _, x := range []*mat.Dense{w, ht} {
+			raw := x.RawMatrix().Data
+			for i, v := range raw {
+				if v == 0 {
+					raw[i] = avg
+				}
+			}
+		}
+	case NNDSVDAR:
+		avg := p.mean()
+		for _, x := range []*mat.Dense{w, ht} {
+			raw := x.RawMatrix().Data
+			for i, v := range raw {
+				if v == 0 {
+					raw[i] = math.Abs(avg * rng.NormFloat64() / 100)
+				}
+			}
+		}
+	}
+	return w, ht, nil
+}
+
+// nndsvd computes the NNDSVD initialization of Boutsidis & Gallopoulos
+// (2008) exactly as scikit-learn's _initialize_nmf does, returning W and Hᵀ.
+func nndsvd(v *mat.Dense, k int, rng *rand.Rand) (w, ht *mat.Dense, err error) {
+	u, sv, vv, err := truncatedSVD(v, k, rng)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, n := v.Dims()
+	w = mat.NewDense(m, k, nil)
+	ht = mat.NewDense(n, k, nil)
+	x := make([]float64, m)
+	y := make([]float64, n)
+	xp, xn := make([]float64, m), make([]float64, m)
+	yp, yn := make([]float64, n), make([]float64, n)
+	for j := 0; j < k; j++ {
+		mat.Col(x, j, u)
+		mat.Col(y, j, vv)
+		if j == 0 {
+			s := math.Sqrt(sv[0])
+			for i := range x {
+				w.Set(i, 0, s*math.Abs(x[i]))
+			}
+			for i := range y {
+				ht.Set(i, 0, s*math.Abs(y[i]))
+			}
+			continue
+		}
+		split(x, xp, xn)
+		split(y, yp, yn)
+		xpn, ypn := floats.Norm(xp, 2), floats.Norm(yp, 2)
+		xnn, ynn := floats.Norm(xn, 2), floats.Norm(yn, 2)
+		mp, mn := xpn*ypn, xnn*ynn
+		uu, vvv, xnrm, ynrm, sigma := xn, yn, xnn, ynn, mn
+		if mp > mn {
+			uu, vvv, xnrm, ynrm, sigma = xp, yp, xpn, ypn, mp
+		}
+		if sigma == 0 {
+			continue // a zero column; left at 0 (or filled by NNDSVDA/AR)
+		}
+		lbd := math.Sqrt(sv[j] * sigma)
+		for i := range uu {
+			w.Set(i, j, lbd*uu[i]/xnrm)
+		}
+		for i := range vvv {
+			ht.Set(i, j, lbd*vvv[i]/ynrm)
+		}
+	}
+	for _, f := range []*mat.Dense{w, ht} {
+		raw := f.RawMatrix().Data
+		for i, v := range raw {
+			if v < nndsvdEps {
+				raw[i] = 0
+			}
+		}
+	}
+	return w, ht, nil
+}
+
+// split writes the positive part of x to p and the magnitude of its
+// negative part to n.
+func split(x, p, n []float64) {
+	for i, v := range x {
+		p[i] = max(v, 0)
+		n[i] = math.Abs(min(v, 0))
+	}
+}
+
+// truncatedSVD returns the k leading singular triplets of a (m×n): U (m×k),
+// the singular values and V (n×k). Small problems use an exact thin SVD;
+// larger ones the randomized SVD of Halko, Martinsson & Tropp (2011) with
+// scikit-learn's defaults (10 oversamples; 7 power iterations when k is
+// under a tenth of min(m, n), 4 otherwise).
+func truncatedSVD(a *mat.Dense, k int, rng *rand.Rand) (u *mat.Dense, s []float64, v *mat.Dense, err error) {
+	m, n := a.Dims()
+	const oversamples = 10
+	l := k + oversamples
+	if l >= min(m, n) {
+		return thinSVD(a, k)
+	}
+	iters := 4
+	if float64(k) < 0.1*float64(min(m, n)) {
+		iters = 7
+	}
+	omega := mat.NewDense(n, l, nil)
+	raw := omega.RawMatrix().Data
+	for i := range raw {
+		raw[i] = rng.NormFloat64()
+	}
+	var y, z mat.Dense
+	y.Mul(a, omega) // m×l
+	q, err := orthonormalBasis(&y)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for it := 0; it < iters; it++ {
+		z.Mul(a.T(), q) // n×l
+		qz, err := orthonormalBasis(&z)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		y.Mul(a, qz)
+		if q, err = orthonormalBasis(&y); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	var b mat.Dense
+	b.Mul(q.T(), a) // l×n
+	ub, s, v, err := thinSVD(&b, k)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	u = mat.NewDense(m, k, nil)
+	u.Mul(q, ub)
+	return u, s, v, nil
+}
+
+// thinSVD returns the k leading singular triplets of a by a full thin SVD.
+func thinSVD(a mat.Matrix, k int) (u *mat.Dense, s []float64, v *mat.Dense, err error) {
+	var svd mat.SVD
+	if !svd.Factorize(a, mat.SVDThin) {
+		return nil, nil, nil, fmt.Errorf("nmf: SVD for NNDSVD initialization did not converge")
+	}
+	var uf, vf mat.Dense
+	svd.UTo(&uf)
+	svd.VTo(&vf)
+	s = svd.Values(nil)[:k]
+	m, _ := uf.Dims()
+	n, _ := vf.Dims()
+	return mat.DenseCopyOf(uf.Slice(0, m, 0, k)), s, mat.DenseCopyOf(vf.Slice(0, n, 0, k)), nil
+}
+
+// orthonormalBasis returns an m×l matrix with orthonormal columns spanning
+// the columns of y (m×l, m ≥ l), from y's thin SVD.
+func orthonormalBasis(y *mat.Dense) (*mat.Dense, error) {
+	var svd mat.SVD
+	if !svd.Factorize(y, mat.SVDThinU) {
+		return nil, fmt.Errorf("nmf: SVD in randomized range finder did not converge")
+	}
+	var q mat.Dense
+	svd.UTo(&q)
+	return &q, nil
+}

@@ -1,0 +1,290 @@
+package nmf
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Matrix is a dense matrix of float64 values with a label for every row and
+// every column. A NaN cell is a missing value: it is left out of the loss
+// when the matrix is factorized and predicted from W·H afterwards.
+//
+// The zero value is not usable; build a Matrix with NewMatrix, FromDense,
+// ParseCSV, ReadCSV, ParseTriples or ReadTriples.
+type Matrix struct {
+	rows, cols     []string
+	rowIdx, colIdx map[string]int
+	data           *mat.Dense
+}
+
+// NewMatrix returns a len(rows)×len(cols) matrix holding data in row-major
+// order; data is used as the backing store, not copied. A nil rows or cols
+// slice is replaced by generated labels ("R1", "R2", … and "C1", "C2", …), in
+// which case the dimensions are taken from the other labels and len(data).
+// Use math.NaN() for a missing value.
+//
+// NewMatrix returns an error wrapping ErrEmpty, ErrShape, ErrDuplicateLabel
+// or ErrNotFinite when the input does not describe a matrix.
+func NewMatrix(rows, cols []string, data []float64) (*Matrix, error) {
+	switch {
+	case rows == nil && cols == nil:
+		return nil, fmt.Errorf("nmf: NewMatrix needs row or column labels: %w", ErrShape)
+	case rows == nil:
+		if len(cols) == 0 || len(data)%len(cols) != 0 {
+			return nil, fmt.Errorf("nmf: NewMatrix: %d values do not fill rows of %d columns: %w", len(data), len(cols), ErrShape)
+		}
+		rows = generatedLabels("R", len(data)/len(cols))
+	case cols == nil:
+		if len(rows) == 0 || len(data)%len(rows) != 0 {
+			return nil, fmt.Errorf("nmf: NewMatrix: %d values do not fill %d rows: %w", len(data), len(rows), ErrShape)
+		}
+		cols = generatedLabels("C", len(data)/len(rows))
+	}
+	if len(rows) == 0 || len(cols) == 0 {
+		return nil, fmt.Errorf("nmf: NewMatrix with %d rows and %d columns: %w", len(rows), len(cols), ErrEmpty)
+	}
+	if len(data) != len(rows)*len(cols) {
+		return nil, fmt.Errorf("nmf: NewMatrix: %d values for %d×%d: %w", len(data), len(rows), len(cols), ErrShape)
+	}
+	for i, v := range data {
+		if math.IsInf(v, 0) {
+			return nil, fmt.Errorf("nmf: NewMatrix: value at row %q, column %q: %w", rows[i/len(cols)], cols[i%len(cols)], ErrNotFinite)
+		}
+	}
+	return newMatrix(rows, cols, mat.NewDense(len(rows), len(cols), data))
+}
+
+// FromDense returns a labeled copy of a gonum matrix. Labels may be nil, as
+// in NewMatrix.
+func FromDense(m mat.Matrix, rows, cols []string) (*Matrix, error) {
+	if m == nil {
+		return nil, fmt.Errorf("nmf: FromDense of nil matrix: %w", ErrEmpty)
+	}
+	r, c := m.Dims()
+	if rows == nil {
+		rows = generatedLabels("R", r)
+	}
+	if cols == nil {
+		cols = generatedLabels("C", c)
+	}
+	if len(rows) != r || len(cols) != c {
+		return nil, fmt.Errorf("nmf: FromDense: %d row and %d column labels for a %d×%d matrix: %w", len(rows), len(cols), r, c, ErrShape)
+	}
+	return NewMatrix(rows, cols, mat.DenseCopyOf(m).RawMatrix().Data)
+}
+
+// newMatrix wraps d, which must be len(rows)×len(cols), checking labels.
+func newMatrix(rows, cols []string, d *mat.Dense) (*Matrix, error) {
+	rowIdx, err := labelIndex(rows, "row")
+	if err != nil {
+		return nil, err
+	}
+	colIdx, err := labelIndex(cols, "column")
+	if err != nil {
+		return nil, err
+	}
+	return &Matrix{rows: rows, cols: cols, rowIdx: rowIdx, colIdx: colIdx, data: d}, nil
+}
+
+// mustMatrix wraps d with labels the package generated itself and knows to
+// be unique.
+func mustMatrix(rows, cols []string, d *mat.Dense) *Matrix {
+	m, err := newMatrix(rows, cols, d)
+	if err != nil {
+		panic(fmt.Sprintf("nmf: internal error: %v", err))
+	}
+	return m
+}
+
+func labelIndex(labels []string, what string) (map[string]int, error) {
+	idx := make(map[string]int, len(labels))
+	for i, l := range labels {
+		if j, dup := idx[l]; dup {
+			return nil, fmt.Errorf("nmf: %s label %q at positions %d and %d: %w", what, l, j+1, i+1, ErrDuplicateLabel)
+		}
+		idx[l] = i
+	}
+	return idx, nil
+}
+
+func generatedLabels(prefix string, n int) []string {
+	l := make([]string, n)
+	for i := range l {
+		l[i] = prefix + strconv.Itoa(i+1)
+	}
+	return l
+}
+
+// Dims returns the number of rows and columns.
+func (m *Matrix) Dims() (r, c int) { return len(m.rows), len(m.cols) }
+
+// At returns the value at row i, column j (NaN when missing). Like gonum's
+// At it panics when i or j is out of range.
+func (m *Matrix) At(i, j int) float64 { return m.data.At(i, j) }
+
+// Value returns the value at the labeled row and column (NaN when missing).
+func (m *Matrix) Value(row, col string) (float64, error) {
+	i, err := m.rowIndex(row)
+	if err != nil {
+		return 0, err
+	}
+	j, err := m.colIndex(col)
+	if err != nil {
+		return 0, err
+	}
+	return m.data.At(i, j), nil
+}
+
+// RowLabels returns a copy of the row labels.
+func (m *Matrix) RowLabels() []string { return append([]string(nil), m.rows...) }
+
+// ColLabels returns a copy of the column labels.
+func (m *Matrix) ColLabels() []string { return append([]string(nil), m.cols...) }
+
+// Row returns a copy of the labeled row.
+func (m *Matrix) Row(label string) ([]float64, error) {
+	i, err := m.rowIndex(label)
+	if err != nil {
+		return nil, err
+	}
+	return mat.Row(nil, i, m.data), nil
+}
+
+// Col returns a copy of the labeled column.
+func (m *Matrix) Col(label string) ([]float64, error) {
+	j, err := m.colIndex(label)
+	if err != nil {
+		return nil, err
+	}
+	return mat.Col(nil, j, m.data), nil
+}
+
+func (m *Matrix) rowIndex(label string) (int, error) {
+	i, ok := m.rowIdx[label]
+	if !ok {
+		return 0, fmt.Errorf("nmf: no row %q (rows are %s): %w", label, labelList(m.rows), ErrUnknownLabel)
+	}
+	return i, nil
+}
+
+func (m *Matrix) colIndex(label string) (int, error) {
+	j, ok := m.colIdx[label]
+	if !ok {
+		return 0, fmt.Errorf("nmf: no column %q (columns are %s): %w", label, labelList(m.cols), ErrUnknownLabel)
+	}
+	return j, nil
+}
+
+// labelList shortens a label list for error messages.
+func labelList(l []string) string {
+	const most = 8
+	if len(l) <= most {
+		return strings.Join(l, ", ")
+	}
+	return strings.Join(l[:most], ", ") + fmt.Sprintf(", … (%d in all)", len(l))
+}
+
+// T returns the transpose as a new matrix: rows become columns, with their
+// labels.
+func (m *Matrix) T() *Matrix {
+	t := mat.DenseCopyOf(m.data.T())
+	return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, data: t}
+}
+
+// Dense returns the underlying gonum matrix. It shares storage with m:
+// changes to it change m. Missing values are NaN.
+func (m *Matrix) Dense() *mat.Dense { return m.data }
+
+// IsMissing reports whether the cell at row i, column j is missing.
+func (m *Matrix) IsMissing(i, j int) bool { return math.IsNaN(m.data.At(i, j)) }
+
+// Missing returns the number of missing cells.
+func (m *Matrix) Missing() int {
+	n := 0
+	for _, v := range m.data.RawMatrix().Data {
+		if math.IsNaN(v) {
+			n++
+		}
+	}
+	return n
+}
+
+// Rename returns a copy of m with new row and column labels; a nil slice
+// keeps the current labels.
+func (m *Matrix) Rename(rows, cols []string) (*Matrix, error) {
+	if rows == nil {
+		rows = m.rows
+	}
+	if cols == nil {
+		cols = m.cols
+	}
+	r, c := m.Dims()
+	if len(rows) != r || len(cols) != c {
+		return nil, fmt.Errorf("nmf: Rename: %d row and %d column labels for a %d×%d matrix: %w", len(rows), len(cols), r, c, ErrShape)
+	}
+	return newMatrix(append([]string(nil), rows...), append([]string(nil), cols...), mat.DenseCopyOf(m.data))
+}
+
+// String formats the matrix as an aligned text table with its labels.
+func (m *Matrix) String() string {
+	r, c := m.Dims()
+	cells := make([][]string, r+1)
+	cells[0] = append([]string{""}, m.cols...)
+	for i := 0; i < r; i++ {
+		row := make([]string, c+1)
+		row[0] = m.rows[i]
+		for j := 0; j < c; j++ {
+			row[j+1] = FormatValue(m.data.At(i, j))
+		}
+		cells[i+1] = row
+	}
+	return alignTable(cells)
+}
+
+// FormatValue formats a cell value the way tables in this package show it:
+// at most four significant decimals, "NA" for a missing value.
+func FormatValue(v float64) string {
+	if math.IsNaN(v) {
+		return "NA"
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	a := math.Abs(v)
+	if a >= 1e-3 && a < 1e6 {
+		s := strconv.FormatFloat(v, 'f', 4, 64)
+		s = strings.TrimRight(s, "0")
+		return strings.TrimSuffix(s, ".")
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// alignTable right-aligns every column but the first.
+func alignTable(cells [][]string) string {
+	if len(cells) == 0 {
+		return ""
+	}
+	width := make([]int, len(cells[0]))
+	for _, row := range cells {
+		for j, s := range row {
+			width[j] = max(width[j], len([]rune(s)))
+		}
+	}
+	var b strings.Builder
+	for _, row := range cells {
+		for j, s := range row {
+			pad := strings.Repeat(" ", width[j]-len([]rune(s)))
+			if j == 0 {
+				b.WriteString(s + pad)
+			} else {
+				b.WriteString("  " + pad + s)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,288 @@
+package nmf
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Model is a fitted factorization V ≈ W·H.
+type Model struct {
+	// W (rows×k) holds each item's weight in each segment: its columns
+	// define the segments. Its rows are labeled like V's, its columns by
+	// segment names (S1…Sk until NameSegments).
+	W *Matrix
+	// H (k×cols) holds each person's membership in each segment.
+	H *Matrix
+	// Iterations is the number of iterations run.
+	Iterations int
+	// Converged reports whether the stopping rule ended the fit before
+	// MaxIter.
+	Converged bool
+	// Loss is the final value of the loss over observed cells: ½‖V−WH‖²
+	// for Frobenius (scikit-learn's _beta_divergence), the divergence
+	// itself for the others. Regularization terms are not included.
+	Loss float64
+	// RelErr is ‖V−WH‖_F / ‖V‖_F over the observed cells.
+	RelErr float64
+	// History is the loss after each iteration.
+	History []float64
+	// Options are the options the fit ran with, defaults applied (Init is
+	// the one actually used).
+	Options Options
+
+	v *Matrix
+}
+
+// Components returns k, the number of segments.
+func (m *Model) Components() int { _, k := m.W.Dims(); return k }
+
+// SegmentNames returns the segments' names, in order.
+func (m *Model) SegmentNames() []string { return m.W.ColLabels() }
+
+// ReconstructionErr returns scikit-learn's reconstruction_err_ for the
+// fit: sqrt(2·Loss), which is ‖V−WH‖_F for the Frobenius loss.
+func (m *Model) ReconstructionErr() float64 { return errorOf(m.Loss) }
+
+// NameSegments renames the segments, in order, in both W and H. There must
+// be one distinct name per segment.
+func (m *Model) NameSegments(names ...string) error {
+	if len(names) != m.Components() {
+		return fmt.Errorf("nmf: NameSegments got %d names for %d segments: %w", len(names), m.Components(), ErrShape)
+	}
+	w, err := m.W.Rename(nil, names)
+	if err != nil {
+		return err
+	}
+	h, err := m.H.Rename(names, nil)
+	if err != nil {
+		return err
+	}
+	m.W, m.H = w, h
+	return nil
+}
+
+// Reconstruct returns W·H, labeled like V: the model's value for every
+// cell, including the missing ones.
+func (m *Model) Reconstruct() *Matrix {
+	var wh mat.Dense
+	wh.Mul(m.W.data, m.H.data)
+	return mustMatrix(m.W.rows, m.H.cols, &wh)
+}
+
+// Score is one entry of a ranking: a label, the model's value W·H for it
+// and whether the cell is known, that is present in V and not zero (a
+// product already bought, a film already rated).
+type Score struct {
+	Label string
+	Value float64
+	Known bool
+}
+
+// Scores is a ranking, best first.
+type Scores []Score
+
+// Labels returns the labels in order.
+func (s Scores) Labels() []string {
+	l := make([]string, len(s))
+	for i, x := range s {
+		l[i] = x.Label
+	}
+	return l
+}
+
+// String formats the ranking as a numbered text table.
+func (s Scores) String() string {
+	cells := [][]string{{"#", "label", "score", "known"}}
+	for i, x := range s {
+		known := ""
+		if x.Known {
+			known = "yes"
+		}
+		cells = append(cells, []string{fmt.Sprint(i + 1), x.Label, FormatValue(x.Value), known})
+	}
+	return alignTable(cells)
+}
+
+// RankOption changes what Recommend and Targets return.
+type RankOption func(*rankConfig)
+
+type rankConfig struct{ excludeKnown bool }
+
+// ExcludeKnown leaves out cells that are already known (present in V and
+// not zero): a recommendation then lists only what the person does not
+// have yet, a target list only people who do not buy the item yet.
+func ExcludeKnown() RankOption { return func(c *rankConfig) { c.excludeKnown = true } }
+
+// Recommend returns the n items (rows) with the highest W·H value for the
+// person (column) col, best first; n ≤ 0 or more than there are means all.
+func (m *Model) Recommend(col string, n int, opts ...RankOption) (Scores, error) {
+	j, err := m.H.colIndex(col)
+	if err != nil {
+		return nil, err
+	}
+	var pred mat.VecDense
+	pred.MulVec(m.W.data, m.H.data.ColView(j))
+	known := func(i int) bool { return m.known(i, j) }
+	return rank(m.W.rows, pred.RawVector().Data, known, n, opts), nil
+}
+
+// Targets returns the n people (columns) with the highest W·H value for the
+// item (row) row, best first: the audience of a campaign for that item.
+func (m *Model) Targets(row string, n int, opts ...RankOption) (Scores, error) {
+	i, err := m.W.rowIndex(row)
+	if err != nil {
+		return nil, err
+	}
+	var pred mat.VecDense
+	pred.MulVec(m.H.data.T(), m.W.data.RowView(i))
+	known := func(j int) bool { return m.known(i, j) }
+	return rank(m.H.cols, pred.RawVector().Data, known, n, opts), nil
+}
+
+func (m *Model) known(i, j int) bool {
+	if m.v == nil {
+		return false
+	}
+	x := m.v.data.At(i, j)
+	return !math.IsNaN(x) && x != 0
+}
+
+func rank(labels []string, values []float64, known func(int) bool, n int, opts []RankOption) Scores {
+	var cfg rankConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := make(Scores, 0, len(labels))
+	for i, l := range labels {
+		k := known(i)
+		if cfg.excludeKnown && k {
+			continue
+		}
+		s = append(s, Score{Label: l, Value: values[i], Known: k})
+	}
+	slices.SortStableFunc(s, func(a, b Score) int {
+		switch {
+		case a.Value > b.Value:
+			return -1
+		case a.Value < b.Value:
+			return 1
+		}
+		return 0
+	})
+	if n > 0 && n < len(s) {
+		s = s[:n]
+	}
+	return s
+}
+
+// Segment is one column of W: a segment's name and its items by weight.
+type Segment struct {
+	Name  string
+	Items Scores
+}
+
+// String lists the segment's items with their weights.
+func (s Segment) String() string {
+	parts := make([]string, len(s.Items))
+	for i, x := range s.Items {
+		parts[i] = fmt.Sprintf("%s %s", x.Label, FormatValue(x.Value))
+	}
+	return s.Name + ": " + strings.Join(parts, ", ")
+}
+
+// Segments returns, for each segment, its top items by weight in W (all
+// items when top ≤ 0), items of zero weight left out.
+func (m *Model) Segments(top int) []Segment {
+	r, k := m.W.Dims()
+	out := make([]Segment, k)
+	col := make([]float64, r)
+	for t := 0; t < k; t++ {
+		mat.Col(col, t, m.W.data)
+		items := rank(m.W.rows, col, func(int) bool { return false }, top, nil)
+		for len(items) > 0 && items[len(items)-1].Value == 0 {
+			items = items[:len(items)-1]
+		}
+		out[t] = Segment{Name: m.W.cols[t], Items: items}
+	}
+	return out
+}
+
+// Membership returns H with every column scaled to sum to 1: each person's
+// share in each segment. A person with no membership at all keeps zeros.
+func (m *Model) Membership() *Matrix {
+	h := mat.DenseCopyOf(m.H.data)
+	k, c := h.Dims()
+	for j := 0; j < c; j++ {
+		sum := 0.0
+		for t := 0; t < k; t++ {
+			sum += h.At(t, j)
+		}
+		if sum == 0 {
+			continue
+		}
+		for t := 0; t < k; t++ {
+			h.Set(t, j, h.At(t, j)/sum)
+		}
+	}
+	return mustMatrix(m.H.rows, m.H.cols, h)
+}
+
+// Transform returns H for new people: the memberships (k×n) that best
+// explain newCols (rows×n, with the model's row labels in any order;
+// missing cells allowed) with W fixed, by the model's solver and loss.
+func (m *Model) Transform(newCols *Matrix) (*Matrix, error) {
+	return m.TransformContext(context.Background(), newCols)
+}
+
+// TransformContext is Transform with a context that can cancel it.
+func (m *Model) TransformContext(ctx context.Context, newCols *Matrix) (h *Matrix, err error) {
+	defer recoverError(&err)
+	if newCols == nil {
+		return nil, fmt.Errorf("nmf: Transform of nil matrix: %w", ErrEmpty)
+	}
+	r, _ := m.W.Dims()
+	nr, nc := newCols.Dims()
+	if nr != r {
+		return nil, fmt.Errorf("nmf: Transform: new data has %d rows, the model %d: %w", nr, r, ErrShape)
+	}
+	data := mat.NewDense(r, nc, nil)
+	for i, label := range m.W.rows {
+		src, ok := newCols.rowIdx[label]
+		if !ok {
+			return nil, fmt.Errorf("nmf: Transform: new data has no row %q: %w", label, ErrUnknownLabel)
+		}
+		data.SetRow(i, mat.Row(nil, src, newCols.data))
+	}
+	aligned := mustMatrix(m.W.rows, newCols.cols, data)
+	p, err := newProblem(aligned)
+	if err != nil {
+		return nil, err
+	}
+	opt := m.Options
+	k := m.Components()
+	s, err := Options{Components: k, Solver: opt.Solver, Loss: opt.Loss, Tol: opt.Tol, MaxIter: opt.MaxIter,
+		AlphaH: opt.AlphaH, L1Ratio: opt.L1Ratio, Seed: opt.Seed}.resolve(r, nc)
+	if err != nil {
+		return nil, err
+	}
+	// Start as scikit-learn's transform does: zeros for CD, a constant for MU.
+	ht := mat.NewDense(nc, k, nil)
+	if s.Solver == MU {
+		avg := math.Sqrt(p.mean() / float64(k))
+		for j := 0; j < nc; j++ {
+			for t := 0; t < k; t++ {
+				ht.Set(j, t, avg)
+			}
+		}
+	}
+	w := mat.DenseCopyOf(m.W.data)
+	if _, err := solve(ctx, p, w, ht, s, false); err != nil {
+		return nil, err
+	}
+	return mustMatrix(m.H.rows, newCols.cols, mat.DenseCopyOf(ht.T())), nil
+}

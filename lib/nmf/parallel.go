@@ -1,0 +1,57 @@
+package nmf
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// chunkRows is the unit of parallel work over rows. Partial sums are kept
+// per chunk and added in chunk order, so results do not depend on the
+// number of cores.
+const chunkRows = 32
+
+// minParallelWork is the estimated flop count below which a loop runs on
+// one goroutine: smaller loops cost more to hand out than to run.
+const minParallelWork = 200_000
+
+// forChunks calls f on consecutive row ranges [lo, hi) covering [0, n),
+// in parallel when work (an estimate of the flops) is large enough, and
+// returns the sum of f's results. Each goroutine gets its own scratch value
+// from newScratch.
+func forChunks[S any](n int, work float64, newScratch func() S, f func(lo, hi int, scratch S) float64) float64 {
+	chunks := (n + chunkRows - 1) / chunkRows
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	if workers <= 1 || work < minParallelWork {
+		s := newScratch()
+		total := 0.0
+		for lo := 0; lo < n; lo += chunkRows {
+			total += f(lo, min(lo+chunkRows, n), s)
+		}
+		return total
+	}
+	sums := make([]float64, chunks)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := newScratch()
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				lo := c * chunkRows
+				sums[c] = f(lo, min(lo+chunkRows, n), s)
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0.0
+	for _, s := range sums {
+		total += s
+	}
+	return total
+}
