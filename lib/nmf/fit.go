@@ -121,9 +121,9 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 				violation += cdSweepSparse(p.byCol, ht, w, s.l1H, s.l2H, perm)
 			} else {
 				if updateW {
-					violation += cdSweepDense(p.v, w, ht, s.l1W, s.l2W, perm, &cdw)
+					violation += cdSweepDense(p.vt, w, ht, s.l1W, s.l2W, perm, &cdw)
 				}
-				violation += cdSweepDense(p.vt, ht, w, s.l1H, s.l2H, perm, &cdw)
+				violation += cdSweepDense(p.v, ht, w, s.l1H, s.l2H, perm, &cdw)
 				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh)
 			}
 			if !gram {

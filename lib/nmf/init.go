@@ -160,25 +160,30 @@ func truncatedSVD(a *mat.Dense, k int, rng *rand.Rand) (u *mat.Dense, s []float6
 	if float64(k) < 0.1*float64(min(m, n)) {
 		iters = 7
 	}
+	// Every product is formed as Xᵀ·A with X the skinny factor, which runs
+	// gonum's kernels along long rows (see crossProduct).
+	at := mat.DenseCopyOf(a.T())
 	omega := mat.NewDense(n, l, nil)
 	raw := omega.RawMatrix().Data
 	for i := range raw {
 		raw[i] = rng.NormFloat64()
 	}
-	var y, z mat.Dense
-	y.Mul(a, omega) // m×l
-	q, err := orthonormalBasis(&y)
+	var yt, zt mat.Dense
+	yt.Mul(omega.T(), at) // l×m
+	q, err := orthonormalBasis(mat.DenseCopyOf(yt.T()))
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	for it := 0; it < iters; it++ {
-		z.Mul(a.T(), q) // n×l
-		qz, err := orthonormalBasis(&z)
+		zt.Reset()
+		zt.Mul(q.T(), a) // l×n
+		qz, err := orthonormalBasis(mat.DenseCopyOf(zt.T()))
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		y.Mul(a, qz)
-		if q, err = orthonormalBasis(&y); err != nil {
+		yt.Reset()
+		yt.Mul(qz.T(), at) // l×m
+		if q, err = orthonormalBasis(mat.DenseCopyOf(yt.T())); err != nil {
 			return nil, nil, nil, err
 		}
 	}

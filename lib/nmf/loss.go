@@ -25,7 +25,7 @@ func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
 		d := x - y
 		sq += d * d
 		sumWH += y
-		if x > epsilon {
+		if beta != 2 && x > epsilon {
 			if y == 0 {
 				y = epsilon
 			}
@@ -55,7 +55,7 @@ func (p *problem) divergenceSparse(w, ht *mat.Dense, beta float64) (div, sq floa
 			d := v - y
 			sq += d * d
 			sumWH += y
-			if v > epsilon {
+			if beta != 2 && v > epsilon {
 				if y == 0 {
 					y = epsilon
 				}

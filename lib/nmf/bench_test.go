@@ -1,0 +1,38 @@
+package nmf
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+func BenchmarkFitDenseCD(b *testing.B) {
+	V := lowRank(500, 300, 10, 0.1, 1)
+	for b.Loop() {
+		if _, err := Fit(V, Options{Components: 10, Tol: -1, MaxIter: 50}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFitDenseMUKL(b *testing.B) {
+	V := lowRank(500, 300, 10, 0.1, 1)
+	for b.Loop() {
+		if _, err := Fit(V, Options{Components: 10, Solver: MU, Loss: KullbackLeibler, Tol: -1, MaxIter: 50}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFitMovieLensMasked fits the ml-latest-small ratings (9,724 ×
+// 610, 100,836 observed) with missing values, k = 20, 100 iterations.
+func BenchmarkFitMovieLensMasked(b *testing.B) {
+	V, err := ReadTriples(filepath.Join(movieLensDir(b), "ratings.csv"), "movieId", "userId", "rating")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Fit(V, Options{Components: 20, Tol: -1, MaxIter: 100}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

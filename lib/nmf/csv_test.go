@@ -1,0 +1,233 @@
+package nmf
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseCSV(t *testing.T) {
+	m, err := ParseCSV(strings.NewReader("\ufeffitem, a ,b,c\nx,1,NA,2.5\n\ny,?,0,nan\nz,,3,1e2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := m.Dims(); r != 3 || c != 3 {
+		t.Fatalf("dims %d×%d", r, c)
+	}
+	if got := strings.Join(m.ColLabels(), "|"); got != "a|b|c" {
+		t.Errorf("column labels %q", got)
+	}
+	if got := strings.Join(m.RowLabels(), "|"); got != "x|y|z" {
+		t.Errorf("row labels %q", got)
+	}
+	if m.Missing() != 4 {
+		t.Errorf("missing = %d, want 4", m.Missing())
+	}
+	if v, _ := m.Value("z", "c"); v != 100 {
+		t.Errorf("z,c = %g", v)
+	}
+	if !m.IsMissing(1, 0) || m.IsMissing(1, 1) {
+		t.Error("y,a should be missing and y,b not")
+	}
+}
+
+func TestParseCSVErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, in   string
+		want       error
+		line, col  int
+		wantInText string
+	}{
+		{"empty", "", ErrEmpty, 1, 0, "no header"},
+		{"header only", ",a,b\n", ErrEmpty, 2, 0, "no data rows"},
+		{"no columns", "corner\nx\n", ErrEmpty, 1, 0, "no column labels"},
+		{"ragged", ",a,b\nx,1,2\ny,1\n", ErrFieldCount, 3, 0, "2 fields, header has 3"},
+		{"not a number", ",a,b\nx,1,2\ny,1,two\n", ErrNotNumber, 3, 3, `"two"`},
+		{"negative", ",a,b\nx,1,-2\n", ErrNegative, 2, 3, "-2"},
+		{"infinite", ",a,b\nx,1,Inf\n", ErrNotFinite, 2, 3, "Inf"},
+		{"overflow", ",a,b\nx,1,1e999\n", ErrNotFinite, 2, 3, "out of range"},
+		{"duplicate row", ",a\nx,1\nx,2\n", ErrDuplicateLabel, 3, 1, "also on line 2"},
+		{"duplicate column", ",a,a\nx,1,2\n", ErrDuplicateLabel, 1, 3, `"a"`},
+		{"bare quote", ",a\nx,1\"2\n", nil, 2, 0, "CSV syntax"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseCSV(strings.NewReader(tc.in))
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v (%T), want a *ParseError", err, err)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("error %v does not wrap %v", err, tc.want)
+			}
+			if pe.Line != tc.line || pe.Column != tc.col {
+				t.Errorf("position line %d column %d, want %d, %d (%v)", pe.Line, pe.Column, tc.line, tc.col, err)
+			}
+			if !strings.Contains(err.Error(), tc.wantInText) {
+				t.Errorf("message %q lacks %q", err, tc.wantInText)
+			}
+		})
+	}
+}
+
+func TestReadCSVNamesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(path, []byte(",a\nx,-1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadCSV(path)
+	if err == nil || !strings.HasPrefix(err.Error(), path+":line 2, column 2:") {
+		t.Errorf("error %q should start with the file and position", err)
+	}
+	if _, err := ReadCSV(filepath.Join(t.TempDir(), "absent.csv")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestCSVRoundTrip(t *testing.T) {
+	m, err := NewMatrix([]string{"r,1", `r"2`}, []string{"a", "b", "c"}, []float64{0.1, math.NaN(), 3, 1e-300, 7, 1.0 / 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.csv")
+	if err := m.SaveCSV(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadCSV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	m.WriteCSV(&a)
+	back.WriteCSV(&b)
+	if a.String() != b.String() {
+		t.Errorf("round trip changed the matrix:\n%s\n%s", a.String(), b.String())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("SaveCSV left %d files behind", len(entries))
+	}
+}
+
+func TestParseTriples(t *testing.T) {
+	in := "userId,movieId,rating,timestamp\n10,5,4.0,1\n2,5,3.5,2\n10,7,1,3\n"
+	m, err := ParseTriples(strings.NewReader(in), "movieId", "userId", "rating")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.ColLabels(), ","); got != "2,10" {
+		t.Errorf("numeric labels sort numerically: %s", got)
+	}
+	if v, _ := m.Value("7", "10"); v != 1 {
+		t.Errorf("7,10 = %g", v)
+	}
+	if !math.IsNaN(m.At(1, 0)) {
+		t.Error("an unlisted pair must be missing")
+	}
+	watched, err := ParseTriples(strings.NewReader(in), "movieId", "userId", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := watched.FillMissing(0).Value("5", "2"); v != 1 {
+		t.Errorf("watched 5,2 = %g", v)
+	}
+	for _, tc := range []struct {
+		name, in string
+		want     error
+		line     int
+	}{
+		{"duplicate", "u,i,r\n1,2,3\n1,2,4\n", ErrDuplicateEntry, 3},
+		{"unknown field", "u,i,x\n1,2,3\n", ErrUnknownLabel, 1},
+		{"negative", "u,i,r\n1,2,-3\n", ErrNegative, 2},
+		{"short line", "u,i,r\n1,2\n", ErrFieldCount, 2},
+		{"no data", "u,i,r\n", ErrEmpty, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseTriples(strings.NewReader(tc.in), "i", "u", "r")
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, tc.want) || pe.Line != tc.line {
+				t.Errorf("error %v, want %v on line %d", err, tc.want, tc.line)
+			}
+		})
+	}
+}
+
+// movieLensDir returns the shared MovieLens directory or skips.
+func movieLensDir(t testing.TB) string {
+	dir := filepath.Join("..", "..", "..", "shared", "data", "ml-latest-small")
+	if _, err := os.Stat(filepath.Join(dir, "ratings.csv")); err != nil {
+		t.Skipf("MovieLens ml-latest-small not found at %s (it lives in ../shared beside the repo): %v", dir, err)
+	}
+	return dir
+}
+
+func TestReadTriplesMovieLens(t *testing.T) {
+	dir := movieLensDir(t)
+	m, err := ReadTriples(filepath.Join(dir, "ratings.csv"), "movieId", "userId", "rating")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, c := m.Dims()
+	if r != 9724 || c != 610 {
+		t.Errorf("dims %d×%d, want 9724 rated movies × 610 users", r, c)
+	}
+	if obs := r*c - m.Missing(); obs != 100836 {
+		t.Errorf("%d observed ratings, want 100836", obs)
+	}
+}
+
+func FuzzParseCSV(f *testing.F) {
+	for _, s := range []string{
+		",a,b\nx,1,2\ny,NA,3\n", "", ",\n", "\ufeff,a\nx,1\n", ",a\nx,\"1\n", ",a,b\nx,1\n", ",a\nx,-0\n", ",a\nx,0x1p3\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		m, err := ParseCSV(strings.NewReader(in))
+		if err != nil {
+			var pe *ParseError
+			if m != nil || (!errors.As(err, &pe) && !strings.HasPrefix(err.Error(), "nmf:")) {
+				t.Fatalf("bad error result %v, %v", m, err)
+			}
+			return
+		}
+		r, c := m.Dims()
+		if r == 0 || c == 0 {
+			t.Fatalf("empty matrix without error")
+		}
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				if v := m.At(i, j); v < 0 || math.IsInf(v, 0) {
+					t.Fatalf("value %g accepted", v)
+				}
+			}
+		}
+		var buf bytes.Buffer
+		if err := m.WriteCSV(&buf); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseCSV(&buf)
+		if err != nil {
+			t.Fatalf("written matrix does not read back: %v\n%s", err, buf.String())
+		}
+		if br, bc := back.Dims(); br != r || bc != c {
+			t.Fatalf("round trip changed dims")
+		}
+	})
+}
+
+func FuzzParseTriples(f *testing.F) {
+	f.Add("u,i,r\n1,2,3\n2,2,1\n")
+	f.Add("u,i,r\n1,2,3\n1,2,3\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		m, err := ParseTriples(strings.NewReader(in), "i", "u", "r")
+		if err == nil {
+			if r, c := m.Dims(); r == 0 || c == 0 {
+				t.Fatal("empty matrix without error")
+			}
+		}
+	})
+}
