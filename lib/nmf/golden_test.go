@@ -89,17 +89,6 @@ func relDiff(a, b mat.Matrix) float64 {
 	return mat.Norm(&d, math.Inf(1)) / math.Max(mat.Norm(b, math.Inf(1)), 1e-300)
 }
 
-func maxAbs(m mat.Matrix) float64 {
-	r, c := m.Dims()
-	x := 0.0
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			x = math.Max(x, math.Abs(m.At(i, j)))
-		}
-	}
-	return x
-}
-
 // TestGoldenSolvers starts from scikit-learn's own initial factors, so the
 // solvers must retrace scikit-learn's iterations.
 func TestGoldenSolvers(t *testing.T) {

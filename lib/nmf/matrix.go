@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"nmfkernel/lib/display/table"
 )
 
 // Matrix is a dense matrix of float64 values with a label for every row and
@@ -229,62 +231,19 @@ func (m *Matrix) Rename(rows, cols []string) (*Matrix, error) {
 	return newMatrix(append([]string(nil), rows...), append([]string(nil), cols...), mat.DenseCopyOf(m.data))
 }
 
-// String formats the matrix as an aligned text table with its labels.
-func (m *Matrix) String() string {
+// String formats the matrix as an aligned text table with its labels;
+// large matrices show their first and last rows and columns.
+func (m *Matrix) String() string { return m.table().Text() }
+
+// HTML formats the matrix as an HTML table with its labels, for notebook
+// display; large matrices show their first and last rows and columns.
+func (m *Matrix) HTML() string { return m.table().HTML() }
+
+func (m *Matrix) table() *table.Table {
 	r, c := m.Dims()
-	cells := make([][]string, r+1)
-	cells[0] = append([]string{""}, m.cols...)
-	for i := 0; i < r; i++ {
-		row := make([]string, c+1)
-		row[0] = m.rows[i]
-		for j := 0; j < c; j++ {
-			row[j+1] = FormatValue(m.data.At(i, j))
-		}
-		cells[i+1] = row
-	}
-	return alignTable(cells)
+	return table.Numeric(r, c, m.data.At, m.rows, m.cols)
 }
 
 // FormatValue formats a cell value the way tables in this package show it:
-// at most four significant decimals, "NA" for a missing value.
-func FormatValue(v float64) string {
-	if math.IsNaN(v) {
-		return "NA"
-	}
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	a := math.Abs(v)
-	if a >= 1e-3 && a < 1e6 {
-		s := strconv.FormatFloat(v, 'f', 4, 64)
-		s = strings.TrimRight(s, "0")
-		return strings.TrimSuffix(s, ".")
-	}
-	return strconv.FormatFloat(v, 'g', 4, 64)
-}
-
-// alignTable right-aligns every column but the first.
-func alignTable(cells [][]string) string {
-	if len(cells) == 0 {
-		return ""
-	}
-	width := make([]int, len(cells[0]))
-	for _, row := range cells {
-		for j, s := range row {
-			width[j] = max(width[j], len([]rune(s)))
-		}
-	}
-	var b strings.Builder
-	for _, row := range cells {
-		for j, s := range row {
-			pad := strings.Repeat(" ", width[j]-len([]rune(s)))
-			if j == 0 {
-				b.WriteString(s + pad)
-			} else {
-				b.WriteString("  " + pad + s)
-			}
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
+// at most four decimals, "NA" for a missing value.
+func FormatValue(v float64) string { return table.FormatFloat(v) }

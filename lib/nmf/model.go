@@ -3,11 +3,14 @@ package nmf
 import (
 	"context"
 	"fmt"
+	"html"
 	"math"
 	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"nmfkernel/lib/display/table"
 )
 
 // Model is a fitted factorization V ≈ W·H.
@@ -47,6 +50,34 @@ func (m *Model) SegmentNames() []string { return m.W.ColLabels() }
 // ReconstructionErr returns scikit-learn's reconstruction_err_ for the
 // fit: sqrt(2·Loss), which is ‖V−WH‖_F for the Frobenius loss.
 func (m *Model) ReconstructionErr() float64 { return errorOf(m.Loss) }
+
+// String summarizes the fit and lists each segment's leading items.
+func (m *Model) String() string {
+	var b strings.Builder
+	b.WriteString(m.summary() + "\n")
+	for _, s := range m.Segments(5) {
+		b.WriteString(s.String() + "\n")
+	}
+	return b.String()
+}
+
+// HTML shows the summary and W as a table, for notebook display.
+func (m *Model) HTML() string {
+	t := m.W.table()
+	t.Caption = "W: item weights per segment"
+	return "<p>" + html.EscapeString(m.summary()) + "</p>" + t.HTML()
+}
+
+func (m *Model) summary() string {
+	r, _ := m.W.Dims()
+	_, c := m.H.Dims()
+	state := "converged"
+	if !m.Converged {
+		state = "stopped at MaxIter"
+	}
+	return fmt.Sprintf("NMF model: %d×%d ≈ W·H with %d segments (%v, %v loss); %d iterations, %s; relative error %s",
+		r, c, m.Components(), m.Options.Solver, m.Options.Loss, m.Iterations, state, FormatValue(m.RelErr))
+}
 
 // NameSegments renames the segments, in order, in both W and H. There must
 // be one distinct name per segment.
@@ -96,16 +127,22 @@ func (s Scores) Labels() []string {
 }
 
 // String formats the ranking as a numbered text table.
-func (s Scores) String() string {
-	cells := [][]string{{"#", "label", "score", "known"}}
+func (s Scores) String() string { return s.table().Text() }
+
+// HTML formats the ranking as an HTML table, for notebook display.
+func (s Scores) HTML() string { return s.table().HTML() }
+
+func (s Scores) table() *table.Table {
+	t := &table.Table{Corner: "#", Header: []string{"label", "score", "known"}}
 	for i, x := range s {
 		known := ""
 		if x.Known {
 			known = "yes"
 		}
-		cells = append(cells, []string{fmt.Sprint(i + 1), x.Label, FormatValue(x.Value), known})
+		t.RowLabels = append(t.RowLabels, fmt.Sprint(i+1))
+		t.Cells = append(t.Cells, []string{x.Label, FormatValue(x.Value), known})
 	}
-	return alignTable(cells)
+	return t
 }
 
 // RankOption changes what Recommend and Targets return.

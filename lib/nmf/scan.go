@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
+
+	"nmfkernel/lib/display/table"
 )
 
 // ScanOptions configures ScanRanks.
@@ -43,12 +45,18 @@ type RankScan struct {
 }
 
 // String formats the scan as a table.
-func (s *RankScan) String() string {
-	cells := [][]string{{"k", "RelErr", "cophenetic"}}
+func (s *RankScan) String() string { return s.table().Text() }
+
+// HTML formats the scan as an HTML table, for notebook display.
+func (s *RankScan) HTML() string { return s.table().HTML() }
+
+func (s *RankScan) table() *table.Table {
+	t := &table.Table{Corner: "k", Header: []string{"RelErr", "cophenetic"}}
 	for _, r := range s.Ranks {
-		cells = append(cells, []string{fmt.Sprint(r.K), FormatValue(r.RelErr), FormatValue(r.Cophenetic)})
+		t.RowLabels = append(t.RowLabels, fmt.Sprint(r.K))
+		t.Cells = append(t.Cells, []string{FormatValue(r.RelErr), FormatValue(r.Cophenetic)})
 	}
-	return alignTable(cells)
+	return t
 }
 
 // ScanRanks fits V at each rank in ks and reports the error (and, with
