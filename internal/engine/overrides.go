@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"reflect"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+
+	"nmfkernel/lib/display"
+	"nmfkernel/lib/nmf"
+	"nmfkernel/symbols"
+)
+
+// prelude is evaluated in every session: the min, max and clear builtins
+// that yaegi lacks, and the helper that captures all results of a call.
+const prelude = `import __nmfkernel "nmfkernel/engine/builtin"
+
+type __nmfkernelOrdered interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
+}
+
+func min[T __nmfkernelOrdered](x T, y ...T) T {
+	m := x
+	for _, v := range y {
+		if v != v {
+			return v
+		}
+		if v < m {
+			m = v
+		}
+	}
+	return m
+}
+
+func max[T __nmfkernelOrdered](x T, y ...T) T {
+	m := x
+	for _, v := range y {
+		if v != v {
+			return v
+		}
+		if v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+func clear(x any) { __nmfkernel.Clear(x) }
+
+func __nmfkernelResults(v ...any) []any { return v }
+`
+
+// Progress of nmf fits run from cells is shown once a fit has taken
+// progressAfter, then refreshed every progressEvery.
+const (
+	progressAfter = time.Second
+	progressEvery = 250 * time.Millisecond
+)
+
+// overrides are the symbols a session replaces with its own: display
+// functions publish to this session, nmf fits and scans and time.Sleep
+// stop when the running cell is interrupted, and clear is given to the
+// prelude.
+func (s *Session) overrides() interp.Exports {
+	disp := map[string]reflect.Value{}
+	dv := reflect.ValueOf(s.disp)
+	for name := range symbols.Symbols["nmfkernel/lib/display/display"] {
+		if m := dv.MethodByName(name); m.IsValid() {
+			disp[name] = m
+		}
+	}
+	return interp.Exports{
+		"nmfkernel/lib/display/display": disp,
+		"nmfkernel/lib/nmf/nmf": {
+			"Fit": reflect.ValueOf(func(V *nmf.Matrix, opt nmf.Options) (*nmf.Model, error) {
+				return s.fit(context.Background(), V, opt)
+			}),
+			"FitContext": reflect.ValueOf(s.fit),
+			"ScanRanks": reflect.ValueOf(func(V *nmf.Matrix, ks []int, opt nmf.ScanOptions) (*nmf.RankScan, error) {
+				ctx, cancel := s.cellContext(context.Background())
+				defer cancel()
+				return nmf.ScanRanksContext(ctx, V, ks, opt)
+			}),
+			"ScanRanksContext": reflect.ValueOf(func(ctx context.Context, V *nmf.Matrix, ks []int, opt nmf.ScanOptions) (*nmf.RankScan, error) {
+				ctx, cancel := s.cellContext(ctx)
+				defer cancel()
+				return nmf.ScanRanksContext(ctx, V, ks, opt)
+			}),
+		},
+		"time/time": {
+			"Sleep": reflect.ValueOf(func(d time.Duration) {
+				t := time.NewTimer(d)
+				defer t.Stop()
+				select {
+				case <-t.C:
+				case <-s.runContext().Done():
+				}
+			}),
+		},
+		"nmfkernel/engine/builtin/builtin": {
+			"Clear": reflect.ValueOf(func(x any) {
+				v := reflect.ValueOf(x)
+				if v.Kind() == reflect.Map || v.Kind() == reflect.Slice {
+					v.Clear()
+				}
+			}),
+		},
+	}
+}
+
+// cellContext returns a context that ends when ctx or the running cell's
+// context does.
+func (s *Session) cellContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.runContext(), cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// fit runs nmf.FitContext under the cell's context and, for fits that take
+// a while, shows live progress in a display that updates in place.
+func (s *Session) fit(ctx context.Context, V *nmf.Matrix, opt nmf.Options) (*nmf.Model, error) {
+	ctx, cancel := s.cellContext(ctx)
+	defer cancel()
+	h := s.disp.NewHandle()
+	var shown bool
+	var last time.Time
+	user := opt.Progress
+	opt.Progress = func(p nmf.Progress) {
+		if user != nil {
+			user(p)
+		}
+		if p.Elapsed >= progressAfter && time.Since(last) >= progressEvery {
+			last = time.Now()
+			shown = true
+			h.Show(progressBundle(p))
+		}
+	}
+	m, err := nmf.FitContext(ctx, V, opt)
+	if shown {
+		if err != nil {
+			h.Text("NMF fit stopped: " + err.Error())
+		} else {
+			h.Text(fmt.Sprintf("NMF fit: %d iterations, relative error %s", m.Iterations, nmf.FormatValue(m.RelErr)))
+		}
+	}
+	return m, err
+}
+
+func progressBundle(p nmf.Progress) display.Bundle {
+	text := fmt.Sprintf("NMF fit: iteration %d of at most %d, loss %.6g, %.1f s", p.Iteration, p.MaxIter, p.Loss, p.Elapsed.Seconds())
+	return display.Bundle{
+		display.MIMEText: text,
+		display.MIMEHTML: fmt.Sprintf(`<progress value="%d" max="%d"></progress> %s`, p.Iteration, p.MaxIter, html.EscapeString(text)),
+	}
+}
