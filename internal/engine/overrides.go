@@ -18,11 +18,7 @@ import (
 // that yaegi lacks, and the helper that captures all results of a call.
 const prelude = `import __nmfkernel "nmfkernel/engine/builtin"
 
-type __nmfkernelOrdered interface {
-	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
-}
-
-func min[T __nmfkernelOrdered](x T, y ...T) T {
+func min[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 | uint64 | uintptr | float32 | float64 | string](x T, y ...T) T {
 	m := x
 	for _, v := range y {
 		if v != v {
@@ -35,7 +31,7 @@ func min[T __nmfkernelOrdered](x T, y ...T) T {
 	return m
 }
 
-func max[T __nmfkernelOrdered](x T, y ...T) T {
+func max[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 | uint64 | uintptr | float32 | float64 | string](x T, y ...T) T {
 	m := x
 	for _, v := range y {
 		if v != v {
@@ -54,8 +50,8 @@ func __nmfkernelResults(v ...any) []any { return v }
 `
 
 // Progress of nmf fits run from cells is shown once a fit has taken
-// progressAfter, then refreshed every progressEvery.
-const (
+// progressAfter, then refreshed every progressEvery (variables for tests).
+var (
 	progressAfter = time.Second
 	progressEvery = 250 * time.Millisecond
 )

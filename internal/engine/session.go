@@ -298,13 +298,16 @@ func (s *Session) compile(src string) (prog *interp.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			prog, err = nil, fmt.Errorf("%s: the interpreter cannot compile this code (internal error: %v)", firstPos(src), r)
+			if pos, name := s.undefinedName(src); name != "" {
+				err = fmt.Errorf("%s: undefined: %s", pos, name)
+			}
 		}
 	}()
 	prog, err = s.i.Compile(src)
 	if err != nil && strings.Contains(err.Error(), "constant definition loop") {
 		// yaegi says this for an undefined name in a top-level statement.
-		if name := s.undefinedName(src); name != "" {
-			err = fmt.Errorf("%s: undefined: %s", strings.SplitN(err.Error(), ": ", 2)[0], name)
+		if pos, name := s.undefinedName(src); name != "" {
+			err = fmt.Errorf("%s: undefined: %s", pos, name)
 		}
 	}
 	return prog, err
@@ -362,10 +365,20 @@ func (s *Session) evalExpr(ctx context.Context, seq, count int, c chunk) error {
 	if err != nil || c.call {
 		return err // a call with no results shows nothing
 	}
-	if !v.IsValid() || (v.Kind() == reflect.Interface && v.IsNil()) || !v.CanInterface() {
+	if !v.IsValid() || (v.Kind() == reflect.Interface && v.IsNil()) || !v.CanInterface() || isInterpNode(v) {
 		return nil
 	}
 	return s.show(count, v.Interface())
+}
+
+// isInterpNode reports whether v is one of yaegi's internal values (what
+// it returns for some statements), which is not the user's to see.
+func isInterpNode(v reflect.Value) bool {
+	t := v.Type()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.PkgPath() == "github.com/traefik/yaegi/interp"
 }
 
 // showResults displays the results of a call: (value, error) shows the
@@ -454,23 +467,27 @@ func (s *Session) runContext() context.Context {
 	return s.ctx
 }
 
-// decl is one evaluated declaration chunk.
+// decl is one evaluated top-level declaration.
 type decl struct {
-	names []string
-	src   string
+	names    []string // what it declares (not methods)
+	types    []string // the types among names
+	methodOf string   // for a method, its receiver's type
+	src      string   // source with its //line position
 }
 
 // declare evaluates a declaration chunk. Redefining a type rebuilds the
 // interpreter from the session's declarations: yaegi would keep using the
 // old type.
 func (s *Session) declare(ctx context.Context, seq int, c chunk) error {
-	src := withLine(seq, c)
-	names, types, imports := declNames(c.src)
+	parts, imports := splitDecls(seq, c)
+	var names []string
 	redefined := ""
-	for _, t := range types {
-		if s.types[t] {
-			redefined = t
-			break
+	for _, p := range parts {
+		names = append(names, p.names...)
+		for _, t := range p.types {
+			if s.types[t] && redefined == "" {
+				redefined = t
+			}
 		}
 	}
 	if redefined != "" {
@@ -478,12 +495,14 @@ func (s *Session) declare(ctx context.Context, seq int, c chunk) error {
 			return err
 		}
 	}
-	if _, err := s.eval(ctx, src); err != nil {
+	if _, err := s.eval(ctx, withLine(seq, c)); err != nil {
 		return err
 	}
-	s.decls = append(s.decls, decl{names: names, src: src})
-	for _, t := range types {
-		s.types[t] = true
+	s.decls = append(s.decls, parts...)
+	for _, p := range parts {
+		for _, t := range p.types {
+			s.types[t] = true
+		}
 	}
 	for name, path := range imports {
 		s.imports[name] = path
@@ -491,13 +510,16 @@ func (s *Session) declare(ctx context.Context, seq int, c chunk) error {
 	return nil
 }
 
-// declNames lists the names a declaration chunk declares, the type names
-// among them, and its imports by local name.
-func declNames(src string) (names, types []string, imports map[string]string) {
+// splitDecls cuts a declaration chunk into its top-level declarations,
+// each with the names it declares and its source positioned in the cell,
+// and lists its imports by local name.
+func splitDecls(seq int, c chunk) (parts []decl, imports map[string]string) {
 	imports = map[string]string{}
-	f, err := parser.ParseFile(token.NewFileSet(), "", "package p;"+src, parser.SkipObjectResolution)
+	const head = "package p;"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", head+c.src, parser.SkipObjectResolution|parser.ParseComments)
 	if err != nil {
-		return nil, nil, imports
+		return nil, imports
 	}
 	for _, imp := range f.Imports {
 		path := strings.Trim(imp.Path.Value, "\"`")
@@ -508,26 +530,59 @@ func declNames(src string) (names, types []string, imports map[string]string) {
 		imports[name] = path
 	}
 	for _, d := range f.Decls {
+		var p decl
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if d.Recv == nil {
-				names = append(names, d.Name.Name)
+				p.names = append(p.names, d.Name.Name)
+			} else {
+				p.methodOf = receiverType(d.Recv)
 			}
 		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				continue
+			}
 			for _, spec := range d.Specs {
 				switch sp := spec.(type) {
 				case *ast.TypeSpec:
-					names = append(names, sp.Name.Name)
-					types = append(types, sp.Name.Name)
+					p.names = append(p.names, sp.Name.Name)
+					p.types = append(p.types, sp.Name.Name)
 				case *ast.ValueSpec:
 					for _, n := range sp.Names {
-						names = append(names, n.Name)
+						p.names = append(p.names, n.Name)
 					}
 				}
 			}
 		}
+		start, end := fset.Position(d.Pos()).Offset-len(head), fset.Position(d.End()).Offset-len(head)
+		line, col := lineCol(c.src, start)
+		if line == 1 {
+			col += c.col - 1
+		}
+		p.src = lineDirective(seq, c.line+line-1, col) + c.src[start:end]
+		parts = append(parts, p)
 	}
-	return names, types, imports
+	return parts, imports
+}
+
+// receiverType names the type a method belongs to.
+func receiverType(recv *ast.FieldList) string {
+	if recv == nil || len(recv.List) == 0 {
+		return ""
+	}
+	t := recv.List[0].Type
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	switch t := t.(type) {
+	case *ast.Ident:
+		return t.Name
+	case *ast.IndexExpr:
+		if id, ok := t.X.(*ast.Ident); ok {
+			return id.Name
+		}
+	}
+	return ""
 }
 
 // rebuild replaces the interpreter with a fresh one and replays the
@@ -535,14 +590,14 @@ func declNames(src string) (names, types []string, imports map[string]string) {
 // declares again. Values set by statements are lost; the cell's stderr
 // says which.
 func (s *Session) rebuild(ctx context.Context, typ string, redeclared []string) error {
-	before := s.i.Globals()
+	before := s.globals()
 	again := map[string]bool{}
 	for _, n := range redeclared {
 		again[n] = true
 	}
 	var keep []decl
 	for _, d := range s.decls {
-		overridden := false
+		overridden := again[d.methodOf]
 		for _, n := range d.names {
 			if again[n] {
 				overridden = true
@@ -555,20 +610,26 @@ func (s *Session) rebuild(ctx context.Context, typ string, redeclared []string) 
 	if err := s.newInterpreter(); err != nil {
 		return err
 	}
+	if len(s.imports) > 0 {
+		var b strings.Builder
+		for name, path := range s.imports {
+			fmt.Fprintf(&b, "import %s %q\n", name, path)
+		}
+		if _, err := s.eval(ctx, b.String()); err != nil {
+			return fmt.Errorf("type %s redefined, and replaying the session's imports failed: %w", typ, err)
+		}
+	}
 	s.decls, s.types = nil, map[string]bool{}
 	for _, d := range keep {
 		if _, err := s.eval(ctx, d.src); err != nil {
 			return fmt.Errorf("type %s redefined, and replaying an earlier declaration failed: %w", typ, err)
 		}
 		s.decls = append(s.decls, d)
-	}
-	for _, d := range s.decls {
-		_, types, _ := declNames(strings.SplitN(d.src, "\n", 3)[2])
-		for _, t := range types {
+		for _, t := range d.types {
 			s.types[t] = true
 		}
 	}
-	after := s.i.Globals()
+	after := s.globals()
 	var lost []string
 	for name := range before {
 		if _, ok := after[name]; !ok && !again[name] && !strings.HasPrefix(name, "__nmfkernel") {
@@ -585,14 +646,16 @@ func (s *Session) rebuild(ctx context.Context, typ string, redeclared []string) 
 }
 
 // undefinedName returns a name that src (a statement chunk) uses and that
-// is defined neither in the session, by src itself, nor by Go.
-func (s *Session) undefinedName(src string) string {
-	f, err := parser.ParseFile(token.NewFileSet(), "", "package p; func _() {"+src+"\n}", parser.SkipObjectResolution)
+// is defined neither in the session, by src itself, nor by Go, with its
+// position as yaegi would report it.
+func (s *Session) undefinedName(src string) (pos, name string) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", "package p; func _() {"+src+"\n}", parser.SkipObjectResolution|parser.ParseComments)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	known := map[string]bool{}
-	for name := range s.i.Globals() {
+	for name := range s.globals() {
 		known[name] = true
 	}
 	for name := range s.imports {
@@ -632,10 +695,10 @@ func (s *Session) undefinedName(src string) string {
 		}
 		return true
 	})
-	var undefined string
+	var undefined *ast.Ident
 	var walk func(n ast.Node) bool
 	walk = func(n ast.Node) bool {
-		if undefined != "" {
+		if undefined != nil {
 			return false
 		}
 		switch n := n.(type) {
@@ -652,13 +715,27 @@ func (s *Session) undefinedName(src string) string {
 			return false // labels
 		case *ast.Ident:
 			if !known[n.Name] && !universe[n.Name] {
-				undefined = n.Name
+				undefined = n
 			}
 		}
 		return true
 	}
 	ast.Inspect(f.Decls[0].(*ast.FuncDecl).Body, walk)
-	return undefined
+	if undefined == nil {
+		return "", ""
+	}
+	return fset.Position(undefined.Pos()).String(), undefined.Name
+}
+
+// globals returns the interpreter's global variables and constants; yaegi
+// can panic listing them after a failed compile, which gives none.
+func (s *Session) globals() (g map[string]reflect.Value) {
+	defer func() {
+		if recover() != nil {
+			g = nil
+		}
+	}()
+	return s.i.Globals()
 }
 
 // universe holds Go's predeclared names.

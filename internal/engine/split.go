@@ -27,6 +27,10 @@ type chunk struct {
 	call bool
 	// quiet is set on an exprChunk whose value is not shown: a print call.
 	quiet bool
+	// block is set on a statement that calls a function literal: yaegi
+	// runs such a top-level statement again in every later evaluation, but
+	// not inside a block, so the chunk is evaluated as { stmt }.
+	block bool
 }
 
 // stmt is one top-level statement or declaration of a cell.
@@ -87,22 +91,49 @@ func splitCell(code string) ([]chunk, error) {
 		kind := s.kind
 		text := code[s.start:s.end]
 		last := i == len(stmts)-1
-		var call, quiet bool
-		if kind == stmtChunk && last && !s.semicolon {
+		var call, quiet, block bool
+		if kind == stmtChunk {
+			block = needsBlock(text)
+		}
+		if kind == stmtChunk && last && !s.semicolon && !block {
 			if e, err := parser.ParseExpr(text); err == nil {
 				kind = exprChunk
 				_, call = e.(*ast.CallExpr)
 				quiet = isPrintCall(e)
 			}
 		}
-		if n := len(chunks); n > 0 && kind != exprChunk && chunks[n-1].kind == kind && !(s.isImport && kind == declChunk && !chunkIsImports(chunks[n-1].src)) {
+		if n := len(chunks); n > 0 && kind != exprChunk && !block && !chunks[n-1].block && chunks[n-1].kind == kind && !(s.isImport && kind == declChunk && !chunkIsImports(chunks[n-1].src)) {
 			chunks[n-1].src = code[offsetOf(code, chunks[n-1].line, chunks[n-1].col):s.end]
 			continue
 		}
 		line, col := lineCol(code, s.start)
-		chunks = append(chunks, chunk{kind: kind, src: text, line: line, col: col, call: call, quiet: quiet})
+		chunks = append(chunks, chunk{kind: kind, src: text, line: line, col: col, call: call, quiet: quiet, block: block})
 	}
 	return chunks, nil
+}
+
+// needsBlock reports whether a top-level statement contains a function
+// literal and declares nothing (see chunk.block).
+func needsBlock(stmt string) bool {
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p; func _() {"+stmt+"\n}", parser.SkipObjectResolution)
+	if err != nil {
+		return false
+	}
+	body := f.Decls[0].(*ast.FuncDecl).Body.List
+	if len(body) != 1 {
+		return false
+	}
+	if a, ok := body[0].(*ast.AssignStmt); ok && a.Tok == token.DEFINE {
+		return false
+	}
+	found := false
+	ast.Inspect(body[0], func(n ast.Node) bool {
+		if _, ok := n.(*ast.FuncLit); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // scanTok is one token of a cell.
@@ -213,6 +244,9 @@ const lineBase = 100000
 // resolves imports by the file name of a node's position, so another name
 // would break them; the run is encoded in the line number instead.
 func withLine(seq int, c chunk) string {
+	if c.block {
+		return "{" + lineDirective(seq, c.line, c.col) + c.src + "\n}"
+	}
 	return lineDirective(seq, c.line, c.col) + c.src
 }
 

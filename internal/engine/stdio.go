@@ -32,7 +32,7 @@ type streamWriter struct {
 
 // yaegiPanicLine matches a frame line that yaegi writes to stderr while a
 // panic unwinds through interpreted code.
-var yaegiPanicLine = regexp.MustCompile(`^_\.go:(\d+):(\d+): panic: (.*)\n?$`)
+var yaegiPanicLine = regexp.MustCompile(`^(?:_\.go:)?(\d+):(\d+): panic: (.*)\n?$`)
 
 func (w *streamWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
