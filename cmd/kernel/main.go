@@ -3,6 +3,7 @@
 //
 // Usage:
 //
+//	kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--png-dir DIR]
 //	kernel version
 package main
 
@@ -28,6 +29,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "run":
+		return runNotebook(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "nmfkernel %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return 0
@@ -45,6 +48,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: kernel <command> [arguments]
 
 commands:
+  run       execute a notebook's code cells and write their outputs
   version   print the version
+
+Run "kernel <command> -h" for a command's options.
 `)
 }

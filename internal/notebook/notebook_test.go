@@ -1,0 +1,103 @@
+package notebook
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseUpgradesAndKeepsUnknownFields(t *testing.T) {
+	in := `{"cells":[{"cell_type":"code","source":["a\n","b"],"metadata":{"tags":["x"]},"custom":1,"outputs":[],"execution_count":null},
+{"cell_type":"markdown","source":"# hi","metadata":{},"id":"same"},{"cell_type":"raw","source":"","metadata":{},"id":"same"}],
+"metadata":{"foo":"bar"},"nbformat":4,"nbformat_minor":2}`
+	nb, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nb.NBFormatMinor != 5 {
+		t.Errorf("nbformat_minor %d", nb.NBFormatMinor)
+	}
+	ids := map[string]bool{}
+	for _, c := range nb.Cells {
+		id, _ := c["id"].(string)
+		if id == "" || ids[id] {
+			t.Errorf("cell id %q missing or duplicated", id)
+		}
+		ids[id] = true
+	}
+	if nb.Cells[0].Source() != "a\nb" || nb.Cells[0]["custom"] != float64(1) {
+		t.Errorf("cell 0: %v", nb.Cells[0])
+	}
+	b, _ := nb.Marshal()
+	back, err := Parse(b)
+	if err != nil || !reflect.DeepEqual(back, nb) {
+		t.Errorf("round trip changed the notebook: %v", err)
+	}
+	for _, bad := range []string{`{`, `{"nbformat":3,"cells":[]}`, `{"nbformat":4,"cells":[null]}`, `{"nbformat":4,"cells":[{}]}`} {
+		if _, err := Parse([]byte(bad)); !errors.Is(err, ErrFormat) {
+			t.Errorf("Parse(%s): %v", bad, err)
+		}
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	var o Outputs
+	o.Stream("stdout", "a")
+	o.Stream("stdout", "b\nc\n")
+	o.Stream("stderr", "oops\n")
+	o.Display(map[string]any{"text/plain": "10%"}, nil, "p1")
+	o.Display(map[string]any{"image/png": []byte{1, 2, 3}, "text/plain": "<PNG>"}, nil, "")
+	if !o.Update(map[string]any{"text/plain": "100%"}, nil, "p1") || o.Update(nil, nil, "nope") {
+		t.Error("Update")
+	}
+	o.Result(3, map[string]any{"text/html": "<b>x</b>\n<i>y</i>", "text/plain": "x"}, nil)
+	o.Error("panic", "boom", []string{"panic: boom", "  at cell [3]"})
+	got := o.List()
+	if len(got) != 6 {
+		t.Fatalf("%d outputs", len(got))
+	}
+	want := []map[string]any{
+		{"output_type": "stream", "name": "stdout", "text": []any{"ab\n", "c\n"}},
+		{"output_type": "stream", "name": "stderr", "text": []any{"oops\n"}},
+		{"output_type": "display_data", "data": map[string]any{"text/plain": []any{"100%"}}, "metadata": map[string]any{}},
+		{"output_type": "display_data", "data": map[string]any{"image/png": "AQID", "text/plain": []any{"<PNG>"}}, "metadata": map[string]any{}},
+		{"output_type": "execute_result", "execution_count": 3, "data": map[string]any{"text/html": []any{"<b>x</b>\n", "<i>y</i>"}, "text/plain": []any{"x"}}, "metadata": map[string]any{}},
+		{"output_type": "error", "ename": "panic", "evalue": "boom", "traceback": []any{"panic: boom", "  at cell [3]"}},
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("output %d:\n%#v\nwant\n%#v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestWriteIsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nb.ipynb")
+	nb := &Notebook{NBFormat: 4, NBFormatMinor: 5, Metadata: map[string]any{}, Cells: []Cell{{"cell_type": "markdown", "source": "x", "metadata": map[string]any{}, "id": "a"}}}
+	if err := nb.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o700)
+	nb.Cells[0]["source"] = "changed"
+	if os.Geteuid() != 0 { // root ignores directory permissions
+		if err := nb.Write(path); err == nil {
+			t.Error("write into a read-only directory succeeded")
+		}
+		b, _ := os.ReadFile(path)
+		if !strings.Contains(string(b), `"source": "x"`) {
+			t.Error("failed write damaged the notebook")
+		}
+	}
+	os.Chmod(dir, 0o700)
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}

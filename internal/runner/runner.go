@@ -1,0 +1,176 @@
+// Package runner executes the code cells of a notebook, in order, and
+// records their outputs in it: the engine of "kernel run".
+package runner
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"nmfkernel/internal/engine"
+	"nmfkernel/internal/notebook"
+	"nmfkernel/lib/display"
+)
+
+// Executor runs one cell and reports what it produced; *engine.Session
+// fits it through SessionExecutor.
+type Executor interface {
+	Execute(ctx context.Context, code string, sink func(engine.Event)) engine.Result
+}
+
+// SessionExecutor runs cells in an in-process engine session.
+type SessionExecutor struct{ Session *engine.Session }
+
+// Execute runs code in the session.
+func (e SessionExecutor) Execute(ctx context.Context, code string, sink func(engine.Event)) engine.Result {
+	return e.Session.Execute(ctx, code, engine.ExecOptions{}, sink)
+}
+
+// Options configures Run. The zero value stops at the first error and
+// logs nothing.
+type Options struct {
+	// AllowErrors runs every cell even after one fails.
+	AllowErrors bool
+	// PNGDir, if set, receives every image output as cellN.png (N the
+	// cell's 1-based position; -2, -3… for further images of a cell).
+	PNGDir string
+	// Log receives one progress line per cell.
+	Log io.Writer
+}
+
+// CellFailedError reports the cell that stopped a run.
+type CellFailedError struct {
+	Index int // 1-based position of the cell in the notebook
+	Err   *engine.CellError
+}
+
+func (e *CellFailedError) Error() string {
+	return fmt.Sprintf("cell %d failed: %s", e.Index, strings.Join(e.Err.Traceback, "\n"))
+}
+
+// Run executes nb's code cells with exec, replacing their outputs and
+// execution counts. It stops at the first failing cell (returning a
+// *CellFailedError, with the outputs so far recorded) unless
+// opt.AllowErrors is set, and at ctx's end.
+func Run(ctx context.Context, nb *notebook.Notebook, exec Executor, opt Options) error {
+	logf := func(format string, a ...any) {
+		if opt.Log != nil {
+			fmt.Fprintf(opt.Log, format, a...)
+		}
+	}
+	setLanguage(nb)
+	code := 0
+	for _, c := range nb.Cells {
+		if c.Type() == "code" {
+			code++
+		}
+	}
+	var firstErr error
+	done := 0
+	for i, c := range nb.Cells {
+		if c.Type() != "code" {
+			continue
+		}
+		done++
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		var out notebook.Outputs
+		var images [][]byte
+		res := exec.Execute(ctx, c.Source(), func(ev engine.Event) {
+			switch ev := ev.(type) {
+			case engine.Stream:
+				out.Stream(ev.Name, ev.Text)
+			case engine.Display:
+				if ev.Update && out.Update(ev.Bundle, ev.Metadata, ev.DisplayID) {
+					return
+				}
+				out.Display(ev.Bundle, ev.Metadata, ev.DisplayID)
+				images = appendImage(images, ev.Bundle)
+			case engine.ExecuteResult:
+				out.Result(ev.Count, ev.Bundle, nil)
+				images = appendImage(images, ev.Bundle)
+			}
+		})
+		var count *int
+		if res.Count > 0 {
+			count = &res.Count
+		}
+		status := "ok"
+		if res.Err != nil {
+			out.Error(res.Err.Name, res.Err.Value, res.Err.Traceback)
+			status = "error: " + res.Err.Name + ": " + res.Err.Value
+		}
+		c.SetOutputs(&out, count)
+		logf("[%d/%d] cell %d %s (%.2f s)\n", done, code, i+1, status, time.Since(start).Seconds())
+		if opt.PNGDir != "" {
+			if err := writeImages(opt.PNGDir, i+1, images); err != nil {
+				return err
+			}
+		}
+		if res.Err != nil {
+			if res.Err.Name == "Interrupt" {
+				return ctx.Err()
+			}
+			if firstErr == nil {
+				firstErr = &CellFailedError{Index: i + 1, Err: res.Err}
+			}
+			if !opt.AllowErrors {
+				return firstErr
+			}
+		}
+	}
+	if opt.AllowErrors {
+		return nil
+	}
+	return firstErr
+}
+
+func appendImage(images [][]byte, b display.Bundle) [][]byte {
+	switch v := b[display.MIMEPNG].(type) {
+	case []byte:
+		return append(images, v)
+	case string:
+		if data, err := base64.StdEncoding.DecodeString(v); err == nil {
+			return append(images, data)
+		}
+	}
+	return images
+}
+
+func writeImages(dir string, cell int, images [][]byte) error {
+	if len(images) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("png dir: %w", err)
+	}
+	for k, img := range images {
+		name := fmt.Sprintf("cell%d.png", cell)
+		if k > 0 {
+			name = fmt.Sprintf("cell%d-%d.png", cell, k+1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// setLanguage records the kernel and language in the notebook's metadata,
+// as Jupyter does when it runs a notebook.
+func setLanguage(nb *notebook.Notebook) {
+	if _, ok := nb.Metadata["kernelspec"]; !ok {
+		nb.Metadata["kernelspec"] = map[string]any{"name": "nmfkernel", "display_name": "Go (nmfkernel)", "language": "go"}
+	}
+	nb.Metadata["language_info"] = map[string]any{
+		"name": "go", "mimetype": "text/x-go", "file_extension": ".go",
+		"codemirror_mode": "go", "pygments_lexer": "go",
+	}
+}
