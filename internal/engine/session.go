@@ -523,7 +523,7 @@ func splitDecls(seq int, c chunk) (parts []decl, imports map[string]string) {
 	}
 	for _, imp := range f.Imports {
 		path := strings.Trim(imp.Path.Value, "\"`")
-		name := path[strings.LastIndex(path, "/")+1:]
+		name := pkgName(path)
 		if imp.Name != nil {
 			name = imp.Name.Name
 		}

@@ -47,22 +47,9 @@ type stmt struct {
 // last expression statement becomes its own exprChunk so that its value can
 // be shown; a trailing explicit ';' suppresses that, as in IPython.
 func splitCell(code string) ([]chunk, error) {
-	fset := token.NewFileSet()
-	file := fset.AddFile("cell", -1, len(code))
-	var errs scanner.ErrorList
-	var sc scanner.Scanner
-	sc.Init(file, []byte(code), func(pos token.Position, msg string) { errs.Add(pos, msg) }, 0)
-
-	var toks []scanTok
-	for {
-		pos, t, lit := sc.Scan()
-		if t == token.EOF {
-			break
-		}
-		toks = append(toks, scanTok{file.Offset(pos), t, lit})
-	}
-	if len(errs) > 0 {
-		return nil, errs.Err()
+	toks, err := scanTokens(code)
+	if err != nil {
+		return nil, err
 	}
 
 	var stmts []stmt
@@ -110,6 +97,28 @@ func splitCell(code string) ([]chunk, error) {
 		chunks = append(chunks, chunk{kind: kind, src: text, line: line, col: col, call: call, quiet: quiet, block: block})
 	}
 	return chunks, nil
+}
+
+// scanTokens returns the tokens of a cell (with Go's automatic
+// semicolons), or the scanner's errors positioned as "cell:line:col".
+func scanTokens(code string) ([]scanTok, error) {
+	fset := token.NewFileSet()
+	file := fset.AddFile("cell", -1, len(code))
+	var errs scanner.ErrorList
+	var sc scanner.Scanner
+	sc.Init(file, []byte(code), func(pos token.Position, msg string) { errs.Add(pos, msg) }, 0)
+	var toks []scanTok
+	for {
+		pos, t, lit := sc.Scan()
+		if t == token.EOF {
+			break
+		}
+		toks = append(toks, scanTok{file.Offset(pos), t, lit})
+	}
+	if len(errs) > 0 {
+		return nil, errs.Err()
+	}
+	return toks, nil
 }
 
 // needsBlock reports whether a top-level statement contains a function
