@@ -26,6 +26,7 @@ var Packages = []string{
 	"nmfkernel/lib/nmf",
 	"nmfkernel/lib/display",
 	"nmfkernel/lib/display/table",
+	"nmfkernel/lib/viz",
 	"gonum.org/v1/gonum/mat",
 	"gonum.org/v1/gonum/stat",
 	"gonum.org/v1/gonum/stat/distuv",
@@ -42,6 +43,6 @@ var Packages = []string{
 	"gonum.org/v1/plot/palette/moreland",
 }
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract nmfkernel/lib/nmf nmfkernel/lib/display nmfkernel/lib/display/table
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract nmfkernel/lib/nmf nmfkernel/lib/display nmfkernel/lib/display/table nmfkernel/lib/viz
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract gonum.org/v1/gonum/mat gonum.org/v1/gonum/stat gonum.org/v1/gonum/stat/distuv gonum.org/v1/gonum/floats gonum.org/v1/gonum/optimize
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract gonum.org/v1/plot gonum.org/v1/plot/plotter gonum.org/v1/plot/plotutil gonum.org/v1/plot/vg gonum.org/v1/plot/vg/draw gonum.org/v1/plot/vg/vgimg gonum.org/v1/plot/font gonum.org/v1/plot/palette gonum.org/v1/plot/palette/moreland
