@@ -30,6 +30,7 @@ type CellError struct {
 	Err error
 }
 
+// Error formats the failure with its position in the cell.
 func (e *CellError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s at line %d:%d: %s", e.Name, e.Line, e.Column, e.Value)
@@ -37,6 +38,7 @@ func (e *CellError) Error() string {
 	return e.Name + ": " + e.Value
 }
 
+// Unwrap returns the underlying error.
 func (e *CellError) Unwrap() error { return e.Err }
 
 // cellPos matches a position yaegi reports (see withLine).

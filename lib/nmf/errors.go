@@ -41,6 +41,7 @@ type ParseError struct {
 	Err    error
 }
 
+// Error formats the error with its file and position.
 func (e *ParseError) Error() string {
 	where := ""
 	if e.Path != "" {
@@ -52,4 +53,5 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%sline %d: %v", where, e.Line, e.Err)
 }
 
+// Unwrap returns the underlying error, such as ErrNegative.
 func (e *ParseError) Unwrap() error { return e.Err }

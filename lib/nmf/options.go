@@ -28,6 +28,7 @@ const (
 	Custom
 )
 
+// String returns scikit-learn's name for the initialization.
 func (i Init) String() string {
 	switch i {
 	case InitAuto:
@@ -58,6 +59,7 @@ const (
 	MU
 )
 
+// String returns scikit-learn's name for the solver.
 func (s Solver) String() string {
 	switch s {
 	case CD:
@@ -82,6 +84,7 @@ const (
 	ItakuraSaito
 )
 
+// String returns scikit-learn's name for the loss.
 func (l Loss) String() string {
 	switch l {
 	case Frobenius:

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestVersionAndUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "nmfkernel "+version) {
+		t.Errorf("version: %d %q", code, out.String())
+	}
+	if code := run(nil, &out, &errb); code != 2 {
+		t.Errorf("no command: exit %d", code)
+	}
+	errb.Reset()
+	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: %d %q", code, errb.String())
+	}
+}
+
+const failing = `{"cells":[{"cell_type":"code","metadata":{},"source":"x := 1","outputs":[],"execution_count":null},
+{"cell_type":"code","metadata":{},"source":"var m map[string]int\nm[\"k\"] = 1","outputs":[],"execution_count":null},
+{"cell_type":"code","metadata":{},"source":"x + 1","outputs":[],"execution_count":null}],"metadata":{},"nbformat":4,"nbformat_minor":5}`
+
+func TestRunNotebook(t *testing.T) {
+	wd, _ := os.Getwd()
+	t.Chdir(wd) // run changes into the notebook's directory; restore it
+	dir := t.TempDir()
+	in := filepath.Join(dir, "nb.ipynb")
+	os.WriteFile(in, []byte(failing), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", in, "-o", filepath.Join(dir, "out.ipynb")}, &out, &errb); code != 1 {
+		t.Errorf("failing notebook: exit %d\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "cell 2 failed: panic: assignment to entry in nil map") {
+		t.Errorf("stderr:\n%s", errb.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "out.ipynb"))
+	if err != nil || !strings.Contains(string(b), `"ename": "panic"`) {
+		t.Errorf("outputs so far not written: %v", err)
+	}
+	errb.Reset()
+	if code := run([]string{"run", "--allow-errors", in}, &out, &errb); code != 0 {
+		t.Errorf("--allow-errors: exit %d\n%s", code, errb.String())
+	}
+	b, _ = os.ReadFile(in)
+	if !strings.Contains(string(b), `"2"`) {
+		t.Errorf("cell 3 did not run in place: %s", b)
+	}
+	if code := run([]string{"run", filepath.Join(dir, "absent.ipynb")}, &out, &errb); code != 1 {
+		t.Errorf("missing notebook: exit %d", code)
+	}
+	if code := run([]string{"run"}, &out, &errb); code != 2 {
+		t.Errorf("no notebook: exit %d", code)
+	}
+}
