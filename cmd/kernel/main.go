@@ -4,6 +4,8 @@
 // Usage:
 //
 //	kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--png-dir DIR]
+//	kernel jupyter --connection-file FILE
+//	kernel install [--user | --prefix DIR | --sys-prefix] [--print]
 //	kernel version
 package main
 
@@ -31,6 +33,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runNotebook(args[1:], stdout, stderr)
+	case "jupyter":
+		return runJupyter(args[1:], stderr)
+	case "install":
+		return runInstall(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "nmfkernel %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return 0
@@ -49,6 +55,8 @@ func usage(w io.Writer) {
 
 commands:
   run       execute a notebook's code cells and write their outputs
+  jupyter   serve as a Jupyter kernel on the sockets of a connection file
+  install   install the kernelspec so Jupyter front ends find this kernel
   version   print the version
 
 Run "kernel <command> -h" for a command's options.

@@ -1,0 +1,128 @@
+package jupyter
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Delimiter separates routing identities from the message on the wire.
+const Delimiter = "<IDS|MSG>"
+
+// Errors from Decode.
+var (
+	ErrNoDelimiter = errors.New("jupyter: no <IDS|MSG> delimiter")
+	ErrShort       = errors.New("jupyter: fewer than 5 frames after the delimiter")
+	ErrSignature   = errors.New("jupyter: bad message signature")
+	ErrHeader      = errors.New("jupyter: malformed header")
+)
+
+// Signer signs and verifies messages with HMAC-SHA256 over the header,
+// parent header, metadata and content frames. An empty key signs with an
+// empty signature and accepts any, as the protocol specifies.
+type Signer struct{ Key []byte }
+
+// Sign returns the hex signature of the four frames.
+func (s Signer) Sign(frames ...[]byte) string {
+	if len(s.Key) == 0 {
+		return ""
+	}
+	mac := hmac.New(sha256.New, s.Key)
+	for _, f := range frames {
+		mac.Write(f)
+	}
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// Verify reports whether sig is the signature of the frames, comparing in
+// constant time.
+func (s Signer) Verify(sig []byte, frames ...[]byte) bool {
+	if len(s.Key) == 0 {
+		return true
+	}
+	want := s.Sign(frames...)
+	return hmac.Equal([]byte(want), sig)
+}
+
+// Encode returns the message's wire frames: identities, the delimiter, the
+// signature, the four JSON frames and the buffers.
+func (s Signer) Encode(m *Message) ([][]byte, error) {
+	header, err := json.Marshal(m.Header)
+	if err != nil {
+		return nil, fmt.Errorf("jupyter: encode header: %w", err)
+	}
+	parent, err := m.parentJSON()
+	if err != nil {
+		return nil, fmt.Errorf("jupyter: encode parent header: %w", err)
+	}
+	meta := m.Metadata
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	metadata, err := json.Marshal(meta)
+	if err != nil {
+		return nil, fmt.Errorf("jupyter: encode metadata: %w", err)
+	}
+	content := []byte(m.Content)
+	if len(content) == 0 {
+		content = []byte("{}")
+	}
+	frames := make([][]byte, 0, len(m.Identities)+6+len(m.Buffers))
+	frames = append(frames, m.Identities...)
+	frames = append(frames, []byte(Delimiter), []byte(s.Sign(header, parent, metadata, content)), header, parent, metadata, content)
+	frames = append(frames, m.Buffers...)
+	return frames, nil
+}
+
+// Decode parses wire frames into a message, checking the signature. The
+// content is kept raw; the header must name a message type.
+func (s Signer) Decode(frames [][]byte) (*Message, error) {
+	i := -1
+	for k, f := range frames {
+		if bytes.Equal(f, []byte(Delimiter)) {
+			i = k
+			break
+		}
+	}
+	if i < 0 {
+		return nil, ErrNoDelimiter
+	}
+	rest := frames[i+1:]
+	if len(rest) < 5 {
+		return nil, fmt.Errorf("%w (%d)", ErrShort, len(rest))
+	}
+	sig, header, parent, metadata, content := rest[0], rest[1], rest[2], rest[3], rest[4]
+	if !s.Verify(sig, header, parent, metadata, content) {
+		return nil, ErrSignature
+	}
+	m := &Message{Identities: frames[:i], Content: json.RawMessage(bytes.Clone(content))}
+	if err := json.Unmarshal(header, &m.Header); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
+	}
+	if m.Header.MsgType == "" || m.Header.MsgID == "" {
+		return nil, fmt.Errorf("%w: no msg_type or msg_id", ErrHeader)
+	}
+	if len(bytes.TrimSpace(parent)) > 0 && !bytes.Equal(bytes.TrimSpace(parent), []byte("{}")) {
+		var p Header
+		if err := json.Unmarshal(parent, &p); err != nil {
+			return nil, fmt.Errorf("jupyter: malformed parent header: %v", err)
+		}
+		m.ParentHeader = &p
+	}
+	if len(bytes.TrimSpace(metadata)) > 0 {
+		if err := json.Unmarshal(metadata, &m.Metadata); err != nil {
+			return nil, fmt.Errorf("jupyter: malformed metadata: %v", err)
+		}
+	}
+	if !json.Valid(content) {
+		return nil, fmt.Errorf("jupyter: %s content is not JSON", m.Header.MsgType)
+	}
+	for _, b := range rest[5:] {
+		m.Buffers = append(m.Buffers, bytes.Clone(b))
+	}
+	return m, nil
+}

@@ -1,0 +1,115 @@
+package notebook
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"image/png"
+	"reflect"
+	"slices"
+)
+
+// DiffOutputs compares the outputs of the code cells of two runs of the
+// same notebook: text must be equal, images the same size and decodable
+// (their pixels may differ with fonts and rasterizers). It returns one
+// message per difference, naming the cell.
+func DiffOutputs(want, got *Notebook) []string {
+	if len(want.Cells) != len(got.Cells) {
+		return []string{fmt.Sprintf("%d cells, want %d", len(got.Cells), len(want.Cells))}
+	}
+	var diffs []string
+	for i, c := range want.Cells {
+		if c.Type() != "code" {
+			continue
+		}
+		w, _ := c["outputs"].([]any)
+		g, _ := got.Cells[i]["outputs"].([]any)
+		if len(w) != len(g) {
+			diffs = append(diffs, fmt.Sprintf("cell %d: %d outputs, want %d", i+1, len(g), len(w)))
+			continue
+		}
+		for k := range w {
+			wo, _ := w[k].(map[string]any)
+			gu, _ := g[k].(map[string]any)
+			if msg := diffOutput(wo, gu); msg != "" {
+				diffs = append(diffs, fmt.Sprintf("cell %d output %d: %s", i+1, k+1, msg))
+			}
+		}
+	}
+	return diffs
+}
+
+func diffOutput(want, got map[string]any) string {
+	if want["output_type"] != got["output_type"] || want["name"] != got["name"] {
+		return fmt.Sprintf("%v %v, want %v %v", got["output_type"], got["name"], want["output_type"], want["name"])
+	}
+	if multiline(want["text"]) != multiline(got["text"]) || !reflect.DeepEqual(want["traceback"], got["traceback"]) {
+		return fmt.Sprintf("text %q, want %q", multiline(got["text"]), multiline(want["text"]))
+	}
+	wd, _ := want["data"].(map[string]any)
+	gd, _ := got["data"].(map[string]any)
+	if len(wd) != len(gd) {
+		return fmt.Sprintf("MIME types %v, want %v", sortedKeys(gd), sortedKeys(wd))
+	}
+	for mime, w := range wd {
+		g, ok := gd[mime]
+		if !ok {
+			return "no " + mime
+		}
+		if mime == "image/png" {
+			if msg := diffImages(w, g); msg != "" {
+				return msg
+			}
+			continue
+		}
+		if multilineOrJSON(w) != multilineOrJSON(g) {
+			return fmt.Sprintf("%s %q, want %q", mime, multilineOrJSON(g), multilineOrJSON(w))
+		}
+	}
+	return ""
+}
+
+func multilineOrJSON(v any) string {
+	switch v.(type) {
+	case string, []any:
+		if s := multiline(v); s != "" || v == "" {
+			return s
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+func diffImages(want, got any) string {
+	size := func(v any) (int, int, error) {
+		b, err := base64.StdEncoding.DecodeString(multiline(v))
+		if err != nil {
+			return 0, 0, err
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			return 0, 0, err
+		}
+		return img.Bounds().Dx(), img.Bounds().Dy(), nil
+	}
+	ww, wh, err := size(want)
+	if err != nil {
+		return "wanted image does not decode: " + err.Error()
+	}
+	gw, gh, err := size(got)
+	if err != nil {
+		return "image does not decode: " + err.Error()
+	}
+	if ww != gw || wh != gh {
+		return fmt.Sprintf("image %d×%d, want %d×%d", gw, gh, ww, wh)
+	}
+	return ""
+}
+
+func sortedKeys(m map[string]any) []string {
+	var k []string
+	for x := range m {
+		k = append(k, x)
+	}
+	slices.Sort(k)
+	return k
+}

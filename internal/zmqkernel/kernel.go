@@ -1,0 +1,574 @@
+// Package zmqkernel serves an engine session over Jupyter's messaging
+// protocol on ZMQ sockets: the process that "kernel jupyter -f FILE" runs
+// and that JupyterLab, VS Code, nbconvert and this project's server start.
+//
+// Shell requests are handled one at a time, in order; control requests
+// (interrupt, shutdown, kernel_info) are handled at once, even while a cell
+// runs. Every request is wrapped in busy and idle status messages on iopub,
+// the reply sent in between, all with one kernel session id.
+package zmqkernel
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"nmfkernel/internal/engine"
+	"nmfkernel/internal/jupyter"
+)
+
+// MaxMessageSize bounds a request's total frame size; larger requests get
+// an error reply instead of being handled.
+const MaxMessageSize = 64 << 20
+
+// Options configures a kernel.
+type Options struct {
+	// Version is the implementation version reported in kernel_info.
+	Version string
+	// Banner is the text kernel_info shows first.
+	Banner string
+	// Log receives the kernel's own diagnostics (bad messages and the
+	// like); nil discards them.
+	Log io.Writer
+	// Engine configures the session that runs cells.
+	Engine engine.Options
+}
+
+// Kernel is a running kernel.
+type Kernel struct {
+	opt     Options
+	conn    *jupyter.ConnectionInfo
+	signer  jupyter.Signer
+	session string
+	log     *log.Logger
+
+	shell, control, stdin, iopub, hb zmq4.Socket
+	sendMu                           sync.Mutex // one message at a time on each socket
+
+	eng *engine.Session
+
+	shellQueue chan *jupyter.Message
+	stdinReply chan *jupyter.Message
+
+	mu        sync.Mutex
+	cancelRun context.CancelFunc // cancels the running execute request
+	shutdown  chan bool          // receives restart when a shutdown is requested
+	done      chan struct{}
+}
+
+// New binds the kernel's sockets as the connection file says.
+func New(ctx context.Context, conn *jupyter.ConnectionInfo, opt Options) (*Kernel, error) {
+	eng, err := engine.New(opt.Engine)
+	if err != nil {
+		return nil, err
+	}
+	logw := opt.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	k := &Kernel{
+		opt: opt, conn: conn, signer: jupyter.Signer{Key: []byte(conn.Key)},
+		session: jupyter.NewID(), log: log.New(logw, "kernel: ", log.LstdFlags),
+		eng: eng, shellQueue: make(chan *jupyter.Message, 256), stdinReply: make(chan *jupyter.Message, 1),
+		shutdown: make(chan bool, 1), done: make(chan struct{}),
+	}
+	k.shell = zmq4.NewRouter(ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-shell")))
+	k.control = zmq4.NewRouter(ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-control")))
+	k.stdin = zmq4.NewRouter(ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-stdin")))
+	k.iopub = zmq4.NewPub(ctx)
+	k.hb = zmq4.NewRep(ctx)
+	for _, s := range []struct {
+		sock zmq4.Socket
+		port int
+		name string
+	}{{k.shell, conn.ShellPort, "shell"}, {k.control, conn.ControlPort, "control"}, {k.stdin, conn.StdinPort, "stdin"}, {k.iopub, conn.IOPubPort, "iopub"}, {k.hb, conn.HBPort, "heartbeat"}} {
+		if err := s.sock.Listen(conn.Endpoint(s.port)); err != nil {
+			k.closeSockets()
+			return nil, fmt.Errorf("kernel: listen %s on %s: %w", s.name, conn.Endpoint(s.port), err)
+		}
+	}
+	return k, nil
+}
+
+// Interrupt stops the running cell, as an interrupt_request does.
+func (k *Kernel) Interrupt() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.cancelRun != nil {
+		k.cancelRun()
+	}
+}
+
+func (k *Kernel) closeSockets() {
+	for _, s := range []zmq4.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// Run serves until a shutdown request or ctx's end. It returns whether the
+// shutdown asked for a restart (the process that started the kernel
+// restarts it).
+func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
+	defer k.closeSockets()
+	defer k.eng.Close()
+	k.publish("status", nil, map[string]string{"execution_state": "starting"})
+	go k.heartbeat()
+	go k.receive(k.control, "control", k.handleControl)
+	go k.receive(k.stdin, "stdin", func(m *jupyter.Message) {
+		if m.Header.MsgType == "input_reply" {
+			select {
+			case k.stdinReply <- m:
+			default:
+				k.log.Printf("input_reply nobody asked for, ignored")
+			}
+		}
+	})
+	go k.receive(k.shell, "shell", func(m *jupyter.Message) { k.shellQueue <- m })
+	go k.serveShell()
+	select {
+	case restart = <-k.shutdown:
+		// Like ZMQ's linger: let the reply and the last status messages,
+		// queued in the sockets, reach the client before they close.
+		time.Sleep(linger)
+		return restart, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// linger is how long a shutting-down kernel keeps its sockets open for
+// messages already sent.
+const linger = 200 * time.Millisecond
+
+func (k *Kernel) heartbeat() {
+	for {
+		msg, err := k.hb.Recv()
+		if err != nil {
+			return
+		}
+		if err := k.hb.Send(msg); err != nil {
+			return
+		}
+	}
+}
+
+// receive reads one socket and hands each well-formed, correctly signed
+// message to handle. Bad messages are logged and dropped.
+func (k *Kernel) receive(sock zmq4.Socket, name string, handle func(*jupyter.Message)) {
+	for {
+		raw, err := sock.Recv()
+		if err != nil {
+			return
+		}
+		size := 0
+		for _, f := range raw.Frames {
+			size += len(f)
+		}
+		m, err := k.signer.Decode(raw.Frames)
+		if err != nil {
+			k.log.Printf("%s: dropped a message: %v", name, err)
+			continue
+		}
+		m.Channel = name
+		if size > MaxMessageSize {
+			k.log.Printf("%s: %s request of %d bytes is over the %d-byte limit", name, m.Header.MsgType, size, MaxMessageSize)
+			k.request(m, sock, func() (string, any) {
+				return replyType(m.Header.MsgType), errorReply("MessageTooLarge", fmt.Sprintf("the request is %d bytes, over the kernel's limit of %d", size, MaxMessageSize))
+			})
+			continue
+		}
+		handle(m)
+	}
+}
+
+func (k *Kernel) serveShell() {
+	for m := range k.shellQueue {
+		k.handleShell(m)
+	}
+}
+
+// send sends a message on a socket.
+func (k *Kernel) send(sock zmq4.Socket, m *jupyter.Message) {
+	frames, err := k.signer.Encode(m)
+	if err != nil {
+		k.log.Printf("encode %s: %v", m.Header.MsgType, err)
+		return
+	}
+	k.sendMu.Lock()
+	defer k.sendMu.Unlock()
+	if err := sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+		k.log.Printf("send %s: %v", m.Header.MsgType, err)
+	}
+}
+
+// publish sends a message on iopub.
+func (k *Kernel) publish(msgType string, parent *jupyter.Header, content any) {
+	m, err := jupyter.NewMessage(k.session, msgType, parent, content)
+	if err != nil {
+		k.log.Print(err)
+		return
+	}
+	m.Identities = [][]byte{[]byte("kernel." + k.session + "." + msgType)}
+	k.send(k.iopub, m)
+}
+
+// reply sends a reply to req on sock.
+func (k *Kernel) reply(sock zmq4.Socket, req *jupyter.Message, msgType string, content any) {
+	m, err := jupyter.NewMessage(k.session, msgType, &req.Header, content)
+	if err != nil {
+		k.log.Print(err)
+		return
+	}
+	m.Identities = req.Identities
+	k.send(sock, m)
+}
+
+// request handles req: busy, the work (which returns the reply type and
+// content), the reply, idle.
+func (k *Kernel) request(req *jupyter.Message, sock zmq4.Socket, work func() (string, any)) {
+	k.publish("status", &req.Header, map[string]string{"execution_state": "busy"})
+	replyType, content := work()
+	if replyType != "" {
+		k.reply(sock, req, replyType, content)
+	}
+	k.publish("status", &req.Header, map[string]string{"execution_state": "idle"})
+}
+
+func replyType(requestType string) string {
+	return strings.TrimSuffix(requestType, "_request") + "_reply"
+}
+
+func errorReply(name, value string) map[string]any {
+	return map[string]any{"status": "error", "ename": name, "evalue": value, "traceback": []string{name + ": " + value}}
+}
+
+func (k *Kernel) handleControl(m *jupyter.Message) {
+	switch m.Header.MsgType {
+	case "interrupt_request":
+		k.request(m, k.control, func() (string, any) {
+			k.Interrupt()
+			return "interrupt_reply", map[string]any{"status": "ok"}
+		})
+	case "shutdown_request":
+		k.handleShutdown(m, k.control)
+	case "kernel_info_request":
+		k.request(m, k.control, func() (string, any) { return "kernel_info_reply", k.kernelInfo() })
+	default:
+		k.log.Printf("control: ignoring unknown message type %q", m.Header.MsgType)
+	}
+}
+
+func (k *Kernel) handleShutdown(m *jupyter.Message, sock zmq4.Socket) {
+	var c struct {
+		Restart bool `json:"restart"`
+	}
+	m.DecodeContent(&c)
+	k.request(m, sock, func() (string, any) {
+		k.Interrupt()
+		return "shutdown_reply", map[string]any{"status": "ok", "restart": c.Restart}
+	})
+	select {
+	case k.shutdown <- c.Restart:
+	default:
+	}
+}
+
+func (k *Kernel) kernelInfo() map[string]any {
+	return map[string]any{
+		"status":                 "ok",
+		"protocol_version":       jupyter.ProtocolVersion,
+		"implementation":         "nmfkernel",
+		"implementation_version": k.opt.Version,
+		"language_info": map[string]any{
+			"name": "go", "version": strings.TrimPrefix(runtime.Version(), "go"),
+			"mimetype": "text/x-go", "file_extension": ".go", "codemirror_mode": "go", "pygments_lexer": "go",
+		},
+		"banner": k.opt.Banner,
+		"help_links": []map[string]string{
+			{"text": "Go documentation", "url": "https://go.dev/doc/"},
+			{"text": "gonum", "url": "https://pkg.go.dev/gonum.org/v1/gonum"},
+		},
+		"debugger": false,
+	}
+}
+
+func (k *Kernel) handleShell(m *jupyter.Message) {
+	switch m.Header.MsgType {
+	case "execute_request":
+		k.execute(m)
+	case "kernel_info_request":
+		k.request(m, k.shell, func() (string, any) { return "kernel_info_reply", k.kernelInfo() })
+	case "complete_request":
+		var c struct {
+			Code      string `json:"code"`
+			CursorPos int    `json:"cursor_pos"`
+		}
+		k.request(m, k.shell, func() (string, any) {
+			if err := m.DecodeContent(&c); err != nil {
+				return "complete_reply", errorReply("BadRequest", err.Error())
+			}
+			r := k.eng.Complete(c.Code, c.CursorPos)
+			matches := r.Matches
+			if matches == nil {
+				matches = []string{}
+			}
+			return "complete_reply", map[string]any{"status": "ok", "matches": matches, "cursor_start": r.Start, "cursor_end": r.End, "metadata": map[string]any{}}
+		})
+	case "inspect_request":
+		var c struct {
+			Code      string `json:"code"`
+			CursorPos int    `json:"cursor_pos"`
+		}
+		k.request(m, k.shell, func() (string, any) {
+			if err := m.DecodeContent(&c); err != nil {
+				return "inspect_reply", errorReply("BadRequest", err.Error())
+			}
+			text := k.eng.Inspect(c.Code, c.CursorPos)
+			data := map[string]any{}
+			if text != "" {
+				data["text/plain"] = text
+			}
+			return "inspect_reply", map[string]any{"status": "ok", "found": text != "", "data": data, "metadata": map[string]any{}}
+		})
+	case "is_complete_request":
+		var c struct {
+			Code string `json:"code"`
+		}
+		k.request(m, k.shell, func() (string, any) {
+			if err := m.DecodeContent(&c); err != nil {
+				return "is_complete_reply", errorReply("BadRequest", err.Error())
+			}
+			status := engine.IsComplete(c.Code)
+			reply := map[string]any{"status": status}
+			if status == "incomplete" {
+				reply["indent"] = ""
+			}
+			return "is_complete_reply", reply
+		})
+	case "history_request":
+		k.request(m, k.shell, func() (string, any) { return "history_reply", k.history(m) })
+	case "comm_info_request":
+		k.request(m, k.shell, func() (string, any) {
+			return "comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}}
+		})
+	case "shutdown_request":
+		k.handleShutdown(m, k.shell)
+	case "comm_open", "comm_msg", "comm_close":
+		k.log.Printf("shell: %s ignored: this kernel has no comm targets", m.Header.MsgType)
+	default:
+		k.log.Printf("shell: ignoring unknown message type %q", m.Header.MsgType)
+	}
+}
+
+func (k *Kernel) history(m *jupyter.Message) map[string]any {
+	var c struct {
+		Output         bool   `json:"output"`
+		HistAccessType string `json:"hist_access_type"`
+		N              int    `json:"n"`
+		Start          int    `json:"start"`
+		Stop           int    `json:"stop"`
+		Pattern        string `json:"pattern"`
+	}
+	m.DecodeContent(&c)
+	all := k.eng.History()
+	var picked []engine.HistoryEntry
+	switch c.HistAccessType {
+	case "range":
+		for _, h := range all {
+			if h.Count >= c.Start && (c.Stop <= 0 || h.Count < c.Stop) {
+				picked = append(picked, h)
+			}
+		}
+	case "search":
+		pattern := strings.Trim(c.Pattern, "*")
+		for _, h := range all {
+			if strings.Contains(h.Code, pattern) {
+				picked = append(picked, h)
+			}
+		}
+		if c.N > 0 && len(picked) > c.N {
+			picked = picked[len(picked)-c.N:]
+		}
+	default: // tail
+		picked = all
+		if c.N > 0 && len(picked) > c.N {
+			picked = picked[len(picked)-c.N:]
+		}
+	}
+	entries := make([][]any, 0, len(picked))
+	for _, h := range picked {
+		entries = append(entries, []any{1, h.Count, h.Code})
+	}
+	return map[string]any{"status": "ok", "history": entries}
+}
+
+// executeRequest is an execute_request's content.
+type executeRequest struct {
+	Code            string            `json:"code"`
+	Silent          bool              `json:"silent"`
+	StoreHistory    *bool             `json:"store_history"`
+	UserExpressions map[string]string `json:"user_expressions"`
+	AllowStdin      bool              `json:"allow_stdin"`
+	StopOnError     *bool             `json:"stop_on_error"`
+}
+
+func (k *Kernel) execute(m *jupyter.Message) {
+	var req executeRequest
+	abort := false
+	defer func() {
+		if abort {
+			k.abortQueued()
+		}
+	}()
+	k.request(m, k.shell, func() (string, any) {
+		if err := m.DecodeContent(&req); err != nil {
+			return "execute_reply", errorReply("BadRequest", err.Error())
+		}
+		store := !req.Silent && (req.StoreHistory == nil || *req.StoreHistory)
+		count := k.eng.ExecutionCount()
+		if store {
+			count++
+		}
+		if !req.Silent {
+			k.publish("execute_input", &m.Header, map[string]any{"code": req.Code, "execution_count": count})
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		k.mu.Lock()
+		k.cancelRun = cancel
+		k.mu.Unlock()
+		defer func() {
+			k.mu.Lock()
+			k.cancelRun = nil
+			k.mu.Unlock()
+			cancel()
+		}()
+		opts := engine.ExecOptions{NoHistory: !store}
+		if req.AllowStdin {
+			opts.Input = func(prompt string, password bool) (string, error) { return k.input(ctx, m, prompt, password) }
+		}
+		res := k.eng.Execute(ctx, req.Code, opts, func(ev engine.Event) {
+			if !req.Silent {
+				k.publishEvent(&m.Header, ev)
+			}
+		})
+		if res.Err != nil {
+			e := res.Err
+			tb := e.Traceback
+			if tb == nil {
+				tb = []string{}
+			}
+			if !req.Silent {
+				k.publish("error", &m.Header, map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": tb})
+			}
+			abort = req.StopOnError == nil || *req.StopOnError
+			return "execute_reply", map[string]any{"status": "error", "execution_count": res.Count, "ename": e.Name, "evalue": e.Value, "traceback": tb}
+		}
+		return "execute_reply", map[string]any{
+			"status": "ok", "execution_count": res.Count, "payload": []any{},
+			"user_expressions": k.userExpressions(ctx, req.UserExpressions),
+		}
+	})
+}
+
+// abortQueued answers the execute requests already queued behind a
+// failed cell with status "aborted", as stop_on_error asks; other queued
+// requests are handled as usual.
+func (k *Kernel) abortQueued() {
+	for {
+		select {
+		case m := <-k.shellQueue:
+			if m.Header.MsgType != "execute_request" {
+				k.handleShell(m)
+				continue
+			}
+			k.request(m, k.shell, func() (string, any) {
+				return "execute_reply", map[string]any{"status": "aborted", "execution_count": k.eng.ExecutionCount()}
+			})
+		default:
+			return
+		}
+	}
+}
+
+func (k *Kernel) userExpressions(ctx context.Context, exprs map[string]string) map[string]any {
+	out := map[string]any{}
+	for name, expr := range exprs {
+		var bundle map[string]any
+		res := k.eng.Execute(ctx, expr, engine.ExecOptions{NoHistory: true}, func(ev engine.Event) {
+			if r, ok := ev.(engine.ExecuteResult); ok {
+				bundle = r.Bundle
+			}
+		})
+		if res.Err != nil {
+			out[name] = map[string]any{"status": "error", "ename": res.Err.Name, "evalue": res.Err.Value, "traceback": res.Err.Traceback}
+			continue
+		}
+		if bundle == nil {
+			bundle = map[string]any{}
+		}
+		out[name] = map[string]any{"status": "ok", "data": bundle, "metadata": map[string]any{}}
+	}
+	return out
+}
+
+// publishEvent turns an engine event into its iopub message.
+func (k *Kernel) publishEvent(parent *jupyter.Header, ev engine.Event) {
+	switch ev := ev.(type) {
+	case engine.Stream:
+		k.publish("stream", parent, map[string]any{"name": ev.Name, "text": ev.Text})
+	case engine.Display:
+		content := map[string]any{"data": ev.Bundle, "metadata": orEmpty(ev.Metadata), "transient": map[string]any{}}
+		if ev.DisplayID != "" {
+			content["transient"] = map[string]any{"display_id": ev.DisplayID}
+		}
+		msgType := "display_data"
+		if ev.Update {
+			msgType = "update_display_data"
+		}
+		k.publish(msgType, parent, content)
+	case engine.ExecuteResult:
+		k.publish("execute_result", parent, map[string]any{"execution_count": ev.Count, "data": ev.Bundle, "metadata": map[string]any{}})
+	}
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// input asks the front end for a line on stdin and waits for the answer.
+func (k *Kernel) input(ctx context.Context, parent *jupyter.Message, prompt string, password bool) (string, error) {
+	select { // drop a stale reply
+	case <-k.stdinReply:
+	default:
+	}
+	m, err := jupyter.NewMessage(k.session, "input_request", &parent.Header, map[string]any{"prompt": prompt, "password": password})
+	if err != nil {
+		return "", err
+	}
+	m.Identities = parent.Identities
+	k.send(k.stdin, m)
+	select {
+	case r := <-k.stdinReply:
+		var c struct {
+			Value string `json:"value"`
+		}
+		if err := r.DecodeContent(&c); err != nil {
+			return "", err
+		}
+		return c.Value, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
