@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +58,47 @@ func TestRunNotebook(t *testing.T) {
 	}
 	if code := run([]string{"run"}, &out, &errb); code != 2 {
 		t.Errorf("no notebook: exit %d", code)
+	}
+}
+
+func TestInstall(t *testing.T) {
+	var out, errb bytes.Buffer
+	prefix := t.TempDir()
+	if code := run([]string{"install", "--prefix", prefix, "--print"}, &out, &errb); code != 0 ||
+		strings.TrimSpace(out.String()) != filepath.Join(prefix, "share", "jupyter", "kernels", "nmfkernel") {
+		t.Errorf("--print: %d %q %q", code, out.String(), errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(prefix, "share")); !os.IsNotExist(err) {
+		t.Error("--print installed something")
+	}
+	if code := run([]string{"install", "--user", "--sys-prefix"}, &out, &errb); code != 2 {
+		t.Errorf("two locations: exit %d", code)
+	}
+	// The test binary lives in the go-build cache, like a "go run" binary:
+	// installing it would leave a kernelspec pointing at a file that goes away.
+	errb.Reset()
+	if code := run([]string{"install", "--prefix", prefix}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "go build -o kernel") {
+		t.Errorf("temporary binary: %d %q", code, errb.String())
+	}
+	dir := t.TempDir()
+	if err := writeKernelspec(dir, "/opt/kernel"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "kernel.json"))
+	for _, want := range []string{`"/opt/kernel"`, `"jupyter"`, `"{connection_file}"`, `"interrupt_mode": "message"`, `"language": "go"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("kernel.json lacks %s:\n%s", want, b)
+		}
+	}
+	for _, size := range []string{"32x32", "64x64"} {
+		f, err := os.Open(filepath.Join(dir, "logo-"+size+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || fmt.Sprintf("%dx%d", cfg.Width, cfg.Height) != size {
+			t.Errorf("logo %s: %v %v", size, cfg, err)
+		}
 	}
 }

@@ -55,7 +55,7 @@ func (s *Session) Complete(code string, cursor int) Completion {
 			}
 			recvStart -= size
 		}
-		candidates = s.members(code[recvStart:recvEnd])
+		candidates = s.members(code[recvStart:recvEnd], codeImports(code))
 	} else {
 		candidates = s.names()
 	}
@@ -104,12 +104,47 @@ func (s *Session) names() []string {
 	return out
 }
 
-// members lists the exported names of an imported package, or the fields
+// codeImports lists the imports written in code (a cell not yet run).
+func codeImports(code string) map[string]string {
+	imports := map[string]string{}
+	chunks, err := splitCell(code)
+	if err != nil {
+		return imports
+	}
+	for _, c := range chunks {
+		if c.kind == declChunk {
+			_, imps := splitDecls(0, c)
+			for name, path := range imps {
+				imports[name] = path
+			}
+		}
+	}
+	return imports
+}
+
+// packagePath resolves a package name used in code: the session's
+// imports, then the imports of the cell (extra), then a standard library
+// package of that name.
+func (s *Session) packagePath(name string, extra map[string]string) (string, bool) {
+	if path, ok := s.imports[name]; ok {
+		return path, true
+	}
+	if path, ok := extra[name]; ok {
+		return path, true
+	}
+	if len(s.i.Symbols(name)[name]) > 0 {
+		return name, true
+	}
+	return "", false
+}
+
+// members lists the exported names of an imported package (imported in the
+// session or in extra, the imports of the cell being edited), or the fields
 // and methods of a session variable.
-func (s *Session) members(recv string) []string {
+func (s *Session) members(recv string, extra map[string]string) []string {
 	s.run.Lock()
 	defer s.run.Unlock()
-	if path, ok := s.imports[recv]; ok {
+	if path, ok := s.packagePath(recv, extra); ok {
 		var out []string
 		for name := range s.i.Symbols(path)[path] {
 			if ast.IsExported(name) {
@@ -186,10 +221,11 @@ func (s *Session) Inspect(code string, cursor int) string {
 		return ""
 	}
 	parts := strings.Split(expr, ".")
+	extra := codeImports(code)
 	s.run.Lock()
 	defer s.run.Unlock()
 	if len(parts) >= 2 {
-		if path, ok := s.imports[parts[0]]; ok {
+		if path, ok := s.packagePath(parts[0], extra); ok {
 			return describeSymbol(path, parts[1], s.i.Symbols(path)[path][parts[1]])
 		}
 	}
@@ -209,7 +245,7 @@ func (s *Session) Inspect(code string, cursor int) string {
 		}
 		return text
 	}
-	if path, ok := s.imports[parts[0]]; ok && len(parts) == 1 {
+	if path, ok := s.packagePath(parts[0], extra); ok && len(parts) == 1 {
 		return fmt.Sprintf("package %s // import %q\n\n%s", pkgName(path), path, docs.packageDoc(path))
 	}
 	return ""

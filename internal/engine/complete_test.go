@@ -90,3 +90,11 @@ func TestIsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestCompleteImportInSameCell(t *testing.T) {
+	s := newSession(t)
+	code := "import \"strings\"\nstrings.Fie"
+	if c := s.Complete(code, len(code)); !slices.Contains(c.Matches, "Fields") {
+		t.Errorf("matches %v", c.Matches)
+	}
+}

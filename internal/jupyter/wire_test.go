@@ -1,0 +1,135 @@
+package jupyter
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	s := Signer{Key: []byte("secret")}
+	parent := &Header{MsgID: "p", Session: "s", MsgType: "execute_request", Version: "5.3", Date: Now()}
+	m, err := NewMessage("sess", "stream", parent, map[string]string{"name": "stdout", "text": "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Identities = [][]byte{[]byte("client-1")}
+	m.Buffers = [][]byte{{1, 2, 3}}
+	frames, err := s.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(frames[1]) != Delimiter || len(frames[2]) != 64 {
+		t.Fatalf("frames %q", frames[:3])
+	}
+	back, err := s.Decode(frames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Header != m.Header || *back.ParentHeader != *parent || string(back.Identities[0]) != "client-1" || !bytes.Equal(back.Buffers[0], []byte{1, 2, 3}) {
+		t.Errorf("round trip: %+v", back)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, m.Header.Date); err != nil {
+		t.Errorf("date %q: %v", m.Header.Date, err)
+	}
+	// No parent: {} on the wire, never null.
+	m.ParentHeader = nil
+	frames, _ = s.Encode(m)
+	if string(frames[4]) != "{}" {
+		t.Errorf("parent frame %q", frames[4])
+	}
+	b, _ := json.Marshal(m)
+	if !strings.Contains(string(b), `"parent_header":{}`) {
+		t.Errorf("JSON form %s", b)
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	s := Signer{Key: []byte("secret")}
+	m, _ := NewMessage("sess", "execute_request", nil, map[string]string{"code": "1"})
+	good, _ := s.Encode(m)
+	tamper := func(i int, v string) [][]byte {
+		f := append([][]byte(nil), good...)
+		f[i] = []byte(v)
+		return f
+	}
+	unsigned, _ := Signer{}.Encode(m)
+	for _, tc := range []struct {
+		name   string
+		frames [][]byte
+		want   error
+	}{
+		{"no delimiter", [][]byte{[]byte("a"), []byte("b")}, ErrNoDelimiter},
+		{"empty", nil, ErrNoDelimiter},
+		{"short", good[:4], ErrShort},
+		{"wrong signature", tamper(1, strings.Repeat("0", 64)), ErrSignature},
+		{"unsigned", unsigned, ErrSignature},
+		{"tampered content", tamper(5, `{"code":"2"}`), ErrSignature},
+		{"other key", func() [][]byte { f, _ := Signer{Key: []byte("other")}.Encode(m); return f }(), ErrSignature},
+	} {
+		if _, err := s.Decode(tc.frames); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	// An empty key accepts any signature, as the protocol says.
+	if _, err := (Signer{}).Decode(good); err != nil {
+		t.Errorf("no key: %v", err)
+	}
+	bad, _ := NewMessage("sess", "x", nil, nil)
+	bad.Header.MsgType = ""
+	f, _ := s.Encode(bad)
+	if _, err := s.Decode(f); !errors.Is(err, ErrHeader) {
+		t.Errorf("no msg_type: %v", err)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	s := Signer{Key: []byte("k")}
+	m, _ := NewMessage("sess", "execute_request", nil, map[string]string{"code": "1"})
+	good, _ := s.Encode(m)
+	f.Add(bytes.Join(good, []byte{0}))
+	f.Add([]byte("<IDS|MSG>\x00\x00{}\x00{}\x00{}\x00{}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, key := range []Signer{s, {}} {
+			m, err := key.Decode(bytes.Split(data, []byte{0}))
+			if err == nil && (m.Header.MsgType == "" || m.Header.MsgID == "") {
+				t.Fatal("accepted a message without type or id")
+			}
+			if err == nil {
+				if _, err := key.Encode(m); err != nil {
+					t.Fatalf("decoded message does not encode: %v", err)
+				}
+			}
+		}
+	})
+}
+
+func TestConnectionFile(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/c.json"
+	write := func(s string) { _ = writeFile(path, s) }
+	write(`{"shell_port":1,"iopub_port":2,"stdin_port":3,"control_port":4,"hb_port":5,"ip":"127.0.0.1","key":"k","transport":"tcp","signature_scheme":"hmac-sha256"}`)
+	c, err := ReadConnectionFile(path)
+	if err != nil || c.Endpoint(c.ShellPort) != "tcp://127.0.0.1:1" {
+		t.Errorf("%+v %v", c, err)
+	}
+	write(`{"transport":"ipc"}`)
+	if _, err := ReadConnectionFile(path); err == nil {
+		t.Error("ipc transport accepted")
+	}
+	write(`{"signature_scheme":"hmac-md5"}`)
+	if _, err := ReadConnectionFile(path); err == nil {
+		t.Error("md5 accepted")
+	}
+	write(`{`)
+	if _, err := ReadConnectionFile(path); err == nil {
+		t.Error("bad JSON accepted")
+	}
+	ports, err := FreePorts("127.0.0.1", 5)
+	if err != nil || len(ports) != 5 {
+		t.Errorf("FreePorts: %v %v", ports, err)
+	}
+}

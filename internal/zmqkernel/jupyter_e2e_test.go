@@ -1,0 +1,92 @@
+package zmqkernel
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"nmfkernel/internal/notebook"
+)
+
+// jupyterPython is Debian's interpreter, where python3-jupyter-client and
+// jupyter-nbconvert install their modules.
+const jupyterPython = "/usr/bin/python3"
+
+// requireJupyter skips the test when Jupyter's client stack is missing,
+// except in CI, where it must be there (.ci/run installs it).
+func requireJupyter(t *testing.T) {
+	t.Helper()
+	if err := exec.Command(jupyterPython, "-c", "import jupyter_client, nbconvert").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Jupyter's client stack is required in CI: %v (apt-get install python3-jupyter-client jupyter-nbconvert)", err)
+		}
+		t.Skipf("skipping: %s cannot import jupyter_client and nbconvert (apt-get install python3-jupyter-client jupyter-nbconvert)", jupyterPython)
+	}
+}
+
+// installKernel builds the kernel binary and installs its kernelspec under
+// a temporary prefix, returning the JUPYTER_PATH that finds it.
+func installKernel(t *testing.T) (jupyterPath string) {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "kernel")
+	if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
+		t.Fatalf("build the kernel: %v\n%s", err, out)
+	}
+	prefix := filepath.Join(dir, "prefix")
+	if out, err := exec.Command(bin, "install", "--prefix", prefix).CombinedOutput(); err != nil {
+		t.Fatalf("kernel install: %v\n%s", err, out)
+	}
+	return filepath.Join(prefix, "share", "jupyter")
+}
+
+func jupyterEnv(jupyterPath string, t *testing.T) []string {
+	return append(os.Environ(), "JUPYTER_PATH="+jupyterPath, "JUPYTER_RUNTIME_DIR="+t.TempDir(), "JUPYTER_PLATFORM_DIRS=1")
+}
+
+// TestNbconvertExecutesNotebook runs the grocery tutorial with Jupyter's
+// nbconvert through the installed kernel and compares its outputs with
+// the committed ones.
+func TestNbconvertExecutesNotebook(t *testing.T) {
+	requireJupyter(t)
+	jp := installKernel(t)
+	work := t.TempDir()
+	src := filepath.Join("..", "..", "notebooks")
+	if err := os.CopyFS(work, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(jupyterPython, "-m", "nbconvert", "--to", "notebook", "--execute", "grocery.ipynb",
+		"--ExecutePreprocessor.kernel_name=nmfkernel", "--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb")
+	cmd.Dir = work
+	cmd.Env = jupyterEnv(jp, t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nbconvert: %v\n%s", err, out)
+	}
+	want, err := notebook.Read(filepath.Join(src, "grocery.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := notebook.Read(filepath.Join(work, "executed.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range notebook.DiffOutputs(want, got) {
+		t.Error(d)
+	}
+}
+
+// TestJupyterClient drives the kernel with jupyter_client: complete,
+// inspect, interrupt, restart and shutdown as front ends do them.
+func TestJupyterClient(t *testing.T) {
+	requireJupyter(t)
+	jp := installKernel(t)
+	cmd := exec.Command(jupyterPython, filepath.Join("testdata", "jupyter_client_check.py"))
+	cmd.Env = jupyterEnv(jp, t)
+	out, err := cmd.CombinedOutput()
+	t.Logf("jupyter_client:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "ok shutdown") {
+		t.Fatalf("jupyter_client check failed: %v", err)
+	}
+}
