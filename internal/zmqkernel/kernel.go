@@ -424,9 +424,10 @@ type executeRequest struct {
 func (k *Kernel) execute(m *jupyter.Message) {
 	var req executeRequest
 	abort := false
+	var failedAt time.Time
 	defer func() {
 		if abort {
-			k.abortQueued()
+			k.abortQueued(failedAt)
 		}
 	}()
 	k.request(m, k.shell, func() (string, any) {
@@ -470,6 +471,7 @@ func (k *Kernel) execute(m *jupyter.Message) {
 				k.publish("error", &m.Header, map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": tb})
 			}
 			abort = req.StopOnError == nil || *req.StopOnError
+			failedAt = time.Now()
 			return "execute_reply", map[string]any{"status": "error", "execution_count": res.Count, "ename": e.Name, "evalue": e.Value, "traceback": tb}
 		}
 		return "execute_reply", map[string]any{
@@ -479,10 +481,16 @@ func (k *Kernel) execute(m *jupyter.Message) {
 	})
 }
 
-// abortQueued answers the execute requests already queued behind a
-// failed cell with status "aborted", as stop_on_error asks; other queued
-// requests are handled as usual.
-func (k *Kernel) abortQueued() {
+// abortQuiet is how long the shell must be quiet for abortQueued to
+// consider the requests sent behind a failed cell all received; like
+// ipykernel flushing its shell stream before it stops aborting.
+const abortQuiet = 500 * time.Millisecond
+
+// abortQueued answers the execute requests sent behind a cell that failed
+// at failedAt with status "aborted", as stop_on_error asks. A request
+// dated after the failure was sent in answer to it and ends the aborting;
+// other request types are handled as usual.
+func (k *Kernel) abortQueued(failedAt time.Time) {
 	for {
 		select {
 		case m := <-k.shellQueue:
@@ -490,10 +498,14 @@ func (k *Kernel) abortQueued() {
 				k.handleShell(m)
 				continue
 			}
+			if sent, err := time.Parse(time.RFC3339Nano, m.Header.Date); err == nil && sent.After(failedAt) {
+				k.handleShell(m)
+				return
+			}
 			k.request(m, k.shell, func() (string, any) {
 				return "execute_reply", map[string]any{"status": "aborted", "execution_count": k.eng.ExecutionCount()}
 			})
-		default:
+		case <-time.After(abortQuiet):
 			return
 		}
 	}

@@ -1,0 +1,615 @@
+// Package kernels starts and looks after kernel processes for the server,
+// as jupyter_server's kernel manager does: every kernel is its own OS
+// process ("kernel jupyter -f FILE") on loopback ports with a random key.
+// The manager tracks each kernel's execution state from its iopub
+// messages, restarts a kernel whose process dies (telling the connected
+// clients "restarting", then "idle" or "dead"), interrupts and restarts
+// kernels on request, and culls idle ones when asked to.
+package kernels
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"nmfkernel/internal/jupyter"
+)
+
+// Errors returned by the manager; the server maps them to status codes.
+var (
+	ErrNoKernel      = errors.New("no such kernel")
+	ErrUnknownName   = errors.New("no such kernel name")
+	ErrStartFailed   = errors.New("kernel failed to start")
+	ErrManagerClosed = errors.New("kernel manager is shut down")
+)
+
+// Options configures a Manager. The zero value runs this program's own
+// "jupyter" subcommand as the kernel.
+type Options struct {
+	// Command is the kernel command line before "-f FILE"; nil means this
+	// executable with the argument "jupyter".
+	Command []string
+	// Name is the kernel name clients ask for; empty means "nmfkernel".
+	Name string
+	// Dir is the kernels' working directory; empty means the server's.
+	Dir string
+	// StartTimeout bounds how long a kernel may take to answer its first
+	// kernel_info request; zero means 30 s.
+	StartTimeout time.Duration
+	// CullIdle, if positive, shuts down kernels that have been idle with no
+	// connection for that long.
+	CullIdle time.Duration
+	// MaxRestarts is how many times in a row a dying kernel is restarted
+	// before it is declared dead; zero means 5.
+	MaxRestarts int
+	// Log receives diagnostics; nil discards them.
+	Log *log.Logger
+}
+
+// Model is a kernel as the REST API shows it.
+type Model struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	LastActivity   string `json:"last_activity"`
+	ExecutionState string `json:"execution_state"`
+	Connections    int    `json:"connections"`
+}
+
+// Manager owns the server's kernels.
+type Manager struct {
+	opt        Options
+	runtimeDir string
+
+	mu      sync.Mutex
+	kernels map[string]*Kernel
+	closed  bool
+	stop    chan struct{}
+}
+
+// NewManager returns a manager; Close shuts its kernels down.
+func NewManager(opt Options) (*Manager, error) {
+	if opt.Name == "" {
+		opt.Name = "nmfkernel"
+	}
+	if opt.StartTimeout == 0 {
+		opt.StartTimeout = 30 * time.Second
+	}
+	if opt.MaxRestarts == 0 {
+		opt.MaxRestarts = 5
+	}
+	if opt.Log == nil {
+		opt.Log = log.New(io.Discard, "", 0)
+	}
+	if opt.Command == nil {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("kernels: find this program: %w", err)
+		}
+		opt.Command = []string{exe, "jupyter"}
+	}
+	dir, err := os.MkdirTemp("", "nmfkernel-runtime-")
+	if err != nil {
+		return nil, fmt.Errorf("kernels: runtime directory: %w", err)
+	}
+	m := &Manager{opt: opt, runtimeDir: dir, kernels: map[string]*Kernel{}, stop: make(chan struct{})}
+	if opt.CullIdle > 0 {
+		go m.cull()
+	}
+	return m, nil
+}
+
+// KernelName is the one kernel name this manager starts.
+func (m *Manager) KernelName() string { return m.opt.Name }
+
+// Start starts a kernel process and waits until it answers.
+func (m *Manager) Start(ctx context.Context, name string) (*Kernel, error) {
+	if name != "" && name != m.opt.Name {
+		return nil, fmt.Errorf("%w: %q (this server has %q)", ErrUnknownName, name, m.opt.Name)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, ErrManagerClosed
+	}
+	m.mu.Unlock()
+	k, err := m.newKernel()
+	if err != nil {
+		return nil, err
+	}
+	if err := k.launch(ctx); err != nil {
+		os.Remove(k.connFile)
+		return nil, err
+	}
+	m.mu.Lock()
+	m.kernels[k.ID] = k
+	m.mu.Unlock()
+	go k.monitor()
+	return k, nil
+}
+
+func (m *Manager) newKernel() (*Kernel, error) {
+	ports, err := jupyter.FreePorts("127.0.0.1", 5)
+	if err != nil {
+		return nil, err
+	}
+	var key [32]byte
+	rand.Read(key[:])
+	id := jupyter.NewID()
+	conn := &jupyter.ConnectionInfo{
+		Transport: "tcp", IP: "127.0.0.1", ShellPort: ports[0], IOPubPort: ports[1], StdinPort: ports[2],
+		ControlPort: ports[3], HBPort: ports[4], Key: hex.EncodeToString(key[:]), SignatureScheme: "hmac-sha256", KernelName: m.opt.Name,
+	}
+	file := filepath.Join(m.runtimeDir, "kernel-"+id+".json")
+	b, _ := json.MarshalIndent(conn, "", "  ")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		return nil, fmt.Errorf("kernels: write connection file: %w", err)
+	}
+	return &Kernel{ID: id, Name: m.opt.Name, Conn: conn, connFile: file, m: m, state: "starting",
+		lastActivity: time.Now(), listeners: map[Listener]struct{}{}, signer: jupyter.Signer{Key: []byte(conn.Key)}}, nil
+}
+
+// Get returns a running kernel.
+func (m *Manager) Get(id string) (*Kernel, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k, ok := m.kernels[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoKernel, id)
+	}
+	return k, nil
+}
+
+// List returns the models of the running kernels, oldest first.
+func (m *Manager) List() []Model {
+	m.mu.Lock()
+	ks := make([]*Kernel, 0, len(m.kernels))
+	for _, k := range m.kernels {
+		ks = append(ks, k)
+	}
+	m.mu.Unlock()
+	sort.Slice(ks, func(i, j int) bool { return ks[i].started.Before(ks[j].started) })
+	out := make([]Model, len(ks))
+	for i, k := range ks {
+		out[i] = k.Model()
+	}
+	return out
+}
+
+// Interrupt asks a kernel to stop its running cell.
+func (m *Manager) Interrupt(id string) error {
+	k, err := m.Get(id)
+	if err != nil {
+		return err
+	}
+	_, err = k.control(context.Background(), "interrupt_request", map[string]any{})
+	return err
+}
+
+// Restart replaces a kernel's process with a fresh one on the same id and
+// ports, telling its clients "restarting", then "idle" (or "dead").
+func (m *Manager) Restart(ctx context.Context, id string) (*Kernel, error) {
+	k, err := m.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	k.stopping = true
+	k.mu.Unlock()
+	k.broadcast("restarting")
+	k.terminate(ctx, true)
+	k.mu.Lock()
+	k.stopping = false
+	k.mu.Unlock()
+	if err := k.launch(ctx); err != nil {
+		k.setState("dead")
+		k.broadcast("dead")
+		return nil, err
+	}
+	go k.monitor()
+	return k, nil
+}
+
+// Shutdown stops a kernel and forgets it.
+func (m *Manager) Shutdown(ctx context.Context, id string) error {
+	k, err := m.Get(id)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	delete(m.kernels, id)
+	m.mu.Unlock()
+	k.mu.Lock()
+	k.stopping = true
+	k.mu.Unlock()
+	k.terminate(ctx, false)
+	os.Remove(k.connFile)
+	k.setState("dead")
+	return nil
+}
+
+// Close shuts every kernel down and removes the connection files.
+func (m *Manager) Close(ctx context.Context) error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	close(m.stop)
+	ids := make([]string, 0, len(m.kernels))
+	for id := range m.kernels {
+		ids = append(ids, id)
+	}
+	m.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.Shutdown(ctx, id)
+		}()
+	}
+	wg.Wait()
+	return os.RemoveAll(m.runtimeDir)
+}
+
+// cull shuts down kernels idle with no connections for CullIdle.
+func (m *Manager) cull() {
+	tick := time.NewTicker(max(m.opt.CullIdle/4, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-tick.C:
+		}
+		for _, model := range m.List() {
+			k, err := m.Get(model.ID)
+			if err != nil {
+				continue
+			}
+			k.mu.Lock()
+			idle := k.state == "idle" && k.connections == 0 && time.Since(k.lastActivity) > m.opt.CullIdle
+			k.mu.Unlock()
+			if idle {
+				m.opt.Log.Printf("culling kernel %s, idle since %s", k.ID, k.lastActivity.Format(time.RFC3339))
+				m.Shutdown(context.Background(), k.ID)
+			}
+		}
+	}
+}
+
+// Listener is told about kernel states the kernel cannot announce itself:
+// "restarting", "idle" after a restart, "dead".
+type Listener interface{ KernelStatus(state string) }
+
+// Kernel is one kernel process and what the manager knows about it.
+type Kernel struct {
+	ID, Name string
+	Conn     *jupyter.ConnectionInfo
+	connFile string
+	m        *Manager
+	signer   jupyter.Signer
+
+	mu           sync.Mutex
+	cmd          *exec.Cmd
+	exited       chan struct{}
+	started      time.Time
+	state        string
+	lastActivity time.Time
+	connections  int
+	stopping     bool
+	restarts     int
+	listeners    map[Listener]struct{}
+	monitorStop  context.CancelFunc
+}
+
+// Model returns the kernel's REST model.
+func (k *Kernel) Model() Model {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return Model{ID: k.ID, Name: k.Name, LastActivity: k.lastActivity.UTC().Format(time.RFC3339Nano),
+		ExecutionState: k.state, Connections: k.connections}
+}
+
+func (k *Kernel) setState(s string) {
+	k.mu.Lock()
+	k.state = s
+	k.lastActivity = time.Now()
+	k.mu.Unlock()
+}
+
+// Touch records activity (a client message) now.
+func (k *Kernel) Touch() {
+	k.mu.Lock()
+	k.lastActivity = time.Now()
+	k.mu.Unlock()
+}
+
+// AddListener registers a connection for injected status messages and
+// counts it; RemoveListener undoes both.
+func (k *Kernel) AddListener(l Listener) {
+	k.mu.Lock()
+	k.listeners[l] = struct{}{}
+	k.connections = len(k.listeners)
+	k.mu.Unlock()
+}
+
+// RemoveListener unregisters a connection.
+func (k *Kernel) RemoveListener(l Listener) {
+	k.mu.Lock()
+	delete(k.listeners, l)
+	k.connections = len(k.listeners)
+	k.mu.Unlock()
+}
+
+func (k *Kernel) broadcast(state string) {
+	k.setState(state)
+	k.mu.Lock()
+	ls := make([]Listener, 0, len(k.listeners))
+	for l := range k.listeners {
+		ls = append(ls, l)
+	}
+	k.mu.Unlock()
+	for _, l := range ls {
+		l.KernelStatus(state)
+	}
+}
+
+// launch starts the process and waits for its first kernel_info_reply.
+func (k *Kernel) launch(ctx context.Context) error {
+	argv := append(append([]string(nil), k.m.opt.Command...), "-f", k.connFile)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = k.m.opt.Dir
+	var stderr strings.Builder
+	cmd.Stderr = &limitedWriter{w: &stderr, n: 16 << 10}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%w: %v", ErrStartFailed, err)
+	}
+	exited := make(chan struct{})
+	k.mu.Lock()
+	k.cmd, k.exited, k.started = cmd, exited, time.Now()
+	k.state = "starting"
+	k.mu.Unlock()
+	go func() {
+		cmd.Wait()
+		close(exited)
+		k.processExited(exited)
+	}()
+	ctx, cancel := context.WithTimeout(ctx, k.m.opt.StartTimeout)
+	defer cancel()
+	for {
+		attempt, cancelAttempt := context.WithTimeout(ctx, 2*time.Second)
+		_, err := k.request(attempt, k.Conn.ShellPort, "kernel_info_request", map[string]any{})
+		cancelAttempt()
+		if err == nil {
+			k.setState("idle")
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("%w: the process exited: %s", ErrStartFailed, strings.TrimSpace(stderr.String()))
+		case <-ctx.Done():
+			cmd.Process.Kill()
+			return fmt.Errorf("%w: no answer within %v", ErrStartFailed, k.m.opt.StartTimeout)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// processExited restarts a kernel whose process died on its own.
+func (k *Kernel) processExited(exited chan struct{}) {
+	k.mu.Lock()
+	current := k.exited == exited
+	stopping := k.stopping
+	k.mu.Unlock()
+	if !current || stopping {
+		return
+	}
+	k.mu.Lock()
+	k.restarts++
+	tooMany := k.restarts > k.m.opt.MaxRestarts
+	k.mu.Unlock()
+	k.m.opt.Log.Printf("kernel %s died; restarting", k.ID)
+	k.broadcast("restarting")
+	if tooMany {
+		k.broadcast("dead")
+		return
+	}
+	if err := k.launch(context.Background()); err != nil {
+		k.m.opt.Log.Printf("kernel %s: restart failed: %v", k.ID, err)
+		k.broadcast("dead")
+		return
+	}
+	go k.monitor()
+	k.broadcast("idle")
+}
+
+// terminate asks the process to shut down and kills it if it does not.
+func (k *Kernel) terminate(ctx context.Context, restart bool) {
+	k.mu.Lock()
+	cmd, exited := k.cmd, k.exited
+	if k.monitorStop != nil {
+		k.monitorStop()
+	}
+	k.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	k.control(sctx, "shutdown_request", map[string]any{"restart": restart})
+	select {
+	case <-exited:
+	case <-time.After(3 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+	}
+}
+
+// monitor follows the kernel's iopub status messages.
+func (k *Kernel) monitor() {
+	ctx, cancel := context.WithCancel(context.Background())
+	k.mu.Lock()
+	if k.monitorStop != nil {
+		k.monitorStop()
+	}
+	k.monitorStop = cancel
+	exited := k.exited
+	k.mu.Unlock()
+	sub := zmq4.NewSub(ctx, zmq4.WithAutomaticReconnect(true))
+	defer sub.Close()
+	if err := sub.Dial(k.Conn.Endpoint(k.Conn.IOPubPort)); err != nil {
+		return
+	}
+	sub.SetOption(zmq4.OptionSubscribe, "")
+	go func() {
+		select {
+		case <-exited:
+		case <-ctx.Done():
+		}
+		cancel()
+		sub.Close()
+	}()
+	for {
+		raw, err := sub.Recv()
+		if err != nil {
+			return
+		}
+		m, err := k.signer.Decode(raw.Frames)
+		if err != nil {
+			continue
+		}
+		if m.Header.MsgType == "status" {
+			var c struct {
+				State string `json:"execution_state"`
+			}
+			if m.DecodeContent(&c) == nil && c.State != "" {
+				k.setState(c.State)
+				if c.State == "idle" {
+					k.mu.Lock()
+					k.restarts = 0
+					k.mu.Unlock()
+				}
+			}
+		} else {
+			k.Touch()
+		}
+	}
+}
+
+// Dial connects a client socket to one of the kernel's channels: a DEALER
+// with identity id for shell, control and stdin, a SUB for iopub.
+func (k *Kernel) Dial(ctx context.Context, channel, id string) (zmq4.Socket, error) {
+	var sock zmq4.Socket
+	var port int
+	opts := []zmq4.Option{zmq4.WithAutomaticReconnect(true), zmq4.WithID(zmq4.SocketIdentity(id))}
+	switch channel {
+	case "shell":
+		sock, port = zmq4.NewDealer(ctx, opts...), k.Conn.ShellPort
+	case "control":
+		sock, port = zmq4.NewDealer(ctx, opts...), k.Conn.ControlPort
+	case "stdin":
+		sock, port = zmq4.NewDealer(ctx, opts...), k.Conn.StdinPort
+	case "iopub":
+		sock, port = zmq4.NewSub(ctx, zmq4.WithAutomaticReconnect(true)), k.Conn.IOPubPort
+	default:
+		return nil, fmt.Errorf("kernels: unknown channel %q", channel)
+	}
+	if err := sock.Dial(k.Conn.Endpoint(port)); err != nil {
+		sock.Close()
+		return nil, fmt.Errorf("kernels: connect %s: %w", channel, err)
+	}
+	if channel == "iopub" {
+		sock.SetOption(zmq4.OptionSubscribe, "")
+	}
+	return sock, nil
+}
+
+// Signer returns the kernel's message signer.
+func (k *Kernel) Signer() jupyter.Signer { return k.signer }
+
+func (k *Kernel) control(ctx context.Context, msgType string, content any) (*jupyter.Message, error) {
+	return k.request(ctx, k.Conn.ControlPort, msgType, content)
+}
+
+// request sends one request on a fresh DEALER and waits for its reply.
+func (k *Kernel) request(ctx context.Context, port int, msgType string, content any) (*jupyter.Message, error) {
+	sock := zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("manager-"+jupyter.NewID())))
+	defer sock.Close()
+	if err := sock.Dial(k.Conn.Endpoint(port)); err != nil {
+		return nil, err
+	}
+	req, err := jupyter.NewMessage(jupyter.NewID(), msgType, nil, content)
+	if err != nil {
+		return nil, err
+	}
+	frames, err := k.signer.Encode(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+		return nil, err
+	}
+	type result struct {
+		m   *jupyter.Message
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		for {
+			raw, err := sock.Recv()
+			if err != nil {
+				ch <- result{nil, err}
+				return
+			}
+			m, err := k.signer.Decode(raw.Frames)
+			if err == nil && m.ParentHeader != nil && m.ParentHeader.MsgID == req.Header.MsgID {
+				ch <- result{m, nil}
+				return
+			}
+		}
+	}()
+	select {
+	case r := <-ch:
+		return r.m, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// limitedWriter keeps the first n bytes written to it.
+type limitedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+	n  int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n > 0 {
+		q := p
+		if len(q) > l.n {
+			q = q[:l.n]
+		}
+		l.w.Write(q)
+		l.n -= len(q)
+	}
+	return len(p), nil
+}
