@@ -4,6 +4,7 @@
 // Usage:
 //
 //	kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--png-dir DIR]
+//	kernel serve [--addr 127.0.0.1:8888] [--token T] [--root DIR] [--allow-origin O] [--allow-remote] [--cull-idle D]
 //	kernel jupyter --connection-file FILE
 //	kernel install [--user | --prefix DIR | --sys-prefix] [--print]
 //	kernel version
@@ -33,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runNotebook(args[1:], stdout, stderr)
+	case "serve":
+		return runServe(args[1:], stdout, stderr)
 	case "jupyter":
 		return runJupyter(args[1:], stderr)
 	case "install":
@@ -55,6 +58,7 @@ func usage(w io.Writer) {
 
 commands:
   run       execute a notebook's code cells and write their outputs
+  serve     serve the Jupyter kernel API (REST and websockets) on loopback
   jupyter   serve as a Jupyter kernel on the sockets of a connection file
   install   install the kernelspec so Jupyter front ends find this kernel
   version   print the version

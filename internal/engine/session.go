@@ -479,6 +479,10 @@ type decl struct {
 // interpreter from the session's declarations: yaegi would keep using the
 // old type.
 func (s *Session) declare(ctx context.Context, seq int, c chunk) error {
+	c.src = s.dropRepeatedImports(c.src)
+	if strings.TrimSpace(c.src) == "" {
+		return nil // only imports the session already has
+	}
 	parts, imports := splitDecls(seq, c)
 	var names []string
 	redefined := ""
@@ -508,6 +512,51 @@ func (s *Session) declare(ctx context.Context, seq int, c chunk) error {
 		s.imports[name] = path
 	}
 	return nil
+}
+
+// dropRepeatedImports blanks out, in a declaration chunk, the imports the
+// session already has under the same name (re-running a cell must not
+// import twice, which yaegi refuses). Blanking keeps every position.
+func (s *Session) dropRepeatedImports(src string) string {
+	const head = "package p;"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", head+src, parser.ImportsOnly|parser.ParseComments)
+	if err != nil {
+		return src
+	}
+	b := []byte(src)
+	blank := func(from, to token.Pos) {
+		for i := fset.Position(from).Offset - len(head); i < fset.Position(to).Offset-len(head); i++ {
+			if b[i] != '\n' {
+				b[i] = ' '
+			}
+		}
+	}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.IMPORT {
+			continue
+		}
+		repeated := 0
+		for _, spec := range g.Specs {
+			imp := spec.(*ast.ImportSpec)
+			path := strings.Trim(imp.Path.Value, "\"`")
+			name := pkgName(path)
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			if s.imports[name] == path {
+				repeated++
+				if g.Lparen.IsValid() {
+					blank(imp.Pos(), imp.End())
+				}
+			}
+		}
+		if repeated == len(g.Specs) && !g.Lparen.IsValid() {
+			blank(g.Pos(), g.End())
+		}
+	}
+	return string(b)
 }
 
 // splitDecls cuts a declaration chunk into its top-level declarations,

@@ -220,6 +220,7 @@ func (m *Manager) Restart(ctx context.Context, id string) (*Kernel, error) {
 		return nil, err
 	}
 	go k.monitor()
+	k.broadcast("idle")
 	return k, nil
 }
 

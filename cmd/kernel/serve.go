@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"nmfkernel/internal/kernels"
+	"nmfkernel/internal/server"
+)
+
+// runServe implements "kernel serve": jupyter_server's kernel API on
+// loopback, each kernel in its own process.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8888", "listen address")
+	token := fs.String("token", "", "token clients must present (default: a random one, printed in the URL)")
+	root := fs.String("root", ".", "working directory of the kernels")
+	allowOrigin := fs.String("allow-origin", "", "comma-separated origins (or *) also allowed to open websockets and change state")
+	allowRemote := fs.Bool("allow-remote", false, "accept Host headers other than loopback names and the bound address")
+	cull := fs.Duration("cull-idle", 0, "shut down kernels idle with no connection for this long (0: never)")
+	maxMsg := fs.Int64("max-message-size", 64<<20, "largest websocket message accepted, in bytes")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "kernel serve:", err)
+		return 1
+	}
+	logger := log.New(stderr, "serve: ", log.LstdFlags)
+	s, err := server.New(server.Options{
+		Addr: *addr, Token: *token, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg,
+		Kernels: kernels.Options{Command: []string{exe, "jupyter"}, Dir: *root, CullIdle: *cull}, Log: logger,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "kernel serve:", err)
+		return 1
+	}
+	url, err := s.Listen()
+	if err != nil {
+		fmt.Fprintln(stderr, "kernel serve:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "nmfkernel %s serving the Jupyter kernel API at\n    %s\n", version, url)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- s.Serve() }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			fmt.Fprintln(stderr, "kernel serve:", err)
+			return 1
+		}
+	case <-ctx.Done():
+		logger.Print("shutting down: stopping kernels")
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := s.Shutdown(sctx); err != nil {
+			fmt.Fprintln(stderr, "kernel serve:", err)
+			return 1
+		}
+	}
+	return 0
+}

@@ -1,0 +1,215 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+	"github.com/gorilla/websocket"
+
+	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/kernels"
+)
+
+// channels upgrades to a websocket and bridges it to the kernel: messages
+// from the client go, signed, to the ZMQ socket of their channel; messages
+// from the kernel's sockets go to the client in the format it chose (the
+// v1 binary subprotocol when offered, legacy JSON otherwise).
+func (s *Server) channels(w http.ResponseWriter, r *http.Request) {
+	k, err := s.mgr.Get(r.PathValue("id"))
+	if err != nil {
+		s.kernelError(w, err)
+		return
+	}
+	up := websocket.Upgrader{
+		Subprotocols:    []string{jupyter.WSSubprotocolV1},
+		CheckOrigin:     func(*http.Request) bool { return true }, // checked by authenticated
+		ReadBufferSize:  64 << 10,
+		WriteBufferSize: 64 << 10,
+	}
+	ws, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	ws.SetReadLimit(s.opt.MaxMessageSize)
+	c := &conn{s: s, k: k, ws: ws, v1: ws.Subprotocol() == jupyter.WSSubprotocolV1, signer: k.Signer()}
+	s.conns.Add(1)
+	defer s.conns.Add(-1)
+	c.serve(r.URL.Query().Get("session_id"))
+}
+
+// conn is one websocket connection to a kernel.
+type conn struct {
+	s      *Server
+	k      *kernels.Kernel
+	ws     *websocket.Conn
+	v1     bool
+	signer jupyter.Signer
+	wmu    sync.Mutex
+
+	smu        sync.Mutex // guards socks, restarting
+	socks      map[string]zmq4.Socket
+	id         string
+	ctx        context.Context
+	restarting bool
+}
+
+func (c *conn) serve(sessionID string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	defer c.ws.Close()
+	if sessionID == "" {
+		sessionID = jupyter.NewID()
+	}
+	c.id = sessionID + "-" + jupyter.NewID()[:8] // several clients may share a session id
+	c.ctx = ctx
+	if err := c.dialKernel(); err != nil {
+		c.s.log.Printf("kernel %s: %v", c.k.ID, err)
+		c.close(websocket.CloseInternalServerErr, "cannot reach the kernel")
+		return
+	}
+	defer c.closeSockets()
+	c.k.AddListener(c)
+	defer c.k.RemoveListener(c)
+	for {
+		kind, data, err := c.ws.ReadMessage()
+		if err != nil {
+			if websocket.IsCloseError(err, websocket.CloseMessageTooBig) || err == websocket.ErrReadLimit {
+				c.close(websocket.CloseMessageTooBig, fmt.Sprintf("message over the %d-byte limit", c.s.opt.MaxMessageSize))
+			}
+			return
+		}
+		var m *jupyter.Message
+		if c.v1 {
+			m, err = jupyter.DecodeWSV1(data)
+		} else {
+			m, err = jupyter.DecodeWSJSON(data, kind == websocket.BinaryMessage)
+		}
+		if err != nil {
+			c.s.log.Printf("kernel %s: dropped a websocket message: %v", c.k.ID, err)
+			continue
+		}
+		c.smu.Lock()
+		sock, ok := c.socks[m.Channel]
+		c.smu.Unlock()
+		if !ok || m.Channel == "iopub" {
+			c.s.log.Printf("kernel %s: dropped a message for channel %q", c.k.ID, m.Channel)
+			continue
+		}
+		c.k.Touch()
+		frames, err := c.signer.Encode(m)
+		if err != nil {
+			continue
+		}
+		if err := sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+			c.s.log.Printf("kernel %s: send on %s: %v", c.k.ID, m.Channel, err)
+		}
+	}
+}
+
+// dialKernel connects the connection's own sockets to the kernel process,
+// replacing any earlier ones (after a restart the kernel is a new process).
+func (c *conn) dialKernel() error {
+	socks := map[string]zmq4.Socket{}
+	for _, ch := range []string{"shell", "control", "stdin", "iopub"} {
+		sock, err := c.k.Dial(c.ctx, ch, c.id)
+		if err != nil {
+			for _, s := range socks {
+				s.Close()
+			}
+			return err
+		}
+		socks[ch] = sock
+	}
+	c.smu.Lock()
+	old := c.socks
+	c.socks = socks
+	c.smu.Unlock()
+	for _, s := range old {
+		s.Close()
+	}
+	for ch, sock := range socks {
+		go c.fromKernel(ch, sock)
+	}
+	return nil
+}
+
+func (c *conn) closeSockets() {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	for _, s := range c.socks {
+		s.Close()
+	}
+	c.socks = nil
+}
+
+// fromKernel forwards one ZMQ socket's messages to the websocket.
+func (c *conn) fromKernel(channel string, sock zmq4.Socket) {
+	for {
+		raw, err := sock.Recv()
+		if err != nil {
+			return
+		}
+		m, err := c.signer.Decode(raw.Frames)
+		if err != nil {
+			c.s.log.Printf("kernel %s: dropped a %s message: %v", c.k.ID, channel, err)
+			continue
+		}
+		m.Channel = channel
+		m.Identities = nil
+		c.send(m)
+	}
+}
+
+// send writes a message to the client in its format.
+func (c *conn) send(m *jupyter.Message) {
+	var data []byte
+	kind := websocket.BinaryMessage
+	var err error
+	if c.v1 {
+		data, err = jupyter.EncodeWSV1(m)
+	} else {
+		var isBinary bool
+		data, isBinary, err = jupyter.EncodeWSJSON(m)
+		if !isBinary {
+			kind = websocket.TextMessage
+		}
+	}
+	if err != nil {
+		return
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.ws.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	c.ws.WriteMessage(kind, data)
+}
+
+func (c *conn) close(code int, reason string) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+}
+
+// KernelStatus tells the client a state the kernel cannot announce:
+// restarting, dead, or idle after a restart, when the connection also
+// reconnects its sockets to the new process.
+func (c *conn) KernelStatus(state string) {
+	c.smu.Lock()
+	reconnect := c.restarting && state == "idle"
+	c.restarting = state == "restarting"
+	c.smu.Unlock()
+	if reconnect {
+		if err := c.dialKernel(); err != nil {
+			c.s.log.Printf("kernel %s: reconnect after restart: %v", c.k.ID, err)
+		}
+	}
+	m, err := jupyter.NewMessage(c.k.ID, "status", nil, map[string]string{"execution_state": state})
+	if err != nil {
+		return
+	}
+	m.Channel = "iopub"
+	c.send(m)
+}

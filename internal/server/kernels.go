@@ -1,0 +1,128 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+
+	"nmfkernel/internal/kernels"
+)
+
+func (s *Server) kernelspecs(w http.ResponseWriter, r *http.Request) {
+	name := s.mgr.KernelName()
+	s.reply(w, http.StatusOK, map[string]any{
+		"default": name,
+		"kernelspecs": map[string]any{
+			name: map[string]any{
+				"name": name,
+				"spec": map[string]any{
+					"argv":           []string{"kernel", "jupyter", "-f", "{connection_file}"},
+					"display_name":   "Go (nmfkernel)",
+					"language":       "go",
+					"interrupt_mode": "message",
+					"env":            map[string]string{},
+					"metadata":       map[string]any{"debugger": false},
+				},
+				"resources": map[string]string{
+					"logo-32x32": "/kernelspecs/" + name + "/logo-32x32.png",
+					"logo-64x64": "/kernelspecs/" + name + "/logo-64x64.png",
+				},
+			},
+		},
+	})
+}
+
+func (s *Server) kernelspecResource(w http.ResponseWriter, r *http.Request) {
+	size := map[string]int{"logo-32x32.png": 32, "logo-64x64.png": 64}[r.PathValue("file")]
+	if r.PathValue("name") != s.mgr.KernelName() || size == 0 {
+		s.fail(w, http.StatusNotFound, "no such kernelspec resource")
+		return
+	}
+	img := image.NewRGBA(image.Rect(0, 0, size, size))
+	for y := 0; y < size; y++ {
+		for x := 0; x < size; x++ {
+			img.Set(x, y, color.RGBA{0, 173, 216, 255})
+		}
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	w.Header().Set("Content-Type", "image/png")
+	w.Write(b.Bytes())
+}
+
+// kernelError maps manager errors to status codes.
+func (s *Server) kernelError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, kernels.ErrNoKernel):
+		s.fail(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, kernels.ErrUnknownName):
+		s.fail(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, kernels.ErrManagerClosed):
+		s.fail(w, http.StatusServiceUnavailable, err.Error())
+	default:
+		s.fail(w, http.StatusInternalServerError, err.Error())
+	}
+}
+
+func (s *Server) listKernels(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, http.StatusOK, s.mgr.List())
+}
+
+func (s *Server) startKernel(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		s.fail(w, http.StatusBadRequest, fmt.Sprintf("request body: %v", err))
+		return
+	}
+	k, err := s.mgr.Start(r.Context(), body.Name)
+	if err != nil {
+		s.kernelError(w, err)
+		return
+	}
+	s.log.Printf("started kernel %s", k.ID)
+	w.Header().Set("Location", "/api/kernels/"+k.ID)
+	s.reply(w, http.StatusCreated, k.Model())
+}
+
+func (s *Server) getKernel(w http.ResponseWriter, r *http.Request) {
+	k, err := s.mgr.Get(r.PathValue("id"))
+	if err != nil {
+		s.kernelError(w, err)
+		return
+	}
+	s.reply(w, http.StatusOK, k.Model())
+}
+
+func (s *Server) deleteKernel(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.mgr.Shutdown(r.Context(), id); err != nil {
+		s.kernelError(w, err)
+		return
+	}
+	s.sessions.removeKernel(id)
+	s.log.Printf("shut down kernel %s", id)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) interruptKernel(w http.ResponseWriter, r *http.Request) {
+	if err := s.mgr.Interrupt(r.PathValue("id")); err != nil {
+		s.kernelError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) restartKernel(w http.ResponseWriter, r *http.Request) {
+	k, err := s.mgr.Restart(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.kernelError(w, err)
+		return
+	}
+	s.reply(w, http.StatusOK, k.Model())
+}

@@ -1,0 +1,286 @@
+// Package server is jupyter_server's kernel API in Go: REST endpoints for
+// kernels, kernelspecs and sessions, and the websocket channels endpoint
+// in both wire formats, bridging each connection to its kernel process's
+// ZMQ sockets. It is secure by default: a token on every request, Host and
+// Origin checks against DNS rebinding and cross-site websocket hijacking,
+// and the token never written to a log.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"nmfkernel/internal/kernels"
+)
+
+// Options configures a Server. The zero value listens on 127.0.0.1:8888
+// with a random token.
+type Options struct {
+	// Addr is the listen address; empty means 127.0.0.1:8888.
+	Addr string
+	// Token authenticates every request; empty means a random one (see
+	// Server.Token).
+	Token string
+	// AllowOrigin lists, comma-separated, the extra origins (scheme://host:port,
+	// or "*") allowed to open websockets and change state; the server's own
+	// origin is always allowed.
+	AllowOrigin string
+	// AllowRemote accepts Host headers other than loopback names and the
+	// bound address.
+	AllowRemote bool
+	// MaxMessageSize bounds a websocket message; zero means 64 MiB.
+	MaxMessageSize int64
+	// Kernels configures the kernel manager.
+	Kernels kernels.Options
+	// Log receives request and kernel diagnostics; nil discards them.
+	Log *log.Logger
+}
+
+// Server serves the kernel API.
+type Server struct {
+	opt      Options
+	token    string
+	mgr      *kernels.Manager
+	sessions *sessionStore
+	started  time.Time
+	conns    atomic.Int64
+	http     *http.Server
+	listener net.Listener
+	log      *log.Logger
+}
+
+// New returns a server; Serve starts it.
+func New(opt Options) (*Server, error) {
+	if opt.Addr == "" {
+		opt.Addr = "127.0.0.1:8888"
+	}
+	if opt.MaxMessageSize == 0 {
+		opt.MaxMessageSize = 64 << 20
+	}
+	if opt.Log == nil {
+		opt.Log = log.New(io.Discard, "", 0)
+	}
+	if opt.Kernels.Log == nil {
+		opt.Kernels.Log = opt.Log
+	}
+	token := opt.Token
+	if token == "" {
+		var b [24]byte
+		rand.Read(b[:])
+		token = hex.EncodeToString(b[:])
+	}
+	mgr, err := kernels.NewManager(opt.Kernels)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opt: opt, token: token, mgr: mgr, started: time.Now(), log: opt.Log}
+	s.sessions = newSessionStore()
+	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return s, nil
+}
+
+// Token returns the token clients must present.
+func (s *Server) Token() string { return s.token }
+
+// Listen binds the listen address and returns the URL to open (with the
+// token).
+func (s *Server) Listen() (string, error) {
+	l, err := net.Listen("tcp", s.opt.Addr)
+	if err != nil {
+		return "", fmt.Errorf("server: listen %s: %w", s.opt.Addr, err)
+	}
+	s.listener = l
+	return fmt.Sprintf("http://%s/?token=%s", l.Addr(), url.QueryEscape(s.token)), nil
+}
+
+// Addr returns the bound address (after Listen).
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// Serve serves on the listener made by Listen until Shutdown.
+func (s *Server) Serve() error {
+	err := s.http.Serve(s.listener)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, closes connections and shuts every
+// kernel down, removing their connection files.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	return errors.Join(err, s.mgr.Close(ctx))
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api", s.apiVersion)
+	mux.HandleFunc("GET /api/{$}", s.apiVersion)
+	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.authenticated(h)) }
+	api("GET /api/status", s.status)
+	api("GET /api/kernelspecs", s.kernelspecs)
+	api("GET /kernelspecs/{name}/{file}", s.kernelspecResource)
+	api("GET /api/kernels", s.listKernels)
+	api("POST /api/kernels", s.startKernel)
+	api("GET /api/kernels/{id}", s.getKernel)
+	api("DELETE /api/kernels/{id}", s.deleteKernel)
+	api("POST /api/kernels/{id}/interrupt", s.interruptKernel)
+	api("POST /api/kernels/{id}/restart", s.restartKernel)
+	api("GET /api/kernels/{id}/channels", s.channels)
+	api("GET /api/sessions", s.listSessions)
+	api("POST /api/sessions", s.createSession)
+	api("GET /api/sessions/{id}", s.getSession)
+	api("PATCH /api/sessions/{id}", s.patchSession)
+	api("DELETE /api/sessions/{id}", s.deleteSession)
+	return s.checkHost(mux)
+}
+
+// apiError is jupyter_server's error body.
+type apiError struct {
+	Message string `json:"message"`
+	Reason  string `json:"reason"`
+}
+
+func (s *Server) fail(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(apiError{Message: msg, Reason: http.StatusText(code)})
+}
+
+func (s *Server) reply(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+// checkHost refuses Host headers that are neither loopback names nor the
+// bound address, against DNS rebinding, unless AllowRemote.
+func (s *Server) checkHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.opt.AllowRemote && !s.localHost(r.Host) {
+			s.log.Printf("refused %s %s: Host %q is not this server (use --allow-remote)", r.Method, r.URL.Path, r.Host)
+			s.fail(w, http.StatusForbidden, "Host header is not a loopback name or this server's address")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) localHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	host = strings.Trim(host, "[]")
+	switch strings.ToLower(host) {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	if s.listener != nil {
+		bound, _, _ := net.SplitHostPort(s.listener.Addr().String())
+		return host == strings.Trim(bound, "[]")
+	}
+	return false
+}
+
+// authenticated requires the token and, for websockets and requests that
+// change state, an allowed Origin.
+func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.tokenOK(r) {
+			s.log.Printf("refused %s %s: missing or wrong token", r.Method, r.URL.Path)
+			s.fail(w, http.StatusForbidden, "a valid token is required (Authorization: token …, or ?token=)")
+			return
+		}
+		changes := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+		websocket := strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+		if (changes || websocket) && !s.originOK(r) {
+			s.log.Printf("refused %s %s: Origin %q not allowed (use --allow-origin)", r.Method, r.URL.Path, r.Header.Get("Origin"))
+			s.fail(w, http.StatusForbidden, "cross-origin request refused")
+			return
+		}
+		next(w, r)
+	})
+}
+
+func (s *Server) tokenOK(r *http.Request) bool {
+	given := r.URL.Query().Get("token")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		scheme, value, _ := strings.Cut(auth, " ")
+		if strings.EqualFold(scheme, "token") || strings.EqualFold(scheme, "bearer") {
+			given = strings.TrimSpace(value)
+		}
+	}
+	return given != "" && subtle.ConstantTimeCompare([]byte(given), []byte(s.token)) == 1
+}
+
+// originOK allows requests without an Origin (not from a browser), from
+// the server's own origin, and from the configured ones.
+func (s *Server) originOK(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, allowed := range strings.Split(s.opt.AllowOrigin, ",") {
+		allowed = strings.TrimSpace(allowed)
+		if allowed == "*" || (allowed != "" && strings.EqualFold(strings.TrimRight(allowed, "/"), origin)) {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeBody reads a JSON request body whatever its Content-Type; an empty
+// body is an empty object.
+func decodeBody(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return nil
+	}
+	return json.Unmarshal(b, v)
+}
+
+func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, http.StatusOK, map[string]string{"version": "2.12.0"})
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	last := s.started
+	for _, k := range s.mgr.List() {
+		if t, err := time.Parse(time.RFC3339Nano, k.LastActivity); err == nil && t.After(last) {
+			last = t
+		}
+	}
+	s.reply(w, http.StatusOK, map[string]any{
+		"started": s.started.UTC().Format(time.RFC3339Nano), "last_activity": last.UTC().Format(time.RFC3339Nano),
+		"connections": s.conns.Load(), "kernels": len(s.mgr.List()),
+	})
+}

@@ -1,0 +1,446 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/kernels"
+)
+
+// kernelBin is the kernel binary the tests' servers start.
+var kernelBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "server-test-")
+	if err != nil {
+		panic(err)
+	}
+	kernelBin = filepath.Join(dir, "kernel")
+	if out, err := exec.Command("go", "build", "-o", kernelBin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build the kernel: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type testServer struct {
+	*Server
+	base string
+	logs *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func startServer(t *testing.T, opt Options) *testServer {
+	t.Helper()
+	logs := &syncBuffer{}
+	opt.Addr = "127.0.0.1:0"
+	opt.Log = log.New(logs, "", 0)
+	opt.Kernels.Command = []string{kernelBin, "jupyter"}
+	s, err := New(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	return &testServer{Server: s, base: "http://" + s.Addr(), logs: logs}
+}
+
+// do makes a request with the token in the Authorization header.
+func (ts *testServer) do(t *testing.T, method, path string, body any, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, ts.base+path, r)
+	req.Header.Set("Authorization", "token "+ts.Token())
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+		} else {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func (ts *testServer) startKernel(t *testing.T) kernels.Model {
+	t.Helper()
+	resp, b := ts.do(t, "POST", "/api/kernels", map[string]string{"name": "nmfkernel"})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("start kernel: %d %s", resp.StatusCode, b)
+	}
+	var m kernels.Model
+	json.Unmarshal(b, &m)
+	return m
+}
+
+func TestAuthAndChecks(t *testing.T) {
+	ts := startServer(t, Options{Token: "s3cret-token"})
+	get := func(url string, header ...string) int {
+		req, _ := http.NewRequest("GET", url, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			if header[i] == "Host" {
+				req.Host = header[i+1]
+			} else {
+				req.Header.Set(header[i], header[i+1])
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		name   string
+		url    string
+		header []string
+		want   int
+	}{
+		{"version needs no token", "/api", nil, 200},
+		{"no token", "/api/status", nil, 403},
+		{"wrong token", "/api/status", []string{"Authorization", "token nope"}, 403},
+		{"token header", "/api/status", []string{"Authorization", "token s3cret-token"}, 200},
+		{"bearer header", "/api/status", []string{"Authorization", "Bearer s3cret-token"}, 200},
+		{"query token", "/api/status?token=s3cret-token", nil, 200},
+		{"cache buster ignored", "/api/kernels?1700000000000&token=s3cret-token", nil, 200},
+		{"foreign Host", "/api/status?token=s3cret-token", []string{"Host", "evil.example:8888"}, 403},
+		{"localhost Host", "/api/status?token=s3cret-token", []string{"Host", "localhost:8888"}, 200},
+	} {
+		if got := get(ts.base+tc.url, tc.header...); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	resp, b := ts.do(t, "POST", "/api/kernels", nil, "Origin", "http://evil.example")
+	if resp.StatusCode != 403 || !strings.Contains(string(b), `"reason":"Forbidden"`) {
+		t.Errorf("cross-origin POST: %d %s", resp.StatusCode, b)
+	}
+	if strings.Contains(ts.logs.String(), "s3cret-token") {
+		t.Error("the token appears in the server's log")
+	}
+	remote := startServer(t, Options{AllowRemote: true, AllowOrigin: "http://notebook.example"})
+	if resp, _ := remote.do(t, "GET", "/api/status", nil, "Host", "evil.example"); resp.StatusCode != 200 {
+		t.Errorf("--allow-remote: %d", resp.StatusCode)
+	}
+	if resp, b := remote.do(t, "POST", "/api/kernels", nil, "Origin", "http://notebook.example"); resp.StatusCode != 201 {
+		t.Errorf("--allow-origin: %d %s", resp.StatusCode, b)
+	}
+	if len(remote.Token()) < 32 {
+		t.Errorf("generated token %q is short", remote.Token())
+	}
+}
+
+func TestKernelLifecycle(t *testing.T) {
+	ts := startServer(t, Options{})
+	resp, b := ts.do(t, "GET", "/api/kernelspecs", nil)
+	var specs struct {
+		Default     string                    `json:"default"`
+		Kernelspecs map[string]map[string]any `json:"kernelspecs"`
+	}
+	json.Unmarshal(b, &specs)
+	spec := specs.Kernelspecs["nmfkernel"]["spec"].(map[string]any)
+	if resp.StatusCode != 200 || specs.Default != "nmfkernel" || spec["language"] != "go" || spec["interrupt_mode"] != "message" {
+		t.Errorf("kernelspecs: %s", b)
+	}
+	resp, b = ts.do(t, "POST", "/api/kernels", map[string]string{"name": "nmfkernel"}, "Content-Type", "text/plain")
+	var k kernels.Model
+	json.Unmarshal(b, &k)
+	if resp.StatusCode != 201 || resp.Header.Get("Location") != "/api/kernels/"+k.ID || len(k.ID) != 36 || k.ExecutionState == "" {
+		t.Fatalf("POST /api/kernels: %d %s %v", resp.StatusCode, b, resp.Header)
+	}
+	if resp, b := ts.do(t, "GET", "/api/kernels", nil); resp.StatusCode != 200 || !strings.Contains(string(b), k.ID) {
+		t.Errorf("list: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := ts.do(t, "GET", "/api/kernels/"+k.ID, nil); resp.StatusCode != 200 || !strings.Contains(string(b), `"last_activity"`) {
+		t.Errorf("get: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := ts.do(t, "POST", "/api/kernels/"+k.ID+"/interrupt", nil); resp.StatusCode != 204 {
+		t.Errorf("interrupt: %d", resp.StatusCode)
+	}
+	if resp, b := ts.do(t, "POST", "/api/kernels/"+k.ID+"/restart", nil); resp.StatusCode != 200 || !strings.Contains(string(b), k.ID) {
+		t.Errorf("restart: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := ts.do(t, "DELETE", "/api/kernels/"+k.ID, nil); resp.StatusCode != 204 {
+		t.Errorf("delete: %d", resp.StatusCode)
+	}
+	if resp, b := ts.do(t, "GET", "/api/kernels/"+k.ID, nil); resp.StatusCode != 404 || !strings.Contains(string(b), `"message"`) {
+		t.Errorf("get deleted: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := ts.do(t, "POST", "/api/kernels", map[string]string{"name": "python3"}); resp.StatusCode != 404 {
+		t.Errorf("unknown kernel name: %d", resp.StatusCode)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	ts := startServer(t, Options{})
+	for _, body := range []map[string]any{
+		{"type": "notebook", "kernel": map[string]string{"name": "nmfkernel"}},
+		{"path": "a.ipynb", "kernel": map[string]string{"name": "nmfkernel"}},
+		{"path": "a.ipynb", "type": "notebook"},
+	} {
+		if resp, _ := ts.do(t, "POST", "/api/sessions", body); resp.StatusCode != 400 {
+			t.Errorf("POST %v: %d, want 400", body, resp.StatusCode)
+		}
+	}
+	body := map[string]any{"path": "work/a.ipynb", "type": "notebook", "name": "", "kernel": map[string]string{"name": "nmfkernel"}}
+	resp, b := ts.do(t, "POST", "/api/sessions", body)
+	var se map[string]any
+	json.Unmarshal(b, &se)
+	if resp.StatusCode != 201 || resp.Header.Get("Location") != "/api/sessions/"+se["id"].(string) || se["kernel"] == nil {
+		t.Fatalf("create: %d %s", resp.StatusCode, b)
+	}
+	resp, b2 := ts.do(t, "POST", "/api/sessions", body)
+	var again map[string]any
+	json.Unmarshal(b2, &again)
+	if resp.StatusCode != 201 || again["id"] != se["id"] {
+		t.Errorf("same path gave another session: %s", b2)
+	}
+	resp, b = ts.do(t, "PATCH", "/api/sessions/"+se["id"].(string), map[string]any{"path": "work/b.ipynb"})
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "work/b.ipynb") {
+		t.Errorf("patch: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := ts.do(t, "GET", "/api/sessions", nil); resp.StatusCode != 200 || !strings.Contains(string(b), se["id"].(string)) {
+		t.Errorf("list: %d %s", resp.StatusCode, b)
+	}
+	kid := se["kernel"].(map[string]any)["id"].(string)
+	if resp, _ := ts.do(t, "DELETE", "/api/sessions/"+se["id"].(string), nil); resp.StatusCode != 204 {
+		t.Errorf("delete: %d", resp.StatusCode)
+	}
+	if resp, _ := ts.do(t, "GET", "/api/kernels/"+kid, nil); resp.StatusCode != 404 {
+		t.Errorf("the session's kernel survived it: %d", resp.StatusCode)
+	}
+}
+
+// wsClient is a websocket client in one of the two formats.
+type wsClient struct {
+	t       *testing.T
+	ws      *websocket.Conn
+	v1      bool
+	session string
+}
+
+func (ts *testServer) dial(t *testing.T, kernelID string, v1 bool) *wsClient {
+	t.Helper()
+	d := websocket.Dialer{}
+	if v1 {
+		d.Subprotocols = []string{jupyter.WSSubprotocolV1}
+	}
+	session := jupyter.NewID()
+	url := "ws://" + ts.Addr() + "/api/kernels/" + kernelID + "/channels?session_id=" + session + "&token=" + ts.Token()
+	ws, resp, err := d.Dial(url, nil)
+	if err != nil {
+		t.Fatalf("dial: %v %v", err, resp)
+	}
+	if got := ws.Subprotocol() == jupyter.WSSubprotocolV1; got != v1 {
+		t.Fatalf("subprotocol %q", ws.Subprotocol())
+	}
+	t.Cleanup(func() { ws.Close() })
+	return &wsClient{t: t, ws: ws, v1: v1, session: session}
+}
+
+func (c *wsClient) send(channel, msgType string, content any) *jupyter.Message {
+	c.t.Helper()
+	m, _ := jupyter.NewMessage(c.session, msgType, nil, content)
+	m.Channel = channel
+	var err error
+	if c.v1 {
+		b, _ := jupyter.EncodeWSV1(m)
+		err = c.ws.WriteMessage(websocket.BinaryMessage, b)
+	} else {
+		b, _, _ := jupyter.EncodeWSJSON(m)
+		err = c.ws.WriteMessage(websocket.TextMessage, b)
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return m
+}
+
+func (c *wsClient) recv() *jupyter.Message {
+	c.t.Helper()
+	c.ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+	kind, data, err := c.ws.ReadMessage()
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	var m *jupyter.Message
+	if c.v1 {
+		m, err = jupyter.DecodeWSV1(data)
+	} else {
+		m, err = jupyter.DecodeWSJSON(data, kind == websocket.BinaryMessage)
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return m
+}
+
+// until reads messages until one of msgType (on channel) whose parent is
+// req, returning all read.
+func (c *wsClient) until(req *jupyter.Message, channel, msgType string) []*jupyter.Message {
+	c.t.Helper()
+	var got []*jupyter.Message
+	for {
+		m := c.recv()
+		got = append(got, m)
+		if m.Channel == channel && m.Header.MsgType == msgType && m.ParentHeader != nil && m.ParentHeader.MsgID == req.Header.MsgID {
+			return got
+		}
+	}
+}
+
+func summary(ms []*jupyter.Message) string {
+	var s []string
+	for _, m := range ms {
+		s = append(s, m.Channel+":"+m.Header.MsgType)
+	}
+	return strings.Join(s, " ")
+}
+
+func TestWebsocketFormats(t *testing.T) {
+	ts := startServer(t, Options{})
+	k := ts.startKernel(t)
+	for _, v1 := range []bool{true, false} {
+		t.Run(fmt.Sprint("v1=", v1), func(t *testing.T) {
+			c := ts.dial(t, k.ID, v1)
+			req := c.send("shell", "execute_request", map[string]any{"code": "import \"fmt\"\nfmt.Println(\"over the wire\")\n40 + 2", "silent": false})
+			got := c.until(req, "iopub", "status")
+			got = append(got, c.until(req, "iopub", "status")...) // busy, then idle
+			s := summary(got)
+			for _, want := range []string{"iopub:execute_input", "iopub:stream", "iopub:execute_result", "shell:execute_reply"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("messages %s lack %s", s, want)
+				}
+			}
+		})
+	}
+}
+
+func TestTwoClientsOneKernel(t *testing.T) {
+	ts := startServer(t, Options{})
+	k := ts.startKernel(t)
+	a, b := ts.dial(t, k.ID, true), ts.dial(t, k.ID, false)
+	time.Sleep(300 * time.Millisecond) // subscriptions
+	req := a.send("shell", "execute_request", map[string]any{"code": "1 + 1"})
+	ga := a.until(req, "shell", "execute_reply")
+	gb := b.until(req, "iopub", "execute_result")
+	if !strings.Contains(summary(ga), "shell:execute_reply") || strings.Contains(summary(gb), "shell:") {
+		t.Errorf("asker got %s; other got %s", summary(ga), summary(gb))
+	}
+	resp, body := ts.do(t, "GET", "/api/kernels/"+k.ID, nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"connections":2`) {
+		t.Errorf("connections: %s", body)
+	}
+}
+
+func TestKernelDeathRestarts(t *testing.T) {
+	ts := startServer(t, Options{})
+	k := ts.startKernel(t)
+	other := ts.startKernel(t)
+	c := ts.dial(t, k.ID, true)
+	time.Sleep(300 * time.Millisecond)
+	c.send("shell", "execute_request", map[string]any{"code": "import \"time\"\nx := 1\ngo func() { panic(\"in a goroutine\") }()\ntime.Sleep(time.Second)"})
+	var states []string
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && !strings.Contains(strings.Join(states, " "), "restarting idle") {
+		c.ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			break
+		}
+		m, err := jupyter.DecodeWSV1(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("got %s %s %s", m.Channel, m.Header.MsgType, m.Content)
+		if m.Header.MsgType == "status" && m.ParentHeader == nil {
+			var st struct {
+				State string `json:"execution_state"`
+			}
+			json.Unmarshal(m.Content, &st)
+			states = append(states, st.State)
+		}
+	}
+	if !strings.Contains(strings.Join(states, " "), "restarting idle") {
+		t.Fatalf("states %v, want restarting then idle; server log:\n%s", states, ts.logs.String())
+	}
+	// A fresh kernel on the same id: the old state is gone.
+	req := c.send("shell", "execute_request", map[string]any{"code": "x"})
+	reply := c.until(req, "shell", "execute_reply")
+	if !strings.Contains(string(reply[len(reply)-1].Content), "undefined: x") {
+		t.Errorf("restarted kernel: %s", reply[len(reply)-1].Content)
+	}
+	if resp, b := ts.do(t, "GET", "/api/kernels/"+other.ID, nil); resp.StatusCode != 200 || !strings.Contains(string(b), `"idle"`) {
+		t.Errorf("the other kernel: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestMessageSizeLimit(t *testing.T) {
+	ts := startServer(t, Options{MaxMessageSize: 4096})
+	k := ts.startKernel(t)
+	c := ts.dial(t, k.ID, true)
+	c.send("shell", "execute_request", map[string]any{"code": strings.Repeat("x", 8192)})
+	c.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := c.ws.ReadMessage()
+		if err != nil {
+			if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+				t.Errorf("closed with %v, want 1009 message too big", err)
+			}
+			return
+		}
+	}
+}
+
+func TestCullIdle(t *testing.T) {
+	ts := startServer(t, Options{Kernels: kernels.Options{CullIdle: 500 * time.Millisecond}})
+	k := ts.startKernel(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, _ := ts.do(t, "GET", "/api/kernels/"+k.ID, nil); resp.StatusCode == 404 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Error("idle kernel was not culled")
+}
