@@ -50,11 +50,15 @@ type conn struct {
 	signer jupyter.Signer
 	wmu    sync.Mutex
 
-	smu        sync.Mutex // guards socks, restarting
+	smu        sync.Mutex // guards socks, restarting, nudges
 	socks      map[string]zmq4.Socket
 	id         string
 	ctx        context.Context
 	restarting bool
+	// nudges are the ids of the connection's own kernel_info requests; the
+	// first iopub message answering one closes iopubReady.
+	nudges     map[string]bool
+	iopubReady chan struct{}
 }
 
 func (c *conn) serve(sessionID string) {
@@ -74,6 +78,7 @@ func (c *conn) serve(sessionID string) {
 	defer c.closeSockets()
 	c.k.AddListener(c)
 	defer c.k.RemoveListener(c)
+	c.nudge()
 	for {
 		kind, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -127,6 +132,7 @@ func (c *conn) dialKernel() error {
 	c.smu.Lock()
 	old := c.socks
 	c.socks = socks
+	c.iopubReady = make(chan struct{})
 	c.smu.Unlock()
 	for _, s := range old {
 		s.Close()
@@ -160,7 +166,57 @@ func (c *conn) fromKernel(channel string, sock zmq4.Socket) {
 		}
 		m.Channel = channel
 		m.Identities = nil
+		if m.ParentHeader != nil {
+			c.smu.Lock()
+			ours := c.nudges[m.ParentHeader.MsgID]
+			if ours && channel == "iopub" {
+				select {
+				case <-c.iopubReady:
+				default:
+					close(c.iopubReady)
+				}
+			}
+			c.smu.Unlock()
+			if ours {
+				continue // the connection's own request, not the client's
+			}
+		}
 		c.send(m)
+	}
+}
+
+// nudge sends kernel_info requests until one's iopub messages come back,
+// as jupyter_server does: a SUB socket receives nothing until its
+// subscription has reached the kernel, and messages before that would be
+// lost to the client.
+func (c *conn) nudge() {
+	c.smu.Lock()
+	if c.nudges == nil {
+		c.nudges = map[string]bool{}
+	}
+	ready := c.iopubReady
+	c.smu.Unlock()
+	deadline := time.After(10 * time.Second)
+	for {
+		m, err := jupyter.NewMessage(jupyter.NewID(), "kernel_info_request", nil, map[string]any{})
+		if err != nil {
+			return
+		}
+		c.smu.Lock()
+		c.nudges[m.Header.MsgID] = true
+		shell := c.socks["shell"]
+		c.smu.Unlock()
+		if frames, err := c.signer.Encode(m); err == nil && shell != nil {
+			shell.SendMulti(zmq4.NewMsgFrom(frames...))
+		}
+		select {
+		case <-ready:
+			return
+		case <-deadline:
+			c.s.log.Printf("kernel %s: no iopub message after 10 s of kernel_info requests", c.k.ID)
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }
 
@@ -204,6 +260,8 @@ func (c *conn) KernelStatus(state string) {
 	if reconnect {
 		if err := c.dialKernel(); err != nil {
 			c.s.log.Printf("kernel %s: reconnect after restart: %v", c.k.ID, err)
+		} else {
+			c.nudge()
 		}
 	}
 	m, err := jupyter.NewMessage(c.k.ID, "status", nil, map[string]string{"execution_state": state})

@@ -51,8 +51,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func startServer(t *testing.T, opt Options) *testServer {
 	t.Helper()
@@ -329,6 +333,24 @@ func (c *wsClient) until(req *jupyter.Message, channel, msgType string) []*jupyt
 	}
 }
 
+// all reads a request's messages until both its reply and its idle status
+// have come (they travel on different sockets, in either order).
+func (c *wsClient) all(req *jupyter.Message) []*jupyter.Message {
+	c.t.Helper()
+	var got []*jupyter.Message
+	reply, idle := false, false
+	for !reply || !idle {
+		m := c.recv()
+		if m.ParentHeader == nil || m.ParentHeader.MsgID != req.Header.MsgID {
+			continue
+		}
+		got = append(got, m)
+		reply = reply || (m.Channel == "shell" && strings.HasSuffix(m.Header.MsgType, "_reply"))
+		idle = idle || (m.Header.MsgType == "status" && strings.Contains(string(m.Content), `"idle"`))
+	}
+	return got
+}
+
 func summary(ms []*jupyter.Message) string {
 	var s []string
 	for _, m := range ms {
@@ -344,9 +366,7 @@ func TestWebsocketFormats(t *testing.T) {
 		t.Run(fmt.Sprint("v1=", v1), func(t *testing.T) {
 			c := ts.dial(t, k.ID, v1)
 			req := c.send("shell", "execute_request", map[string]any{"code": "import \"fmt\"\nfmt.Println(\"over the wire\")\n40 + 2", "silent": false})
-			got := c.until(req, "iopub", "status")
-			got = append(got, c.until(req, "iopub", "status")...) // busy, then idle
-			s := summary(got)
+			s := summary(c.all(req))
 			for _, want := range []string{"iopub:execute_input", "iopub:stream", "iopub:execute_result", "shell:execute_reply"} {
 				if !strings.Contains(s, want) {
 					t.Errorf("messages %s lack %s", s, want)
@@ -360,9 +380,8 @@ func TestTwoClientsOneKernel(t *testing.T) {
 	ts := startServer(t, Options{})
 	k := ts.startKernel(t)
 	a, b := ts.dial(t, k.ID, true), ts.dial(t, k.ID, false)
-	time.Sleep(300 * time.Millisecond) // subscriptions
 	req := a.send("shell", "execute_request", map[string]any{"code": "1 + 1"})
-	ga := a.until(req, "shell", "execute_reply")
+	ga := a.all(req)
 	gb := b.until(req, "iopub", "execute_result")
 	if !strings.Contains(summary(ga), "shell:execute_reply") || strings.Contains(summary(gb), "shell:") {
 		t.Errorf("asker got %s; other got %s", summary(ga), summary(gb))
@@ -378,7 +397,6 @@ func TestKernelDeathRestarts(t *testing.T) {
 	k := ts.startKernel(t)
 	other := ts.startKernel(t)
 	c := ts.dial(t, k.ID, true)
-	time.Sleep(300 * time.Millisecond)
 	c.send("shell", "execute_request", map[string]any{"code": "import \"time\"\nx := 1\ngo func() { panic(\"in a goroutine\") }()\ntime.Sleep(time.Second)"})
 	var states []string
 	deadline := time.Now().Add(30 * time.Second)
@@ -392,7 +410,7 @@ func TestKernelDeathRestarts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("got %s %s %s", m.Channel, m.Header.MsgType, m.Content)
+
 		if m.Header.MsgType == "status" && m.ParentHeader == nil {
 			var st struct {
 				State string `json:"execution_state"`
@@ -409,6 +427,14 @@ func TestKernelDeathRestarts(t *testing.T) {
 	reply := c.until(req, "shell", "execute_reply")
 	if !strings.Contains(string(reply[len(reply)-1].Content), "undefined: x") {
 		t.Errorf("restarted kernel: %s", reply[len(reply)-1].Content)
+	}
+	// A REST restart reconnects the websocket to the new process too.
+	if resp, _ := ts.do(t, "POST", "/api/kernels/"+k.ID+"/restart", nil); resp.StatusCode != 200 {
+		t.Fatalf("restart: %d", resp.StatusCode)
+	}
+	req = c.send("shell", "execute_request", map[string]any{"code": "1 + 2"})
+	if got := summary(c.all(req)); !strings.Contains(got, "iopub:execute_result") {
+		t.Errorf("after a REST restart: %s", got)
 	}
 	if resp, b := ts.do(t, "GET", "/api/kernels/"+other.ID, nil); resp.StatusCode != 200 || !strings.Contains(string(b), `"idle"`) {
 		t.Errorf("the other kernel: %d %s", resp.StatusCode, b)
