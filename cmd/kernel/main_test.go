@@ -10,6 +10,15 @@ import (
 	"testing"
 )
 
+// TestMain lets the test binary serve as the kernel process that "kernel
+// run" starts (it runs os.Executable() jupyter -f FILE).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "jupyter" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
 func TestVersionAndUsage(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "nmfkernel "+version) {
@@ -100,5 +109,22 @@ func TestInstall(t *testing.T) {
 		if err != nil || fmt.Sprintf("%dx%d", cfg.Width, cfg.Height) != size {
 			t.Errorf("logo %s: %v %v", size, cfg, err)
 		}
+	}
+}
+
+func TestRunSurvivesKernelDeath(t *testing.T) {
+	wd, _ := os.Getwd()
+	t.Chdir(wd)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "crash.ipynb")
+	os.WriteFile(in, []byte(`{"cells":[{"cell_type":"code","metadata":{},"source":"import \"time\"\ngo func() { panic(\"boom\") }()\ntime.Sleep(2 * time.Second)","outputs":[],"execution_count":null},
+{"cell_type":"code","metadata":{},"source":"1 + 1","outputs":[],"execution_count":null}],"metadata":{},"nbformat":4,"nbformat_minor":5}`), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "--allow-errors", in}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	b, _ := os.ReadFile(in)
+	if !strings.Contains(string(b), `"ename": "KernelDied"`) || !strings.Contains(string(b), `"2"`) {
+		t.Errorf("the crash is not reported, or the next cell did not run on the restarted kernel:\n%s", b)
 	}
 }

@@ -9,10 +9,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
+	"time"
 
+	"nmfkernel/internal/client"
 	"nmfkernel/internal/engine"
+	"nmfkernel/internal/kernels"
 	"nmfkernel/internal/notebook"
 	"nmfkernel/internal/runner"
+	"nmfkernel/internal/server"
 )
 
 // runNotebook implements "kernel run".
@@ -22,8 +27,11 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "write the executed notebook to this file instead of in place")
 	allowErrors := fs.Bool("allow-errors", false, "run every cell even after one fails, and exit 0")
 	pngDir := fs.String("png-dir", "", "also write every image output as a PNG file named after its cell into this directory")
+	serverURL := fs.String("server", "", "run on this kernel server (URL) instead of a private one")
+	token := fs.String("token", "", "the --server's token (default: $JUPYTER_TOKEN)")
+	inProcess := fs.Bool("in-process", false, "run cells in this process instead of a kernel process (no isolation)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--png-dir DIR]")
+		fmt.Fprintln(stderr, "usage: kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--png-dir DIR] [--server URL --token T]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(args)); err != nil {
@@ -50,24 +58,15 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	// Cells run in the notebook's directory, as Jupyter runs them.
-	if dir := filepath.Dir(in); dir != "." {
-		if err := os.Chdir(dir); err != nil {
-			fmt.Fprintln(stderr, "kernel run:", err)
-			return 1
-		}
-	}
-	session, err := engine.New(engine.Options{})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	exec, cleanup, err := executor(ctx, filepath.Dir(in), *serverURL, *token, *inProcess, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "kernel run:", err)
 		return 1
 	}
-	defer session.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	runErr := runner.Run(ctx, nb, runner.SessionExecutor{Session: session}, runner.Options{
-		AllowErrors: *allowErrors, PNGDir: *pngDir, Log: stderr,
-	})
+	defer cleanup()
+	runErr := runner.Run(ctx, nb, exec, runner.Options{AllowErrors: *allowErrors, PNGDir: *pngDir, Log: stderr})
 	if err := nb.Write(dest); err != nil {
 		fmt.Fprintln(stderr, "kernel run:", err)
 		return 1
@@ -85,6 +84,67 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// executor returns where the notebook's cells run: by default a kernel
+// process behind a private server on loopback (a cell that crashes it
+// fails with "kernel died" and does not take the runner down), an existing
+// server with --server, or this process with --in-process.
+func executor(ctx context.Context, dir, serverURL, token string, inProcess bool, stderr io.Writer) (runner.Executor, func(), error) {
+	if inProcess {
+		// Cells run in the notebook's directory, as Jupyter runs them.
+		if err := os.Chdir(dir); err != nil {
+			return nil, nil, err
+		}
+		s, err := engine.New(engine.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return runner.SessionExecutor{Session: s}, func() { s.Close() }, nil
+	}
+	var srv *server.Server
+	if serverURL == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, nil, err
+		}
+		abs, _ := filepath.Abs(dir)
+		srv, err = server.New(server.Options{Addr: "127.0.0.1:0", Kernels: kernels.Options{Command: []string{exe, "jupyter"}, Dir: abs}})
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := srv.Listen(); err != nil {
+			return nil, nil, err
+		}
+		go srv.Serve()
+		serverURL, token = "http://"+srv.Addr(), srv.Token()
+	} else if token == "" {
+		token = os.Getenv("JUPYTER_TOKEN")
+	}
+	c := client.New(serverURL, token)
+	stopServer := func() {
+		if srv != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			srv.Shutdown(sctx)
+		}
+	}
+	k, err := c.StartKernel(ctx, "")
+	if err != nil {
+		stopServer()
+		return nil, nil, err
+	}
+	conn, err := c.Connect(ctx, k.ID)
+	if err != nil {
+		c.Shutdown(context.Background(), k.ID)
+		stopServer()
+		return nil, nil, err
+	}
+	return runner.ClientExecutor{Client: c, KernelID: k.ID, Conn: conn}, func() {
+		conn.Close()
+		c.Shutdown(context.Background(), k.ID)
+		stopServer()
+	}, nil
+}
+
 // reorderFlags moves flags after the notebook argument before it, so that
 // "kernel run nb.ipynb -o out.ipynb" works as people type it.
 func reorderFlags(args []string) []string {
@@ -97,7 +157,7 @@ func reorderFlags(args []string) []string {
 			i = len(args)
 		case len(a) > 1 && a[0] == '-':
 			flags = append(flags, a)
-			if (a == "-o" || a == "--o" || a == "-png-dir" || a == "--png-dir") && i+1 < len(args) {
+			if !strings.Contains(a, "=") && (a == "-o" || a == "--o" || strings.TrimLeft(a, "-") == "png-dir" || strings.TrimLeft(a, "-") == "server" || strings.TrimLeft(a, "-") == "token") && i+1 < len(args) {
 				flags = append(flags, args[i+1])
 				i++
 			}

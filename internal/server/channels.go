@@ -59,6 +59,10 @@ type conn struct {
 	// first iopub message answering one closes iopubReady.
 	nudges     map[string]bool
 	iopubReady chan struct{}
+	// open is closed while the kernel runs; during a restart it is a new,
+	// open channel that client messages wait on until the connection has
+	// reconnected to the new process.
+	open chan struct{}
 }
 
 func (c *conn) serve(sessionID string) {
@@ -70,6 +74,8 @@ func (c *conn) serve(sessionID string) {
 	}
 	c.id = sessionID + "-" + jupyter.NewID()[:8] // several clients may share a session id
 	c.ctx = ctx
+	c.open = make(chan struct{})
+	close(c.open)
 	if err := c.dialKernel(); err != nil {
 		c.s.log.Printf("kernel %s: %v", c.k.ID, err)
 		c.close(websocket.CloseInternalServerErr, "cannot reach the kernel")
@@ -95,6 +101,15 @@ func (c *conn) serve(sessionID string) {
 		}
 		if err != nil {
 			c.s.log.Printf("kernel %s: dropped a websocket message: %v", c.k.ID, err)
+			continue
+		}
+		c.smu.Lock()
+		open := c.open
+		c.smu.Unlock()
+		select {
+		case <-open:
+		case <-time.After(time.Minute):
+			c.s.log.Printf("kernel %s: still restarting after a minute; dropped a %s", c.k.ID, m.Header.MsgType)
 			continue
 		}
 		c.smu.Lock()
@@ -254,14 +269,25 @@ func (c *conn) close(code int, reason string) {
 // reconnects its sockets to the new process.
 func (c *conn) KernelStatus(state string) {
 	c.smu.Lock()
-	reconnect := c.restarting && state == "idle"
+	reconnect := c.restarting && state != "restarting"
+	if state == "restarting" && !c.restarting {
+		c.open = make(chan struct{}) // hold client messages
+	}
 	c.restarting = state == "restarting"
+	open := c.open
 	c.smu.Unlock()
 	if reconnect {
-		if err := c.dialKernel(); err != nil {
-			c.s.log.Printf("kernel %s: reconnect after restart: %v", c.k.ID, err)
-		} else {
-			c.nudge()
+		if state == "idle" {
+			if err := c.dialKernel(); err != nil {
+				c.s.log.Printf("kernel %s: reconnect after restart: %v", c.k.ID, err)
+			} else {
+				c.nudge()
+			}
+		}
+		select {
+		case <-open:
+		default:
+			close(open)
 		}
 	}
 	m, err := jupyter.NewMessage(c.k.ID, "status", nil, map[string]string{"execution_state": state})

@@ -1,0 +1,89 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"nmfkernel/internal/client"
+	"nmfkernel/internal/engine"
+	"nmfkernel/internal/jupyter"
+	"nmfkernel/lib/display"
+)
+
+// ClientExecutor runs cells on a kernel through a server connection,
+// turning the protocol's messages back into engine events. Cancelling a
+// cell's context asks the server to interrupt the kernel.
+type ClientExecutor struct {
+	Client   *client.Client
+	KernelID string
+	Conn     *client.Conn
+}
+
+// Execute runs code on the kernel.
+func (e ClientExecutor) Execute(ctx context.Context, code string, sink func(engine.Event)) engine.Result {
+	var cellErr *engine.CellError
+	stop := context.AfterFunc(ctx, func() { e.Client.Interrupt(context.Background(), e.KernelID) })
+	defer stop()
+	reply, err := e.Conn.Request(context.Background(), "shell", "execute_request", map[string]any{
+		"code": code, "silent": false, "store_history": true, "allow_stdin": false, "stop_on_error": true,
+	}, func(m *jupyter.Message) {
+		if m.Channel != "iopub" {
+			return
+		}
+		var c struct {
+			Name, Text string
+			Data       display.Bundle
+			Metadata   map[string]any
+			Transient  struct {
+				DisplayID string `json:"display_id"`
+			}
+			ExecutionCount int `json:"execution_count"`
+			Ename, Evalue  string
+			Traceback      []string
+		}
+		if m.DecodeContent(&c) != nil {
+			return
+		}
+		switch m.Header.MsgType {
+		case "stream":
+			sink(engine.Stream{Name: c.Name, Text: c.Text})
+		case "display_data", "update_display_data":
+			sink(engine.Display{Data: display.Data{Bundle: c.Data, Metadata: c.Metadata, DisplayID: c.Transient.DisplayID, Update: m.Header.MsgType == "update_display_data"}})
+		case "execute_result":
+			sink(engine.ExecuteResult{Count: c.ExecutionCount, Bundle: c.Data})
+		case "error":
+			cellErr = &engine.CellError{Name: c.Ename, Value: c.Evalue, Traceback: c.Traceback}
+		}
+	})
+	if errors.Is(err, client.ErrKernelDied) {
+		msg := "the kernel process died while running this cell (a panic in a goroutine, or out of memory); it was restarted and its state is lost"
+		return engine.Result{Err: &engine.CellError{Name: "KernelDied", Value: msg, Traceback: []string{"KernelDied: " + msg}, Err: err}}
+	}
+	if err != nil {
+		msg := fmt.Sprintf("lost the kernel: %v", err)
+		return engine.Result{Err: &engine.CellError{Name: "ConnectionError", Value: msg, Traceback: []string{msg}, Err: err}}
+	}
+	var r struct {
+		Status         string   `json:"status"`
+		ExecutionCount int      `json:"execution_count"`
+		Ename          string   `json:"ename"`
+		Evalue         string   `json:"evalue"`
+		Traceback      []string `json:"traceback"`
+	}
+	json.Unmarshal(reply.Content, &r)
+	res := engine.Result{Count: r.ExecutionCount}
+	switch {
+	case r.Status == "error" && cellErr != nil:
+		res.Err = cellErr
+	case r.Status == "error":
+		res.Err = &engine.CellError{Name: r.Ename, Value: r.Evalue, Traceback: r.Traceback}
+	case r.Status == "aborted":
+		res.Err = &engine.CellError{Name: "Aborted", Value: "not run: an earlier cell failed", Traceback: []string{"Aborted"}}
+	}
+	if res.Err != nil && res.Err.Name == "Interrupt" && ctx.Err() != nil {
+		res.Err.Err = ctx.Err()
+	}
+	return res
+}
