@@ -209,18 +209,19 @@ func (m *Manager) Restart(ctx context.Context, id string) (*Kernel, error) {
 	k.mu.Lock()
 	k.stopping = true
 	k.mu.Unlock()
-	k.broadcast("restarting")
+	k.setState("restarting")
+	k.restarting(false)
 	k.terminate(ctx, true)
 	k.mu.Lock()
 	k.stopping = false
 	k.mu.Unlock()
 	if err := k.launch(ctx); err != nil {
 		k.setState("dead")
-		k.broadcast("dead")
+		k.restarted(false, false)
 		return nil, err
 	}
 	go k.monitor()
-	k.broadcast("idle")
+	k.restarted(true, false)
 	return k, nil
 }
 
@@ -294,9 +295,14 @@ func (m *Manager) cull() {
 	}
 }
 
-// Listener is told about kernel states the kernel cannot announce itself:
-// "restarting", "idle" after a restart, "dead".
-type Listener interface{ KernelStatus(state string) }
+// Listener is told when a kernel's process is replaced. notify is set for
+// restarts the client did not ask for (the process died): then, as
+// jupyter_server does, clients are told "restarting" and then "idle" or
+// "dead"; a requested restart is announced by the client's own request.
+type Listener interface {
+	KernelRestarting(notify bool)
+	KernelRestarted(ok, notify bool)
+}
 
 // Kernel is one kernel process and what the manager knows about it.
 type Kernel struct {
@@ -358,16 +364,25 @@ func (k *Kernel) RemoveListener(l Listener) {
 	k.mu.Unlock()
 }
 
-func (k *Kernel) broadcast(state string) {
-	k.setState(state)
+func (k *Kernel) listenerList() []Listener {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	ls := make([]Listener, 0, len(k.listeners))
 	for l := range k.listeners {
 		ls = append(ls, l)
 	}
-	k.mu.Unlock()
-	for _, l := range ls {
-		l.KernelStatus(state)
+	return ls
+}
+
+func (k *Kernel) restarting(notify bool) {
+	for _, l := range k.listenerList() {
+		l.KernelRestarting(notify)
+	}
+}
+
+func (k *Kernel) restarted(ok, notify bool) {
+	for _, l := range k.listenerList() {
+		l.KernelRestarted(ok, notify)
 	}
 }
 
@@ -427,18 +442,21 @@ func (k *Kernel) processExited(exited chan struct{}) {
 	tooMany := k.restarts > k.m.opt.MaxRestarts
 	k.mu.Unlock()
 	k.m.opt.Log.Printf("kernel %s died; restarting", k.ID)
-	k.broadcast("restarting")
+	k.setState("restarting")
+	k.restarting(true)
 	if tooMany {
-		k.broadcast("dead")
+		k.setState("dead")
+		k.restarted(false, true)
 		return
 	}
 	if err := k.launch(context.Background()); err != nil {
 		k.m.opt.Log.Printf("kernel %s: restart failed: %v", k.ID, err)
-		k.broadcast("dead")
+		k.setState("dead")
+		k.restarted(false, true)
 		return
 	}
 	go k.monitor()
-	k.broadcast("idle")
+	k.restarted(true, true)
 }
 
 // terminate asks the process to shut down and kills it if it does not.

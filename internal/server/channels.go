@@ -264,32 +264,47 @@ func (c *conn) close(code int, reason string) {
 	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 }
 
-// KernelStatus tells the client a state the kernel cannot announce:
-// restarting, dead, or idle after a restart, when the connection also
-// reconnects its sockets to the new process.
-func (c *conn) KernelStatus(state string) {
+// KernelRestarting holds the client's messages while the kernel's process
+// is replaced, telling the client "restarting" when notify is set.
+func (c *conn) KernelRestarting(notify bool) {
 	c.smu.Lock()
-	reconnect := c.restarting && state != "restarting"
-	if state == "restarting" && !c.restarting {
-		c.open = make(chan struct{}) // hold client messages
+	if !c.restarting {
+		c.restarting = true
+		c.open = make(chan struct{})
 	}
-	c.restarting = state == "restarting"
-	open := c.open
 	c.smu.Unlock()
-	if reconnect {
-		if state == "idle" {
-			if err := c.dialKernel(); err != nil {
-				c.s.log.Printf("kernel %s: reconnect after restart: %v", c.k.ID, err)
-			} else {
-				c.nudge()
-			}
-		}
-		select {
-		case <-open:
-		default:
-			close(open)
+	if notify {
+		c.status("restarting")
+	}
+}
+
+// KernelRestarted reconnects to the new process (when ok), lets the
+// client's messages through again, and tells the client "idle" or "dead"
+// when notify is set (a failed restart is always told).
+func (c *conn) KernelRestarted(ok, notify bool) {
+	if ok {
+		if err := c.dialKernel(); err != nil {
+			c.s.log.Printf("kernel %s: reconnect after restart: %v", c.k.ID, err)
+		} else {
+			c.nudge()
 		}
 	}
+	c.smu.Lock()
+	if c.restarting {
+		c.restarting = false
+		close(c.open)
+	}
+	c.smu.Unlock()
+	switch {
+	case !ok:
+		c.status("dead")
+	case notify:
+		c.status("idle")
+	}
+}
+
+// status sends the client a status message of the server's own (no parent).
+func (c *conn) status(state string) {
 	m, err := jupyter.NewMessage(c.k.ID, "status", nil, map[string]string{"execution_state": state})
 	if err != nil {
 		return

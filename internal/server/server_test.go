@@ -380,6 +380,8 @@ func TestTwoClientsOneKernel(t *testing.T) {
 	ts := startServer(t, Options{})
 	k := ts.startKernel(t)
 	a, b := ts.dial(t, k.ID, true), ts.dial(t, k.ID, false)
+	// A round trip proves b's iopub subscription is live before a runs.
+	b.all(b.send("shell", "kernel_info_request", map[string]any{}))
 	req := a.send("shell", "execute_request", map[string]any{"code": "1 + 1"})
 	ga := a.all(req)
 	gb := b.until(req, "iopub", "execute_result")
