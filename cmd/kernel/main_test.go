@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"nmfkernel/internal/kernels"
+	"nmfkernel/internal/server"
 )
 
 // TestMain lets the test binary serve as the kernel process that "kernel
@@ -126,5 +130,34 @@ func TestRunSurvivesKernelDeath(t *testing.T) {
 	b, _ := os.ReadFile(in)
 	if !strings.Contains(string(b), `"ename": "KernelDied"`) || !strings.Contains(string(b), `"2"`) {
 		t.Errorf("the crash is not reported, or the next cell did not run on the restarted kernel:\n%s", b)
+	}
+}
+
+func TestRunOnExistingServer(t *testing.T) {
+	wd, _ := os.Getwd()
+	t.Chdir(wd)
+	exe, _ := os.Executable()
+	srv, err := server.New(server.Options{Addr: "127.0.0.1:0", Kernels: kernels.Options{Command: []string{exe, "jupyter"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve()
+	defer srv.Shutdown(context.Background())
+	dir := t.TempDir()
+	in := filepath.Join(dir, "nb.ipynb")
+	os.WriteFile(in, []byte(`{"cells":[{"cell_type":"code","metadata":{},"source":"20 + 22","outputs":[],"execution_count":null}],"metadata":{},"nbformat":4,"nbformat_minor":5}`), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", in, "--server", "http://" + srv.Addr(), "--token", "wrong"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "403") {
+		t.Errorf("wrong token: exit %d %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"run", in, "--server", "http://" + srv.Addr(), "--token", srv.Token()}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	if b, _ := os.ReadFile(in); !strings.Contains(string(b), `"42"`) {
+		t.Errorf("result not recorded: %s", b)
 	}
 }

@@ -1,0 +1,214 @@
+// Command load is a bounded load test of "kernel serve" on loopback: C
+// clients, each with its own websocket, run N cells apiece on K kernels
+// (client i on kernel i mod K). Every cell prints a line and returns a
+// value unique to its client and cell, so a lost or misrouted message
+// fails the run. It reports throughput, latency percentiles and the
+// resident memory of the server and of the kernel processes.
+//
+//	go run ./bench/load -clients 20 -cells 200 -kernels 4
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"nmfkernel/internal/client"
+	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/kernels"
+	"nmfkernel/internal/server"
+)
+
+func main() {
+	clients := flag.Int("clients", 20, "concurrent clients")
+	cells := flag.Int("cells", 200, "cells per client")
+	nkernels := flag.Int("kernels", 4, "kernels")
+	kernelBin := flag.String("kernel", "", "kernel binary (default: build ./cmd/kernel)")
+	flag.Parse()
+	res, err := Run(context.Background(), Config{Clients: *clients, Cells: *cells, Kernels: *nkernels, KernelBin: *kernelBin})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+	fmt.Println(res)
+}
+
+// Config sizes a load run.
+type Config struct {
+	Clients, Cells, Kernels int
+	KernelBin               string
+}
+
+// Result is what a run measured.
+type Result struct {
+	Config
+	Elapsed               time.Duration
+	P50, P99, Max         time.Duration
+	ServerRSS, KernelsRSS int64 // kilobytes
+}
+
+func (r Result) String() string {
+	n := r.Clients * r.Cells
+	return fmt.Sprintf("%d clients × %d cells on %d kernels: %d cells in %.2f s (%.0f cells/s), all replies received and correctly routed\n"+
+		"cell round trip: p50 %.2f ms, p99 %.2f ms, max %.2f ms\nresident memory: server %.1f MiB, kernels %.1f MiB in all",
+		r.Clients, r.Cells, r.Kernels, n, r.Elapsed.Seconds(), float64(n)/r.Elapsed.Seconds(),
+		ms(r.P50), ms(r.P99), ms(r.Max), float64(r.ServerRSS)/1024, float64(r.KernelsRSS)/1024)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Run starts a server, runs the load and shuts everything down.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	res := Result{Config: cfg}
+	bin := cfg.KernelBin
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "load-")
+		if err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(dir)
+		bin = filepath.Join(dir, "kernel")
+		if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
+			return res, fmt.Errorf("build the kernel: %v\n%s", err, out)
+		}
+	}
+	srv, err := server.New(server.Options{Addr: "127.0.0.1:0", Kernels: kernels.Options{Command: []string{bin, "jupyter"}}})
+	if err != nil {
+		return res, err
+	}
+	if _, err := srv.Listen(); err != nil {
+		return res, err
+	}
+	go srv.Serve()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	c := client.New("http://"+srv.Addr(), srv.Token())
+	ids := make([]string, cfg.Kernels)
+	for i := range ids {
+		k, err := c.StartKernel(ctx, "")
+		if err != nil {
+			return res, err
+		}
+		ids[i] = k.ID
+	}
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		firstErr  error
+		wg        sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+	}
+	start := time.Now()
+	for i := 0; i < cfg.Clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := c.Connect(ctx, ids[i%cfg.Kernels])
+			if err != nil {
+				fail(err)
+				return
+			}
+			defer conn.Close()
+			for j := 0; j < cfg.Cells; j++ {
+				want := strconv.Itoa(i*1_000_000 + j)
+				code := fmt.Sprintf("print(%q)\n%s", "c"+want+"\n", want)
+				var stream, result string
+				t0 := time.Now()
+				reply, err := conn.Request(ctx, "shell", "execute_request", map[string]any{"code": code}, func(m *jupyter.Message) {
+					var c struct {
+						Text string
+						Data map[string]any
+					}
+					m.DecodeContent(&c)
+					switch m.Header.MsgType {
+					case "stream":
+						stream += c.Text
+					case "execute_result":
+						result, _ = c.Data["text/plain"].(string)
+					}
+				})
+				d := time.Since(t0)
+				if err != nil {
+					fail(fmt.Errorf("client %d cell %d: %w", i, j, err))
+					return
+				}
+				if !strings.Contains(string(reply.Content), `"status":"ok"`) || result != want || stream != "c"+want+"\n" {
+					fail(fmt.Errorf("client %d cell %d: reply %s, result %q, stream %q: lost or misrouted", i, j, reply.Content, result, stream))
+					return
+				}
+				mu.Lock()
+				latencies = append(latencies, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	if firstErr != nil {
+		return res, firstErr
+	}
+	sort.Slice(latencies, func(a, b int) bool { return latencies[a] < latencies[b] })
+	res.P50 = latencies[len(latencies)/2]
+	res.P99 = latencies[len(latencies)*99/100]
+	res.Max = latencies[len(latencies)-1]
+	res.ServerRSS = rss(os.Getpid())
+	for _, pid := range children(os.Getpid()) {
+		res.KernelsRSS += rss(pid)
+	}
+	return res, nil
+}
+
+// rss reads a process's resident set size in kilobytes (Linux).
+func rss(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// children lists the processes whose parent is pid (Linux).
+func children(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		if i := strings.LastIndexByte(s, ')'); i > 0 {
+			if f := strings.Fields(s[i+1:]); len(f) > 1 && f[1] == strconv.Itoa(pid) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
