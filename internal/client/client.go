@@ -119,7 +119,6 @@ type Conn struct {
 
 	mu      sync.Mutex
 	waiters map[string]chan *jupyter.Message // by request msg_id
-	status  []chan string                    // kernel states without a parent
 	err     error
 	done    chan struct{}
 }
