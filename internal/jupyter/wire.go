@@ -51,29 +51,14 @@ func (s Signer) Verify(sig []byte, frames ...[]byte) bool {
 // Encode returns the message's wire frames: identities, the delimiter, the
 // signature, the four JSON frames and the buffers.
 func (s Signer) Encode(m *Message) ([][]byte, error) {
-	header, err := json.Marshal(m.Header)
+	parts, err := jsonParts(m)
 	if err != nil {
-		return nil, fmt.Errorf("jupyter: encode header: %w", err)
-	}
-	parent, err := m.parentJSON()
-	if err != nil {
-		return nil, fmt.Errorf("jupyter: encode parent header: %w", err)
-	}
-	meta := m.Metadata
-	if meta == nil {
-		meta = map[string]any{}
-	}
-	metadata, err := json.Marshal(meta)
-	if err != nil {
-		return nil, fmt.Errorf("jupyter: encode metadata: %w", err)
-	}
-	content := []byte(m.Content)
-	if len(content) == 0 {
-		content = []byte("{}")
+		return nil, fmt.Errorf("jupyter: encode %s: %w", m.Header.MsgType, err)
 	}
 	frames := make([][]byte, 0, len(m.Identities)+6+len(m.Buffers))
 	frames = append(frames, m.Identities...)
-	frames = append(frames, []byte(Delimiter), []byte(s.Sign(header, parent, metadata, content)), header, parent, metadata, content)
+	frames = append(frames, []byte(Delimiter), []byte(s.Sign(parts...)))
+	frames = append(frames, parts...)
 	frames = append(frames, m.Buffers...)
 	return frames, nil
 }

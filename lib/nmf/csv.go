@@ -39,14 +39,10 @@ func ReadCSV(path string) (*Matrix, error) {
 // ErrDuplicateLabel or a CSV syntax error from encoding/csv.
 func ParseCSV(r io.Reader) (*Matrix, error) {
 	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{Line: 1, Err: fmt.Errorf("no header row: %w", ErrEmpty)}
-	}
+	header, err := readHeader(cr)
 	if err != nil {
-		return nil, csvError(err)
+		return nil, err
 	}
-	header = slices.Clone(header)
 	if len(header) < 2 {
 		return nil, &ParseError{Line: 1, Err: fmt.Errorf("header has no column labels: %w", ErrEmpty)}
 	}
@@ -105,6 +101,18 @@ func newCSVReader(r io.Reader) *csv.Reader {
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
 	return cr
+}
+
+// readHeader reads the header row (a copy: the reader reuses records).
+func readHeader(cr *csv.Reader) ([]string, error) {
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{Line: 1, Err: fmt.Errorf("no header row: %w", ErrEmpty)}
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	return slices.Clone(header), nil
 }
 
 // parseValue parses one cell: a missing-value marker gives NaN.
@@ -261,12 +269,9 @@ func ReadTriples(path, rowField, colField, valueField string) (*Matrix, error) {
 // ErrDuplicateEntry.
 func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, error) {
 	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{Line: 1, Err: fmt.Errorf("no header row: %w", ErrEmpty)}
-	}
+	header, err := readHeader(cr)
 	if err != nil {
-		return nil, csvError(err)
+		return nil, err
 	}
 	field := func(name string) (int, error) {
 		for j, h := range header {

@@ -12,71 +12,65 @@ import (
 // V ≤ epsilon leave out the log terms; a zero prediction counts as epsilon).
 // It also returns Σ(V−WH)² over observed cells for the relative error.
 func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
+	var acc divAccumulator
+	acc.beta = beta
 	if p.masked() {
-		return p.divergenceSparse(w, ht, beta)
+		x := p.byRow
+		_, k := w.Dims()
+		wr, hr := w.RawMatrix(), ht.RawMatrix()
+		for i := 0; i < x.n; i++ {
+			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
+			for e := x.ptr[i]; e < x.ptr[i+1]; e++ {
+				hj := hr.Data[x.idx[e]*hr.Stride : x.idx[e]*hr.Stride+k]
+				y := 0.0
+				for t, v := range wi {
+					y += v * hj[t]
+				}
+				acc.add(x.val[e], y)
+			}
+		}
+		return acc.divergence(float64(p.nObs)), acc.sq
 	}
 	var wh mat.Dense
 	wh.Mul(w, ht.T())
 	whr := wh.RawMatrix().Data
-	vr := p.v.RawMatrix().Data
-	sumWH, xlog, sumX, isTerm := 0.0, 0.0, 0.0, 0.0
-	for i, x := range vr {
-		y := whr[i]
-		d := x - y
-		sq += d * d
-		sumWH += y
-		if beta != 2 && x > epsilon {
-			if y == 0 {
-				y = epsilon
-			}
-			r := x / y
-			xlog += x * math.Log(r)
-			sumX += x
-			isTerm += r - math.Log(r)
-		}
+	for i, x := range p.v.RawMatrix().Data {
+		acc.add(x, whr[i])
 	}
-	return combineDivergence(beta, sq, sumWH, xlog, sumX, isTerm, float64(len(vr))), sq
+	return acc.divergence(float64(len(whr))), acc.sq
 }
 
-func (p *problem) divergenceSparse(w, ht *mat.Dense, beta float64) (div, sq float64) {
-	x := p.byRow
-	_, k := w.Dims()
-	wr, hr := w.RawMatrix(), ht.RawMatrix()
-	sumWH, xlog, sumX, isTerm := 0.0, 0.0, 0.0, 0.0
-	for i := 0; i < x.n; i++ {
-		wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
-		for e := x.ptr[i]; e < x.ptr[i+1]; e++ {
-			hj := hr.Data[x.idx[e]*hr.Stride : x.idx[e]*hr.Stride+k]
-			y := 0.0
-			for t, v := range wi {
-				y += v * hj[t]
-			}
-			v := x.val[e]
-			d := v - y
-			sq += d * d
-			sumWH += y
-			if beta != 2 && v > epsilon {
-				if y == 0 {
-					y = epsilon
-				}
-				r := v / y
-				xlog += v * math.Log(r)
-				sumX += v
-				isTerm += r - math.Log(r)
-			}
-		}
-	}
-	return combineDivergence(beta, sq, sumWH, xlog, sumX, isTerm, float64(p.nObs)), sq
+// divAccumulator sums, cell by cell, what the β-divergences need.
+type divAccumulator struct {
+	beta                          float64
+	sq, sumWH, xlog, sumX, isTerm float64
 }
 
-func combineDivergence(beta, sq, sumWH, xlog, sumX, isTerm, cells float64) float64 {
-	switch beta {
+// add takes one observed cell: value x, prediction y.
+func (a *divAccumulator) add(x, y float64) {
+	d := x - y
+	a.sq += d * d
+	a.sumWH += y
+	if a.beta != 2 && x > epsilon {
+		if y == 0 {
+			y = epsilon
+		}
+		r := x / y
+		a.xlog += x * math.Log(r)
+		a.sumX += x
+		a.isTerm += r - math.Log(r)
+	}
+}
+
+// divergence combines the sums; cells is the number of observed cells.
+func (a *divAccumulator) divergence(cells float64) float64 {
+	switch a.beta {
 	case 2:
-		return sq / 2
+		return a.sq / 2
 	case 1:
-		return xlog + sumWH - sumX
+		return a.xlog + a.sumWH - a.sumX
 	default: // 0
-		return isTerm - cells
+		return a.isTerm - cells
 	}
 }
 
