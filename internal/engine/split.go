@@ -31,10 +31,17 @@ type chunk struct {
 	// runs such a top-level statement again in every later evaluation, but
 	// not inside a block, so the chunk is evaluated as { stmt }.
 	block bool
+	// closure is set on a compound statement (for, if, switch, select, a
+	// block): yaegi mishandles some of them at top level (a multi-value :=
+	// in a loop body is "undefined"), so the chunk runs as
+	// { func() { stmt }() }, which means the same: nothing such a statement
+	// declares outlives it.
+	closure bool
 }
 
 // stmt is one top-level statement or declaration of a cell.
 type stmt struct {
+	first      int // index of its first token
 	start, end int // byte offsets in the cell
 	kind       chunkKind
 	isImport   bool
@@ -64,13 +71,17 @@ func splitCell(code string) ([]chunk, error) {
 		if start < 0 && t.tok != token.SEMICOLON {
 			start = i
 		}
-		if depth == 0 && t.tok == token.SEMICOLON && start >= 0 {
-			stmts = append(stmts, stmt{start: toks[start].off, end: t.off, kind: classify(toks[start:i]), isImport: toks[start].tok == token.IMPORT, semicolon: t.lit == ";"})
+		// A for, if, switch or select header has explicit semicolons of
+		// its own; such a statement ends only at a newline (Go wants the
+		// header and its brace on one line).
+		headerSemicolon := start >= 0 && t.lit == ";" && compound(toks[start].tok)
+		if depth == 0 && t.tok == token.SEMICOLON && start >= 0 && !headerSemicolon {
+			stmts = append(stmts, stmt{first: start, start: toks[start].off, end: t.off, kind: classify(toks[start:i]), isImport: toks[start].tok == token.IMPORT, semicolon: t.lit == ";"})
 			start = -1
 		}
 	}
 	if start >= 0 {
-		stmts = append(stmts, stmt{start: toks[start].off, end: len(code), kind: classify(toks[start:]), isImport: toks[start].tok == token.IMPORT})
+		stmts = append(stmts, stmt{first: start, start: toks[start].off, end: len(code), kind: classify(toks[start:]), isImport: toks[start].tok == token.IMPORT})
 	}
 
 	var chunks []chunk
@@ -78,23 +89,28 @@ func splitCell(code string) ([]chunk, error) {
 		kind := s.kind
 		text := code[s.start:s.end]
 		last := i == len(stmts)-1
-		var call, quiet, block bool
+		var call, quiet, block, closure bool
 		if kind == stmtChunk {
-			block = needsBlock(text)
+			switch toks[s.first].tok {
+			case token.FOR, token.IF, token.SWITCH, token.SELECT, token.LBRACE:
+				closure = true
+			default:
+				block = needsBlock(text)
+			}
 		}
-		if kind == stmtChunk && last && !s.semicolon && !block {
+		if kind == stmtChunk && last && !s.semicolon && !block && !closure {
 			if e, err := parser.ParseExpr(text); err == nil {
 				kind = exprChunk
 				_, call = e.(*ast.CallExpr)
 				quiet = isPrintCall(e)
 			}
 		}
-		if n := len(chunks); n > 0 && kind != exprChunk && !block && !chunks[n-1].block && chunks[n-1].kind == kind && !(s.isImport && kind == declChunk && !chunkIsImports(chunks[n-1].src)) {
+		if n := len(chunks); n > 0 && kind != exprChunk && !block && !closure && !chunks[n-1].block && !chunks[n-1].closure && chunks[n-1].kind == kind && !(s.isImport && kind == declChunk && !chunkIsImports(chunks[n-1].src)) {
 			chunks[n-1].src = code[offsetOf(code, chunks[n-1].line, chunks[n-1].col):s.end]
 			continue
 		}
 		line, col := lineCol(code, s.start)
-		chunks = append(chunks, chunk{kind: kind, src: text, line: line, col: col, call: call, quiet: quiet, block: block})
+		chunks = append(chunks, chunk{kind: kind, src: text, line: line, col: col, call: call, quiet: quiet, block: block, closure: closure})
 	}
 	return chunks, nil
 }
@@ -143,6 +159,12 @@ func needsBlock(stmt string) bool {
 		return !found
 	})
 	return found
+}
+
+// compound reports whether a statement starting with tok has a header
+// (for, if, switch, select).
+func compound(tok token.Token) bool {
+	return tok == token.FOR || tok == token.IF || tok == token.SWITCH || tok == token.SELECT
 }
 
 // scanTok is one token of a cell.
@@ -253,6 +275,9 @@ const lineBase = 100000
 // resolves imports by the file name of a node's position, so another name
 // would break them; the run is encoded in the line number instead.
 func withLine(seq int, c chunk) string {
+	if c.closure {
+		return "{func() {" + lineDirective(seq, c.line, c.col) + c.src + "\n}()}"
+	}
 	if c.block {
 		return "{" + lineDirective(seq, c.line, c.col) + c.src + "\n}"
 	}

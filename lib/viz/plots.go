@@ -151,7 +151,7 @@ func Membership(m *nmf.Model, opts ...Option) (*Figure, error) {
 
 // Heatmap draws a labeled matrix as colored cells with a color bar, the
 // values written in the cells when the matrix is small; missing cells are
-// drawn in gray, hatched with an "NA".
+// drawn in ivory, a color the palette never uses, and marked "NA".
 func Heatmap(M *nmf.Matrix, opts ...Option) (*Figure, error) {
 	if M == nil {
 		return nil, errors.New("viz: Heatmap of nil matrix")
@@ -182,7 +182,7 @@ func Heatmap(M *nmf.Matrix, opts ...Option) (*Figure, error) {
 	p := newPlot("")
 	hm := plotter.NewHeatMap(gridOf{M}, colors)
 	hm.Min, hm.Max = lo, hi
-	hm.NaN = color.Gray{Y: 200}
+	hm.NaN = color.RGBA{250, 244, 214, 255} // ivory: not a color of the diverging palette
 	p.Add(hm)
 	showValues := rows <= 15 && cols <= 15
 	if c.values != nil {
