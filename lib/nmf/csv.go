@@ -60,16 +60,12 @@ func ParseCSV(r io.Reader) (*Matrix, error) {
 	rowLine := map[string]int{}
 	var data []float64
 	for {
-		rec, err := cr.Read()
+		rec, line, err := nextRecord(cr)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, csvError(err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a line of blanks
+			return nil, err
 		}
 		if len(rec) != len(header) {
 			return nil, &ParseError{Line: line, Err: fmt.Errorf("%d fields, header has %d: %w", len(rec), len(header), ErrFieldCount)}
@@ -113,6 +109,25 @@ func readHeader(cr *csv.Reader) ([]string, error) {
 		return nil, csvError(err)
 	}
 	return slices.Clone(header), nil
+}
+
+// nextRecord returns the next record that is not a line of blanks, with
+// its line number; io.EOF at the end.
+func nextRecord(cr *csv.Reader) (rec []string, line int, err error) {
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil, 0, io.EOF
+		}
+		if err != nil {
+			return nil, 0, csvError(err)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		return rec, line, nil
+	}
 }
 
 // parseValue parses one cell: a missing-value marker gives NaN.
@@ -317,16 +332,12 @@ func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, 
 		return idx[s]
 	}
 	for {
-		rec, err := cr.Read()
+		rec, line, err := nextRecord(cr)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, csvError(err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
+			return nil, err
 		}
 		if len(rec) != nfields || len(rec) < need {
 			return nil, &ParseError{Line: line, Err: fmt.Errorf("%d fields, header has %d: %w", len(rec), nfields, ErrFieldCount)}
