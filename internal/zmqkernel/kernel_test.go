@@ -263,8 +263,9 @@ func TestExecute(t *testing.T) {
 		t.Errorf("reply %v", r)
 	}
 
-	// An error, then stop_on_error aborts what was queued behind it.
-	first := h.c.send(h.c.shell, "execute_request", map[string]any{"code": "panic(\"boom\")"})
+	// An error, then stop_on_error aborts what was queued behind it (the
+	// failing cell waits so that the second request is surely queued).
+	first := h.c.send(h.c.shell, "execute_request", map[string]any{"code": "import \"time\"\ntime.Sleep(300 * time.Millisecond)\npanic(\"boom\")"})
 	second := h.c.send(h.c.shell, "execute_request", map[string]any{"code": "fmt.Println(\"never\")"})
 	ex = h.c.collect(h.c.shell, first)
 	if got := ex.types(); got != "execute_input error" {
