@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
 	"image/png"
 	"io"
 	"os"
@@ -15,10 +13,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-)
 
-// kernelName is the kernelspec's directory name.
-const kernelName = "nmfkernel"
+	"nmfkernel/internal/kernelspec"
+)
 
 // runInstall implements "kernel install": a kernelspec where Jupyter looks.
 func runInstall(args []string, stdout, stderr io.Writer) int {
@@ -56,7 +53,7 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kernel install:", err)
 		return 1
 	}
-	dir := filepath.Join(base, "kernels", kernelName)
+	dir := filepath.Join(base, "kernels", kernelspec.Name)
 	if *printOnly {
 		fmt.Fprintln(stdout, dir)
 		return 0
@@ -77,7 +74,7 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kernel install:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "installed kernelspec %s in %s\n", kernelName, dir)
+	fmt.Fprintf(stdout, "installed kernelspec %s in %s\n", kernelspec.Name, dir)
 	return 0
 }
 
@@ -86,23 +83,16 @@ func writeKernelspec(dir, exe string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	spec := map[string]any{
-		"argv":           []string{exe, "jupyter", "-f", "{connection_file}"},
-		"display_name":   "Go (nmfkernel)",
-		"language":       "go",
-		"interrupt_mode": "message",
-		"metadata":       map[string]any{"debugger": false},
-	}
-	b, err := json.MarshalIndent(spec, "", "  ")
+	b, err := json.MarshalIndent(kernelspec.Spec(exe), "", "  ")
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "kernel.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	for _, size := range []int{32, 64} {
+	for _, size := range kernelspec.LogoSizes {
 		var buf bytes.Buffer
-		if err := png.Encode(&buf, logo(size)); err != nil {
+		if err := png.Encode(&buf, kernelspec.Logo(size)); err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("logo-%dx%d.png", size, size)), buf.Bytes(), 0o644); err != nil {
@@ -110,24 +100,6 @@ func writeKernelspec(dir, exe string) error {
 		}
 	}
 	return nil
-}
-
-// logo draws the kernel's logo: V ≈ W·H as a tall bar beside a wide one,
-// in the colors of the first segments.
-func logo(size int) image.Image {
-	img := image.NewRGBA(image.Rect(0, 0, size, size))
-	fill := func(x0, y0, x1, y1 float64, c color.Color) {
-		for y := int(y0 * float64(size)); y < int(y1*float64(size)); y++ {
-			for x := int(x0 * float64(size)); x < int(x1*float64(size)); x++ {
-				img.Set(x, y, c)
-			}
-		}
-	}
-	fill(0, 0, 1, 1, color.RGBA{0, 173, 216, 255})               // Go blue
-	fill(0.12, 0.12, 0.38, 0.88, color.RGBA{255, 255, 255, 255}) // W: tall
-	fill(0.5, 0.12, 0.88, 0.38, color.RGBA{230, 159, 0, 255})    // H: wide
-	fill(0.5, 0.5, 0.88, 0.88, color.RGBA{0, 114, 178, 255})     // W·H
-	return img
 }
 
 // userDataDir is Jupyter's per-user data directory.

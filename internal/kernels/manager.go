@@ -112,6 +112,9 @@ func NewManager(opt Options) (*Manager, error) {
 	return m, nil
 }
 
+// Command is the kernel command line (before "-f FILE").
+func (m *Manager) Command() []string { return append([]string(nil), m.opt.Command...) }
+
 // KernelName is the one kernel name this manager starts.
 func (m *Manager) KernelName() string { return m.opt.Name }
 

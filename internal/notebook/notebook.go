@@ -13,9 +13,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"nmfkernel/internal/atomicfile"
 )
 
 // Notebook is an nbformat 4 notebook.
@@ -156,24 +158,7 @@ func (nb *Notebook) Write(path string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write notebook %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write notebook %s: %w", path, err)
-	}
-	if fi, err := os.Stat(path); err == nil {
-		os.Chmod(tmp, fi.Mode().Perm())
-	} else {
-		os.Chmod(tmp, 0o644)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("write notebook %s: %w", path, err)
 	}
 	return nil

@@ -4,52 +4,40 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
 	"image/png"
 	"net/http"
 
 	"nmfkernel/internal/kernels"
+	"nmfkernel/internal/kernelspec"
 )
 
 func (s *Server) kernelspecs(w http.ResponseWriter, r *http.Request) {
 	name := s.mgr.KernelName()
+	resources := map[string]string{}
+	for _, size := range kernelspec.LogoSizes {
+		key := fmt.Sprintf("logo-%dx%d", size, size)
+		resources[key] = "/kernelspecs/" + name + "/" + key + ".png"
+	}
+	spec := kernelspec.Spec(s.mgr.Command()[0])
 	s.reply(w, http.StatusOK, map[string]any{
-		"default": name,
-		"kernelspecs": map[string]any{
-			name: map[string]any{
-				"name": name,
-				"spec": map[string]any{
-					"argv":           []string{"kernel", "jupyter", "-f", "{connection_file}"},
-					"display_name":   "Go (nmfkernel)",
-					"language":       "go",
-					"interrupt_mode": "message",
-					"env":            map[string]string{},
-					"metadata":       map[string]any{"debugger": false},
-				},
-				"resources": map[string]string{
-					"logo-32x32": "/kernelspecs/" + name + "/logo-32x32.png",
-					"logo-64x64": "/kernelspecs/" + name + "/logo-64x64.png",
-				},
-			},
-		},
+		"default":     name,
+		"kernelspecs": map[string]any{name: map[string]any{"name": name, "spec": spec, "resources": resources}},
 	})
 }
 
 func (s *Server) kernelspecResource(w http.ResponseWriter, r *http.Request) {
-	size := map[string]int{"logo-32x32.png": 32, "logo-64x64.png": 64}[r.PathValue("file")]
+	var size int
+	for _, sz := range kernelspec.LogoSizes {
+		if r.PathValue("file") == fmt.Sprintf("logo-%dx%d.png", sz, sz) {
+			size = sz
+		}
+	}
 	if r.PathValue("name") != s.mgr.KernelName() || size == 0 {
 		s.fail(w, http.StatusNotFound, "no such kernelspec resource")
 		return
 	}
-	img := image.NewRGBA(image.Rect(0, 0, size, size))
-	for y := 0; y < size; y++ {
-		for x := 0; x < size; x++ {
-			img.Set(x, y, color.RGBA{0, 173, 216, 255})
-		}
-	}
 	var b bytes.Buffer
-	png.Encode(&b, img)
+	png.Encode(&b, kernelspec.Logo(size))
 	w.Header().Set("Content-Type", "image/png")
 	w.Write(b.Bytes())
 }

@@ -80,16 +80,15 @@ func startServer(t *testing.T, opt Options) *testServer {
 	return &testServer{Server: s, base: "http://" + s.Addr(), logs: logs}
 }
 
-// do makes a request with the token in the Authorization header.
-func (ts *testServer) do(t *testing.T, method, path string, body any, header ...string) (*http.Response, []byte) {
+// send makes a request with the given headers ("Host" sets the Host).
+func send(t *testing.T, method, url string, body any, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, ts.base+path, r)
-	req.Header.Set("Authorization", "token "+ts.Token())
+	req, _ := http.NewRequest(method, url, r)
 	for i := 0; i+1 < len(header); i += 2 {
 		if header[i] == "Host" {
 			req.Host = header[i+1]
@@ -106,6 +105,12 @@ func (ts *testServer) do(t *testing.T, method, path string, body any, header ...
 	return resp, b
 }
 
+// do makes a request with the token in the Authorization header.
+func (ts *testServer) do(t *testing.T, method, path string, body any, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	return send(t, method, ts.base+path, body, append([]string{"Authorization", "token " + ts.Token()}, header...)...)
+}
+
 func (ts *testServer) startKernel(t *testing.T) kernels.Model {
 	t.Helper()
 	resp, b := ts.do(t, "POST", "/api/kernels", map[string]string{"name": "nmfkernel"})
@@ -120,19 +125,7 @@ func (ts *testServer) startKernel(t *testing.T) kernels.Model {
 func TestAuthAndChecks(t *testing.T) {
 	ts := startServer(t, Options{Token: "s3cret-token"})
 	get := func(url string, header ...string) int {
-		req, _ := http.NewRequest("GET", url, nil)
-		for i := 0; i+1 < len(header); i += 2 {
-			if header[i] == "Host" {
-				req.Host = header[i+1]
-			} else {
-				req.Header.Set(header[i], header[i+1])
-			}
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := send(t, "GET", url, nil, header...)
 		return resp.StatusCode
 	}
 	for _, tc := range []struct {

@@ -7,12 +7,13 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"nmfkernel/internal/atomicfile"
 )
 
 // ErrDuplicateEntry reports a (row, column) pair given twice in a triples file.
@@ -236,26 +237,7 @@ func (m *Matrix) WriteCSV(w io.Writer) error {
 // SaveCSV writes m to a file with WriteCSV. It writes a temporary file
 // beside path and renames it, so a failure never leaves a half-written file.
 func (m *Matrix) SaveCSV(path string) error {
-	return writeFileAtomic(path, m.WriteCSV)
-}
-
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("nmf: save %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("nmf: save %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("nmf: save %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, m.WriteCSV); err != nil {
 		return fmt.Errorf("nmf: save %s: %w", path, err)
 	}
 	return nil

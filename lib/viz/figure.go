@@ -17,7 +17,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -29,6 +28,7 @@ import (
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"nmfkernel/internal/atomicfile"
 	"nmfkernel/lib/display"
 )
 
@@ -271,23 +271,12 @@ func Save(f *Figure, path string, opts ...Option) error {
 	if c.dpi != DefaultDPI {
 		g.DPI = c.dpi
 	}
+	// Render first, so an unknown format fails before the file is touched.
 	var buf bytes.Buffer
 	if err := g.WriteTo(&buf, filepath.Ext(path)); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("viz: save %s: %w", path, err)
-	}
-	_, werr := tmp.Write(buf.Bytes())
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("viz: save %s: %w", path, err)
-	}
-	os.Chmod(tmp.Name(), 0o644)
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return fmt.Errorf("viz: save %s: %w", path, err)
 	}
 	return nil
