@@ -35,11 +35,20 @@ func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err erro
 	if s.beta <= 0 && p.minV == 0 {
 		return nil, fmt.Errorf("nmf: the %v loss diverges on zeros in V; add a small value to V or use another loss: %w", s.Loss, ErrOption)
 	}
+	p.useStorage(s.Storage)
 	w, ht, err := initialize(p, s)
 	if err != nil {
 		return nil, err
 	}
-	r, err := solve(ctx, p, w, ht, s, true)
+	var (
+		r  solveResult
+		bs *Biases
+	)
+	if s.Biased {
+		bs, r, err = solveBiased(ctx, V, p, w, ht, s)
+	} else {
+		r, err = solve(ctx, p, w, ht, s, true)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +64,9 @@ func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err erro
 		History:    r.history,
 		Options:    s.Options,
 		v:          V,
+	}
+	if s.Biased {
+		model.Biases = bs
 	}
 	if p.normV2 == 0 {
 		model.RelErr = 0
@@ -103,6 +115,10 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 		prevErr = errInit
 	}
 	gamma := muGamma(s.beta)
+	penW := penalty{s.l1W, s.l2W, s.byObserved}
+	penH := penalty{s.l1H, s.l2H, s.byObserved}
+	l1W, l2W := penW.scaled(p.cols)
+	l1H, l2H := penH.scaled(p.rows)
 	for it := 1; it <= s.MaxIter; it++ {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("nmf: fit stopped after %d iterations: %w", it-1, err)
@@ -116,14 +132,14 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 			violation := 0.0
 			if p.masked() {
 				if updateW {
-					violation += cdSweepSparse(p.byRow, w, ht, s.l1W, s.l2W, perm)
+					violation += cdSweepSparse(p.byRow, w, ht, penW, perm)
 				}
-				violation += cdSweepSparse(p.byCol, ht, w, s.l1H, s.l2H, perm)
+				violation += cdSweepSparse(p.byCol, ht, w, penH, perm)
 			} else {
 				if updateW {
-					violation += cdSweepDense(p.vt, w, ht, s.l1W, s.l2W, perm, &cdw)
+					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, &cdw)
 				}
-				violation += cdSweepDense(p.v, ht, w, s.l1H, s.l2H, perm, &cdw)
+				violation += cdSweepDense(p.opVT, ht, w, l1H, l2H, perm, &cdw)
 				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh)
 			}
 			if !gram {
@@ -146,9 +162,9 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 				muStepSparse(p.byCol, ht, w, ph)
 			} else {
 				if updateW {
-					muStepDense(p.v, w, ht, pw, &muw)
+					muStepDense(p.v, p.opV, w, ht, pw, &muw)
 				}
-				muStepDense(p.vt, ht, w, ph, &muw)
+				muStepDense(p.vt, p.opVT, ht, w, ph, &muw)
 			}
 			if gram {
 				loss = lossGram(p.normV2, ht, &muw.num, &muw.gram, &hh)

@@ -48,7 +48,12 @@ func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
 		}
 		return w, ht, nil
 	}
-	w, ht, err = nndsvd(p.filled(), k, rng)
+	a, aop, atop := p.v, p.opV, p.opVT
+	if p.masked() {
+		a = p.filled()
+		aop, atop = denseOperand{a}, denseOperand{mat.DenseCopyOf(a.T())}
+	}
+	w, ht, err = nndsvd(a, aop, atop, k, rng)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -79,8 +84,9 @@ func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
 
 // nndsvd computes the NNDSVD initialization of Boutsidis & Gallopoulos
 // (2008) exactly as scikit-learn's _initialize_nmf does, returning W and Hᵀ.
-func nndsvd(v *mat.Dense, k int, rng *rand.Rand) (w, ht *mat.Dense, err error) {
-	u, sv, vv, err := truncatedSVD(v, k, rng)
+// a is V, aop and atop are V and Vᵀ as operands.
+func nndsvd(v *mat.Dense, aop, atop operand, k int, rng *rand.Rand) (w, ht *mat.Dense, err error) {
+	u, sv, vv, err := truncatedSVD(v, aop, atop, k, rng)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -149,7 +155,10 @@ func split(x, p, n []float64) {
 // larger ones the randomized SVD of Halko, Martinsson & Tropp (2011) with
 // scikit-learn's defaults (10 oversamples; 7 power iterations when k is
 // under a tenth of min(m, n), 4 otherwise).
-func truncatedSVD(a *mat.Dense, k int, rng *rand.Rand) (u *mat.Dense, s []float64, v *mat.Dense, err error) {
+//
+// The products go through aop (A) and atop (Aᵀ), so a sparse A costs in
+// proportion to its non-zero cells.
+func truncatedSVD(a *mat.Dense, aop, atop operand, k int, rng *rand.Rand) (u *mat.Dense, s []float64, v *mat.Dense, err error) {
 	m, n := a.Dims()
 	const oversamples = 10
 	l := k + oversamples
@@ -160,36 +169,30 @@ func truncatedSVD(a *mat.Dense, k int, rng *rand.Rand) (u *mat.Dense, s []float6
 	if float64(k) < 0.1*float64(min(m, n)) {
 		iters = 7
 	}
-	// Every product is formed as Xᵀ·A with X the skinny factor, which runs
-	// gonum's kernels along long rows (see crossProduct).
-	at := mat.DenseCopyOf(a.T())
 	omega := mat.NewDense(n, l, nil)
 	raw := omega.RawMatrix().Data
 	for i := range raw {
 		raw[i] = rng.NormFloat64()
 	}
-	var yt, zt mat.Dense
-	yt.Mul(omega.T(), at) // l×m
-	q, err := orthonormalBasis(mat.DenseCopyOf(yt.T()))
+	var y, z, tmp mat.Dense
+	aop.times(&y, &tmp, omega) // m×l
+	q, err := orthonormalBasis(&y)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	for it := 0; it < iters; it++ {
-		zt.Reset()
-		zt.Mul(q.T(), a) // l×n
-		qz, err := orthonormalBasis(mat.DenseCopyOf(zt.T()))
+		atop.times(&z, &tmp, q) // n×l
+		qz, err := orthonormalBasis(&z)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		yt.Reset()
-		yt.Mul(qz.T(), at) // l×m
-		if q, err = orthonormalBasis(mat.DenseCopyOf(yt.T())); err != nil {
+		aop.times(&y, &tmp, qz) // m×l
+		if q, err = orthonormalBasis(&y); err != nil {
 			return nil, nil, nil, err
 		}
 	}
-	var b mat.Dense
-	b.Mul(q.T(), a) // l×n
-	ub, s, v, err := thinSVD(&b, k)
+	atop.times(&z, &tmp, q)            // n×l: (qᵀ·A)ᵀ
+	ub, s, v, err := thinSVD(z.T(), k) // of the l×n matrix qᵀ·A
 	if err != nil {
 		return nil, nil, nil, err
 	}

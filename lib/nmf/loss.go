@@ -79,8 +79,8 @@ func (a *divAccumulator) divergence(cells float64) float64 {
 // as ½(‖V‖² − 2⟨Ht, cross⟩ + ⟨gram, HtᵀHt⟩). It costs cols·k² instead of
 // rows·cols·k.
 func lossGram(normV2 float64, ht, cross, gram *mat.Dense, hh *mat.Dense) float64 {
-	hh.Reset()
-	hh.Mul(ht.T(), ht)
+	var bt mat.Dense
+	gramOf(hh, &bt, ht)
 	l := normV2 - 2*mat.Sum(elemMul(ht, cross)) + mat.Sum(elemMul(gram, hh))
 	return max(l, 0) / 2
 }

@@ -34,6 +34,10 @@ type Model struct {
 	RelErr float64
 	// History is the loss after each iteration.
 	History []float64
+	// Biases are the additive terms of a biased model (Options.Biased): the
+	// prediction for a cell is then Mean + Row[row] + Col[col] + (W·H)[row,
+	// col]. Nil otherwise.
+	Biases *Biases
 	// Options are the options the fit ran with, defaults applied (Init is
 	// the one actually used).
 	Options Options
@@ -75,8 +79,12 @@ func (m *Model) summary() string {
 	if !m.Converged {
 		state = "stopped at MaxIter"
 	}
-	return fmt.Sprintf("NMF model: %d×%d ≈ W·H with %d segments (%v, %v loss); %d iterations, %s; relative error %s",
-		r, c, m.Components(), m.Options.Solver, m.Options.Loss, m.Iterations, state, FormatValue(m.RelErr))
+	form := "W·H"
+	if m.biased() {
+		form = "mean + row bias + column bias + W·H"
+	}
+	return fmt.Sprintf("NMF model: %d×%d ≈ %s with %d segments (%v, %v loss); %d iterations, %s; relative error %s",
+		r, c, form, m.Components(), m.Options.Solver, m.Options.Loss, m.Iterations, state, FormatValue(m.RelErr))
 }
 
 // NameSegments renames the segments, in order, in both W and H. There must
@@ -97,13 +105,39 @@ func (m *Model) NameSegments(names ...string) error {
 	return nil
 }
 
-// Reconstruct returns W·H, labeled like V: the model's value for every
-// cell, including the missing ones.
+// Reconstruct returns W·H (plus the biases of a biased model), labeled like
+// V: the model's value for every cell, including the missing ones.
 func (m *Model) Reconstruct() *Matrix {
 	var wh mat.Dense
 	wh.Mul(m.W.data, m.H.data)
+	if m.biased() {
+		m.Biases.addTo(&wh)
+	}
 	return mustMatrix(m.W.rows, m.H.cols, &wh)
 }
+
+// Predict returns the model's value for one cell, by labels.
+func (m *Model) Predict(row, col string) (float64, error) {
+	i, err := m.W.rowIndex(row)
+	if err != nil {
+		return 0, err
+	}
+	j, err := m.H.colIndex(col)
+	if err != nil {
+		return 0, err
+	}
+	return m.cell(i, j), nil
+}
+
+func (m *Model) cell(i, j int) float64 {
+	v := mat.Dot(m.W.data.RowView(i), m.H.data.ColView(j))
+	if m.biased() {
+		v += m.Biases.Mean + m.Biases.Row[i] + m.Biases.Col[j]
+	}
+	return v
+}
+
+func (m *Model) biased() bool { return m.Biases != nil }
 
 // Score is one entry of a ranking: a label, the model's value W·H for it
 // and whether the cell is known, that is present in V and not zero (a
@@ -164,6 +198,12 @@ func (m *Model) Recommend(col string, n int, opts ...RankOption) (Scores, error)
 	}
 	var pred mat.VecDense
 	pred.MulVec(m.W.data, m.H.data.ColView(j))
+	if m.biased() {
+		b := m.Biases
+		for i, bi := range b.Row {
+			pred.SetVec(i, pred.AtVec(i)+b.Mean+bi+b.Col[j])
+		}
+	}
 	known := func(i int) bool { return m.known(i, j) }
 	return rank(m.W.rows, pred.RawVector().Data, known, n, opts), nil
 }
@@ -177,6 +217,12 @@ func (m *Model) Targets(row string, n int, opts ...RankOption) (Scores, error) {
 	}
 	var pred mat.VecDense
 	pred.MulVec(m.H.data.T(), m.W.data.RowView(i))
+	if m.biased() {
+		b := m.Biases
+		for j, bj := range b.Col {
+			pred.SetVec(j, pred.AtVec(j)+b.Mean+b.Row[i]+bj)
+		}
+	}
 	known := func(j int) bool { return m.known(i, j) }
 	return rank(m.H.cols, pred.RawVector().Data, known, n, opts), nil
 }
@@ -281,6 +327,9 @@ func (m *Model) TransformContext(ctx context.Context, newCols *Matrix) (h *Matri
 	defer recoverError(&err)
 	if newCols == nil {
 		return nil, fmt.Errorf("nmf: Transform of nil matrix: %w", ErrEmpty)
+	}
+	if m.biased() {
+		return nil, fmt.Errorf("nmf: Transform of a biased model would need the new columns' biases too; fit the model with the new columns included: %w", ErrOption)
 	}
 	r, _ := m.W.Dims()
 	nr, nc := newCols.Dims()

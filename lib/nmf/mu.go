@@ -39,7 +39,7 @@ func muGamma(beta float64) float64 {
 
 // muWork is scratch reused across updates.
 type muWork struct {
-	num, den, gram, wh, whc mat.Dense
+	num, den, gram, wh, whc, bt mat.Dense
 }
 
 // muStepDense updates a (n×k) for x (n×m) ≈ a·bᵀ with b (m×k) fixed: one
@@ -47,15 +47,14 @@ type muWork struct {
 // through the transpose, _multiplicative_update_h). For β = 2 it leaves the
 // unregularized products x·b in ws.num and bᵀb in ws.gram, which the caller
 // may use to compute the loss cheaply.
-func muStepDense(x, a, b *mat.Dense, p muParams, ws *muWork) {
+func muStepDense(x *mat.Dense, xop operand, a, b *mat.Dense, p muParams, ws *muWork) {
 	n, k := a.Dims()
 	ws.num.Reset()
 	ws.den.Reset()
 	switch p.beta {
 	case 2:
-		ws.num.Mul(x, b)
-		ws.gram.Reset()
-		ws.gram.Mul(b.T(), b)
+		xop.times(&ws.num, &ws.whc, b)
+		gramOf(&ws.gram, &ws.bt, b)
 		ws.den.Mul(a, &ws.gram)
 	default:
 		ws.wh.Reset()

@@ -2,6 +2,7 @@ package nmf
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -155,9 +156,85 @@ type Options struct {
 	// of rows. Unlike scikit-learn, where alpha_H defaults to "same", a
 	// zero AlphaH means no penalty on H.
 	AlphaW, AlphaH, L1Ratio float64
+	// RegScale chooses how AlphaW and AlphaH are scaled; zero is
+	// RegBySize, scikit-learn's rule.
+	RegScale RegScale
+
+	// Biased adds a global mean and a bias per row and per column to the
+	// factor term: V ≈ μ + b_row + b_col + W·H, minimized over the observed
+	// cells with the CD solver. It is the model of biased matrix
+	// factorization for ratings (Koren 2008; Surprise's NMF(biased=True)),
+	// with W and H non-negative and the biases free. The model's
+	// Reconstruct, Predict, Recommend and Targets include the biases.
+	Biased bool
+	// BiasReg is the L2 penalty λ on the biases: a row's bias is the mean
+	// of its residuals shrunk as Σ residual / (λ + observed cells). Zero
+	// means no shrinkage. Used only when Biased is set.
+	BiasReg float64
+
+	// Storage chooses how V is multiplied in fits without missing cells;
+	// zero is StorageAuto. Fits with missing cells always work on the list
+	// of observed cells.
+	Storage Storage
 
 	// Progress, if not nil, is called after every iteration.
 	Progress func(Progress)
+}
+
+// RegScale says how the regularization strengths grow with the data.
+type RegScale int
+
+const (
+	// RegBySize, the zero value, scales the W penalty by the number of
+	// columns and the H penalty by the number of rows, as scikit-learn does.
+	RegBySize RegScale = iota
+	// RegByObserved scales each row's W penalty by the number of observed
+	// cells in that row and each column's H penalty by the number of
+	// observed cells in that column (weighted-λ regularization, Zhou et al.
+	// 2008). On a matrix without missing cells it equals RegBySize; on a
+	// sparse ratings matrix it penalizes people and items with many ratings
+	// as much per rating as those with few, which is what makes masked NMF
+	// generalize there. CD solver only.
+	RegByObserved
+)
+
+// String names the scaling.
+func (r RegScale) String() string {
+	switch r {
+	case RegBySize:
+		return "by-size"
+	case RegByObserved:
+		return "by-observed"
+	}
+	return fmt.Sprintf("RegScale(%d)", int(r))
+}
+
+// Storage is how the solvers hold V when zeros are data.
+type Storage int
+
+const (
+	// StorageAuto, the zero value, lists V's non-zero cells (CSR) when
+	// fewer than a tenth of the cells are non-zero and keeps V dense
+	// otherwise.
+	StorageAuto Storage = iota
+	// Dense multiplies V as a dense matrix through BLAS.
+	Dense
+	// Sparse multiplies V from the list of its non-zero cells, at a cost
+	// proportional to their number rather than to rows × cols.
+	Sparse
+)
+
+// String names the storage.
+func (s Storage) String() string {
+	switch s {
+	case StorageAuto:
+		return "auto"
+	case Dense:
+		return "dense"
+	case Sparse:
+		return "sparse"
+	}
+	return fmt.Sprintf("Storage(%d)", int(s))
 }
 
 // settings are Options with defaults applied and regularization scaled.
@@ -167,6 +244,9 @@ type settings struct {
 	l1W, l2W, l1H, l2H float64
 	checkEvery         int // MU's convergence check interval
 	stopRule           bool
+	// byObserved: l1W… are per observed cell, to be multiplied by each
+	// row's (column's) count of observed cells.
+	byObserved bool
 }
 
 func (o Options) resolve(rows, cols int) (settings, error) {
@@ -234,10 +314,33 @@ func (o Options) resolve(rows, cols int) (settings, error) {
 	if o.L1Ratio < 0 || o.L1Ratio > 1 {
 		return s, fmt.Errorf("nmf: L1Ratio must be in [0, 1], got %g: %w", o.L1Ratio, ErrOption)
 	}
-	s.l1W = float64(cols) * o.AlphaW * o.L1Ratio
-	s.l2W = float64(cols) * o.AlphaW * (1 - o.L1Ratio)
-	s.l1H = float64(rows) * o.AlphaH * o.L1Ratio
-	s.l2H = float64(rows) * o.AlphaH * (1 - o.L1Ratio)
+	scaleW, scaleH := float64(cols), float64(rows)
+	switch o.RegScale {
+	case RegBySize:
+	case RegByObserved:
+		if o.Solver != CD {
+			return s, fmt.Errorf("nmf: RegScale %v needs the CD solver: %w", o.RegScale, ErrOption)
+		}
+		s.byObserved = true
+		scaleW, scaleH = 1, 1
+	default:
+		return s, fmt.Errorf("nmf: unknown RegScale %v: %w", o.RegScale, ErrOption)
+	}
+	if o.Biased && (o.Solver != CD || o.Loss != Frobenius) {
+		return s, fmt.Errorf("nmf: Biased needs the CD solver and the Frobenius loss: %w", ErrOption)
+	}
+	switch o.Storage {
+	case StorageAuto, Dense, Sparse:
+	default:
+		return s, fmt.Errorf("nmf: unknown Storage %v: %w", o.Storage, ErrOption)
+	}
+	if o.BiasReg < 0 || math.IsNaN(o.BiasReg) {
+		return s, fmt.Errorf("nmf: BiasReg must be ≥ 0, got %g: %w", o.BiasReg, ErrOption)
+	}
+	s.l1W = scaleW * o.AlphaW * o.L1Ratio
+	s.l2W = scaleW * o.AlphaW * (1 - o.L1Ratio)
+	s.l1H = scaleH * o.AlphaH * o.L1Ratio
+	s.l2H = scaleH * o.AlphaH * (1 - o.L1Ratio)
 	s.checkEvery = 10
 	return s, nil
 }
