@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"nmfkernel/internal/kernels"
+	"nmfkernel/internal/notebook"
 	"nmfkernel/internal/server"
 )
 
@@ -72,6 +73,51 @@ func TestRunNotebook(t *testing.T) {
 	if code := run([]string{"run"}, &out, &errb); code != 2 {
 		t.Errorf("no notebook: exit %d", code)
 	}
+}
+
+func TestRunCheck(t *testing.T) {
+	wd, _ := os.Getwd()
+	t.Chdir(wd)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "nb.ipynb")
+	src := `{"cells":[{"cell_type":"code","metadata":{},"source":"import \"fmt\"\nfmt.Println(\"k =\", 3)","outputs":[],"execution_count":null}],"metadata":%s,"nbformat":4,"nbformat_minor":5}`
+	os.WriteFile(in, []byte(fmt.Sprintf(src, "{}")), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "--in-process", in}, &out, &errb); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, errb.String())
+	}
+	t.Chdir(wd)
+	recorded, _ := os.ReadFile(in)
+	errb.Reset()
+	if code := run([]string{"run", "--check", "--in-process", in}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "outputs as committed") {
+		t.Errorf("unchanged notebook: exit %d\n%s", code, errb.String())
+	}
+	t.Chdir(wd)
+	// A committed output that a fresh run does not reproduce.
+	os.WriteFile(in, bytes.Replace(recorded, []byte("k = 3"), []byte("k = 4"), 1), 0o644)
+	before, _ := os.ReadFile(in)
+	errb.Reset()
+	if code := run([]string{"run", "--check", "--in-process", in}, &out, &errb); code != 1 || !strings.Contains(errb.String(), `want "k = 4\n"`) {
+		t.Errorf("drifted notebook: exit %d\n%s", code, errb.String())
+	}
+	t.Chdir(wd)
+	if after, _ := os.ReadFile(in); !bytes.Equal(before, after) {
+		t.Error("--check rewrote the notebook")
+	}
+	// Outputs recorded with another Go release are not compared.
+	nb, err := notebook.Parse(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb.Metadata["nmfkernel"] = map[string]any{notebook.GoVersionKey: "go1.0"}
+	if err := nb.Write(in); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := run([]string{"run", "--check", "--in-process", in}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "recorded with go1.0") {
+		t.Errorf("other Go release: exit %d\n%s", code, errb.String())
+	}
+	t.Chdir(wd)
 }
 
 func TestInstall(t *testing.T) {

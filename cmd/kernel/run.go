@@ -30,8 +30,9 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 	serverURL := fs.String("server", "", "run on this kernel server (URL) instead of a private one")
 	token := fs.String("token", "", "the --server's token (default: $JUPYTER_TOKEN)")
 	inProcess := fs.Bool("in-process", false, "run cells in this process instead of a kernel process (no isolation)")
+	check := fs.Bool("check", false, "compare the fresh outputs with the notebook's own and fail on a difference (timings and progress aside); writes nothing unless -o is given")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--png-dir DIR] [--server URL --token T]")
+		fmt.Fprintln(stderr, "usage: kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--check] [--allow-errors] [--png-dir DIR] [--server URL --token T]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(args)); err != nil {
@@ -66,10 +67,19 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer cleanup()
+	var committed *notebook.Notebook
+	if *check {
+		if committed, err = notebook.Read(in); err != nil {
+			fmt.Fprintln(stderr, "kernel run:", err)
+			return 1
+		}
+	}
 	runErr := runner.Run(ctx, nb, exec, runner.Options{AllowErrors: *allowErrors, PNGDir: *pngDir, Log: stderr})
-	if err := nb.Write(dest); err != nil {
-		fmt.Fprintln(stderr, "kernel run:", err)
-		return 1
+	if !*check || *out != "" {
+		if err := nb.Write(dest); err != nil {
+			fmt.Fprintln(stderr, "kernel run:", err)
+			return 1
+		}
 	}
 	var failed *runner.CellFailedError
 	switch {
@@ -80,8 +90,29 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kernel run:", runErr)
 		return 1
 	}
+	if *check {
+		return reportDrift(in, committed, nb, stderr)
+	}
 	fmt.Fprintf(stderr, "wrote %s\n", dest)
 	return 0
+}
+
+// reportDrift compares a fresh run with the committed outputs for --check.
+func reportDrift(path string, committed, fresh *notebook.Notebook, stderr io.Writer) int {
+	if ok, why := notebook.OutputsComparable(committed); !ok {
+		fmt.Fprintf(stderr, "%s: ran clean; outputs not compared: %s\n", path, why)
+		return 0
+	}
+	diffs := notebook.DiffOutputs(committed, fresh)
+	if len(diffs) == 0 {
+		fmt.Fprintf(stderr, "%s: ran clean, outputs as committed\n", path)
+		return 0
+	}
+	for _, d := range diffs {
+		fmt.Fprintf(stderr, "%s: %s\n", path, d)
+	}
+	fmt.Fprintf(stderr, "%s: %d outputs differ from the committed ones (re-run it with kernel run and commit it if the change is intended)\n", path, len(diffs))
+	return 1
 }
 
 // executor returns where the notebook's cells run: by default a kernel

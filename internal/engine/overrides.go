@@ -121,6 +121,7 @@ func (s *Session) fit(ctx context.Context, V *nmf.Matrix, opt nmf.Options) (*nmf
 	ctx, cancel := s.cellContext(ctx)
 	defer cancel()
 	h := s.disp.NewHandle()
+	h.SetMetadata(map[string]any{display.ProgressMetadataKey: true})
 	var shown bool
 	var last time.Time
 	user := opt.Progress

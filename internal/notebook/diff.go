@@ -6,12 +6,18 @@ import (
 	"fmt"
 	"image/png"
 	"reflect"
+	"regexp"
+	"runtime"
 	"slices"
+
+	"nmfkernel/lib/display"
 )
 
 // DiffOutputs compares the outputs of the code cells of two runs of the
-// same notebook: text must be equal, images the same size and decodable
-// (their pixels may differ with fonts and rasterizers). It returns one
+// same notebook: text must be equal except for timings (durations), images
+// the same size and decodable (their pixels may differ with fonts and
+// rasterizers); progress displays, which appear only on slow enough runs,
+// are left out. It returns one
 // message per difference, naming the cell.
 func DiffOutputs(want, got *Notebook) []string {
 	if len(want.Cells) != len(got.Cells) {
@@ -22,8 +28,8 @@ func DiffOutputs(want, got *Notebook) []string {
 		if c.Type() != "code" {
 			continue
 		}
-		w, _ := c["outputs"].([]any)
-		g, _ := got.Cells[i]["outputs"].([]any)
+		w := comparable(c["outputs"])
+		g := comparable(got.Cells[i]["outputs"])
 		if len(w) != len(g) {
 			diffs = append(diffs, fmt.Sprintf("cell %d: %d outputs, want %d", i+1, len(g), len(w)))
 			continue
@@ -39,11 +45,61 @@ func DiffOutputs(want, got *Notebook) []string {
 	return diffs
 }
 
+// GoVersionKey, under the notebook metadata key "nmfkernel", records the Go
+// release a notebook was last run with, for notebooks whose outputs depend
+// on it (such as one that reads the standard library's sources). The
+// runner updates it on every run.
+const GoVersionKey = "go_version"
+
+// OutputsComparable reports whether a fresh run here should reproduce nb's
+// committed outputs, and if not why: a notebook that records a Go release
+// is compared only when this program was built with the same one.
+func OutputsComparable(nb *Notebook) (ok bool, why string) {
+	md, _ := nb.Metadata["nmfkernel"].(map[string]any)
+	recorded, _ := md[GoVersionKey].(string)
+	if recorded != "" && recorded != runtime.Version() {
+		return false, fmt.Sprintf("its outputs depend on the Go release; they were recorded with %s, this is %s", recorded, runtime.Version())
+	}
+	return true, ""
+}
+
+// RecordGoVersion updates the Go release in the metadata of a notebook that
+// records one (see GoVersionKey).
+func RecordGoVersion(nb *Notebook) {
+	if md, ok := nb.Metadata["nmfkernel"].(map[string]any); ok {
+		if _, ok := md[GoVersionKey]; ok {
+			md[GoVersionKey] = runtime.Version()
+		}
+	}
+}
+
+// comparable returns the outputs that are not progress reports.
+func comparable(outputs any) []any {
+	list, _ := outputs.([]any)
+	var keep []any
+	for _, o := range list {
+		m, _ := o.(map[string]any)
+		md, _ := m["metadata"].(map[string]any)
+		if progress, _ := md[display.ProgressMetadataKey].(bool); progress {
+			continue
+		}
+		keep = append(keep, o)
+	}
+	return keep
+}
+
+// duration matches a Go time.Duration as printed ("1.5s", "2m3.25s",
+// "840µs") and a number of seconds written "12.3 s": timings, which
+// comparisons replace by "<duration>".
+var duration = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s|m|h)(\d+(\.\d+)?(ns|µs|us|ms|s|m))*\b|\b\d+(\.\d+)? s\b`)
+
+func maskDurations(s string) string { return duration.ReplaceAllString(s, "<duration>") }
+
 func diffOutput(want, got map[string]any) string {
 	if want["output_type"] != got["output_type"] || want["name"] != got["name"] {
 		return fmt.Sprintf("%v %v, want %v %v", got["output_type"], got["name"], want["output_type"], want["name"])
 	}
-	if multiline(want["text"]) != multiline(got["text"]) || !reflect.DeepEqual(want["traceback"], got["traceback"]) {
+	if maskDurations(multiline(want["text"])) != maskDurations(multiline(got["text"])) || !reflect.DeepEqual(want["traceback"], got["traceback"]) {
 		return fmt.Sprintf("text %q, want %q", multiline(got["text"]), multiline(want["text"]))
 	}
 	wd, _ := want["data"].(map[string]any)
@@ -62,7 +118,7 @@ func diffOutput(want, got map[string]any) string {
 			}
 			continue
 		}
-		if multilineOrJSON(w) != multilineOrJSON(g) {
+		if maskDurations(multilineOrJSON(w)) != maskDurations(multilineOrJSON(g)) {
 			return fmt.Sprintf("%s %q, want %q", mime, multilineOrJSON(g), multilineOrJSON(w))
 		}
 	}

@@ -173,4 +173,5 @@ func setLanguage(nb *notebook.Notebook) {
 		"name": "go", "mimetype": "text/x-go", "file_extension": ".go",
 		"codemirror_mode": "go", "pygments_lexer": "go",
 	}
+	notebook.RecordGoVersion(nb)
 }

@@ -55,6 +55,11 @@ type Data struct {
 	Update bool
 }
 
+// ProgressMetadataKey marks, in an output's metadata, a display that only
+// reports progress (such as a long fit's): whether it appears depends on
+// how fast the machine is, so notebook comparisons leave it out.
+const ProgressMetadataKey = "nmfkernel/progress"
+
 // Displayer publishes displays. The kernel gives every notebook session
 // its own; the package-level functions use Default.
 type Displayer struct {
@@ -150,9 +155,9 @@ func (d *Displayer) JSON(v any) error {
 	return nil
 }
 
-// Table displays tabular data as an HTML table: a slice of structs (one row
-// each, the exported fields as columns), a map (keys as row labels), or a
-// [][]string whose first row is the header.
+// Table displays tabular data as an HTML table: a *table.Table as built, a
+// slice of structs (one row each, the exported fields as columns), a map
+// (keys as row labels), or a [][]string whose first row is the header.
 func (d *Displayer) Table(v any) error {
 	t, err := tableOf(v)
 	if err != nil {
@@ -173,10 +178,11 @@ func (d *Displayer) NewHandle() *Handle {
 // Handle is a display that can be replaced in place, such as a progress
 // line or a plot that refreshes while a fit runs.
 type Handle struct {
-	d     *Displayer
-	id    string
-	mu    sync.Mutex
-	shown bool
+	d        *Displayer
+	id       string
+	mu       sync.Mutex
+	shown    bool
+	metadata map[string]any
 }
 
 // ID returns the display id the front end knows the display by.
@@ -186,8 +192,17 @@ func (h *Handle) send(b Bundle) {
 	h.mu.Lock()
 	update := h.shown
 	h.shown = true
+	md := h.metadata
 	h.mu.Unlock()
-	h.d.publish(Data{Bundle: b, DisplayID: h.id, Update: update})
+	h.d.publish(Data{Bundle: b, Metadata: md, DisplayID: h.id, Update: update})
+}
+
+// SetMetadata sets the output metadata sent with the display's next
+// contents (nbformat keeps it with the output).
+func (h *Handle) SetMetadata(md map[string]any) {
+	h.mu.Lock()
+	h.metadata = md
+	h.mu.Unlock()
 }
 
 // Show replaces the display's content with v's richest form.

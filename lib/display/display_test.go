@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"nmfkernel/lib/display/table"
 	"strings"
 	"testing"
 
@@ -119,6 +120,13 @@ func TestTable(t *testing.T) {
 	}
 	if err := d.Table(map[string]int{"z": 1, "a": 2}); err != nil || !strings.HasPrefix(got.Bundle[MIMEText].(string), "key  value\na        2") {
 		t.Errorf("map table: %v %q", err, got.Bundle[MIMEText])
+	}
+	built := &table.Table{Caption: "built", Corner: "k", Header: []string{"recall"}, RowLabels: []string{"5"}, Cells: [][]string{{"0.12"}}}
+	if err := d.Table(built); err != nil || !strings.Contains(got.Bundle[MIMEHTML].(string), "built") || !strings.Contains(got.Bundle[MIMEText].(string), "0.12") {
+		t.Errorf("*table.Table: %v %v", err, got.Bundle)
+	}
+	if err := d.Table((*table.Table)(nil)); err == nil {
+		t.Error("Table of a nil *table.Table should fail")
 	}
 	if err := d.Table(42); err == nil {
 		t.Error("Table(42) should fail")

@@ -107,6 +107,15 @@ func PlotPNG(p *plot.Plot) ([]byte, error) {
 
 // tableOf builds a table from a slice of structs, a map or a [][]string.
 func tableOf(v any) (*table.Table, error) {
+	switch t := v.(type) {
+	case *table.Table:
+		if t == nil {
+			return nil, errors.New("display: Table of nil *table.Table")
+		}
+		return t, nil
+	case table.Table:
+		return &t, nil
+	}
 	if rows, ok := v.([][]string); ok {
 		if len(rows) == 0 {
 			return nil, errors.New("display: Table of no rows")
