@@ -116,6 +116,9 @@ func keep(n, most, head, tail int) []int {
 	return idx
 }
 
+// String is Text, so that a table shown as a value reads as a table.
+func (t *Table) String() string { return t.Text() }
+
 // Text formats the table with right-aligned columns (the row labels
 // left-aligned).
 func (t *Table) Text() string {

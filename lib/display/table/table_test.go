@@ -45,3 +45,10 @@ func TestNumericElides(t *testing.T) {
 		t.Errorf("Text:\n%q\nwant\n%q", got, want)
 	}
 }
+
+func TestStringIsText(t *testing.T) {
+	tb := &Table{Corner: "k", Header: []string{"recall"}, RowLabels: []string{"5"}, Cells: [][]string{{"0.1"}}}
+	if tb.String() != tb.Text() || !strings.Contains(tb.String(), "recall") {
+		t.Errorf("String %q, Text %q", tb.String(), tb.Text())
+	}
+}
