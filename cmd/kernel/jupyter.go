@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"nmfkernel/internal/fastblas"
 	"os"
 	"os/signal"
 	"runtime"
@@ -59,6 +60,10 @@ func runJupyter(args []string, stderr io.Writer) int {
 
 // banner is the kernel_info banner.
 func banner() string {
-	return fmt.Sprintf("nmfkernel %s: Go %s interpreted by yaegi, with lib/nmf, lib/viz, lib/display, gonum and gonum/plot.\nBLAS: gonum (pure Go).",
-		version, runtime.Version()[2:])
+	blasLine := "BLAS: " + fastblas.Name()
+	if err := fastblas.Init(); err != nil {
+		blasLine += " (" + err.Error() + ")"
+	}
+	return fmt.Sprintf("nmfkernel %s: Go %s interpreted by yaegi, with lib/nmf, lib/viz, lib/display, gonum and gonum/plot.\n%s.",
+		version, runtime.Version()[2:], blasLine)
 }

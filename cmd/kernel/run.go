@@ -83,8 +83,11 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 	}
 	var failed *runner.CellFailedError
 	switch {
-	case errors.As(runErr, &failed):
+	case errors.As(runErr, &failed) && (!*check || *out != ""):
 		fmt.Fprintf(stderr, "kernel run: %v\n(outputs so far written to %s)\n", runErr, dest)
+		return 1
+	case errors.As(runErr, &failed):
+		fmt.Fprintf(stderr, "kernel run: %v\n", runErr)
 		return 1
 	case runErr != nil:
 		fmt.Fprintln(stderr, "kernel run:", runErr)

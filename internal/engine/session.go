@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"nmfkernel/internal/fastblas"
 	"os"
 	"reflect"
 	"slices"
@@ -124,6 +125,7 @@ var specialStdio sync.Once
 // New starts a session with the standard library, gonum, gonum/plot and
 // the project's libraries importable.
 func New(opt Options) (*Session, error) {
+	fastblas.Init() // cells' gonum products use OpenBLAS when the machine has it
 	// Let os.Stdin/Stdout/Stderr in cells be the session's streams rather
 	// than the process's files (yaegi reads this when an interpreter is made).
 	specialStdio.Do(func() { os.Setenv("YAEGI_SPECIAL_STDIO", "1") })

@@ -14,7 +14,8 @@ import (
 )
 
 // DiffOutputs compares the outputs of the code cells of two runs of the
-// same notebook: text must be equal except for timings (durations), images
+// same notebook: text must be equal except for timings (durations) and the
+// runs of blanks that align columns, images
 // the same size and decodable (their pixels may differ with fonts and
 // rasterizers); progress displays, which appear only on slow enough runs,
 // are left out. It returns one
@@ -93,7 +94,13 @@ func comparable(outputs any) []any {
 // comparisons replace by "<duration>".
 var duration = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s|m|h)(\d+(\.\d+)?(ns|µs|us|ms|s|m))*\b|\b\d+(\.\d+)? s\b`)
 
-func maskDurations(s string) string { return duration.ReplaceAllString(s, "<duration>") }
+// spaces matches the runs of blanks that align text tables, whose widths
+// change with the width of a masked duration.
+var spaces = regexp.MustCompile(`[ \t]+`)
+
+func maskDurations(s string) string {
+	return spaces.ReplaceAllString(duration.ReplaceAllString(s, "<duration>"), " ")
+}
 
 func diffOutput(want, got map[string]any) string {
 	if want["output_type"] != got["output_type"] || want["name"] != got["name"] {

@@ -31,6 +31,8 @@ func TestDiffOutputs(t *testing.T) {
 		{"compound duration", stream("took 1m2.5s"), stream("took 59.9s"), ""},
 		{"seconds with a space", stream("0.39 s"), stream("1.2 s"), ""},
 		{"duration in a table", table("1.137s"), table("998ms"), ""},
+		{"aligned table with a wider duration", stream("a     1.05  236ms\\nbb    0.87  2.1s"), stream("a      1.05  1.236s\\nbb     0.87  12.1s"), ""},
+		{"table value differs", stream("a 1.05 236ms"), stream("a 1.06 236ms"), "text"},
 		{"count is not a duration", stream("60 segments"), stream("61 segments"), "text"},
 		{"progress only in one run", stream("a") + "," + progress, stream("a"), ""},
 		{"progress in both", progress + "," + stream("a"), progress + "," + stream("a"), ""},

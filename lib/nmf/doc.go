@@ -53,7 +53,10 @@
 // # Performance
 //
 // Dense products go through gonum's mat package and so through whatever
-// BLAS implementation gonum.org/v1/gonum/blas/blas64 uses; row-wise solver
-// work is spread over the available cores in fixed-size chunks, so results
-// do not depend on the number of cores.
+// BLAS implementation gonum.org/v1/gonum/blas/blas64 uses: OpenBLAS, loaded
+// at run time, when the machine has it, gonum's pure Go otherwise (set
+// NMFKERNEL_BLAS=go to force it). Zero-is-data fits of mostly-zero
+// matrices multiply from the list of non-zero cells instead (Storage).
+// Row-wise solver work is spread over the available cores in fixed-size
+// chunks, so results do not depend on the number of cores.
 package nmf
