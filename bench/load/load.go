@@ -53,17 +53,29 @@ type Result struct {
 	Elapsed               time.Duration
 	P50, P99, Max         time.Duration
 	ServerRSS, KernelsRSS int64 // kilobytes
+	// Start is, for each kernel, the time from the start request to the
+	// kernel's first reply (kernel_info) over a websocket.
+	Start []time.Duration
 }
 
 func (r Result) String() string {
 	n := r.Clients * r.Cells
 	return fmt.Sprintf("%d clients × %d cells on %d kernels: %d cells in %.2f s (%.0f cells/s), all replies received and correctly routed\n"+
-		"cell round trip: p50 %.2f ms, p99 %.2f ms, max %.2f ms\nresident memory: server %.1f MiB, kernels %.1f MiB in all",
+		"cell round trip: p50 %.2f ms, p99 %.2f ms, max %.2f ms\nresident memory: server %.1f MiB, kernels %.1f MiB in all\n"+
+		"kernel start to first reply: %s",
 		r.Clients, r.Cells, r.Kernels, n, r.Elapsed.Seconds(), float64(n)/r.Elapsed.Seconds(),
-		ms(r.P50), ms(r.P99), ms(r.Max), float64(r.ServerRSS)/1024, float64(r.KernelsRSS)/1024)
+		ms(r.P50), ms(r.P99), ms(r.Max), float64(r.ServerRSS)/1024, float64(r.KernelsRSS)/1024, startTimes(r.Start))
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func startTimes(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = fmt.Sprintf("%.0f ms", ms(d))
+	}
+	return strings.Join(parts, ", ")
+}
 
 // Run starts a server, runs the load and shuts everything down.
 func Run(ctx context.Context, cfg Config) (Result, error) {
@@ -96,11 +108,22 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	c := client.New("http://"+srv.Addr(), srv.Token())
 	ids := make([]string, cfg.Kernels)
 	for i := range ids {
+		t0 := time.Now()
 		k, err := c.StartKernel(ctx, "")
 		if err != nil {
 			return res, err
 		}
 		ids[i] = k.ID
+		conn, err := c.Connect(ctx, k.ID)
+		if err != nil {
+			return res, err
+		}
+		_, err = conn.Request(ctx, "shell", "kernel_info_request", map[string]any{}, nil)
+		conn.Close()
+		if err != nil {
+			return res, fmt.Errorf("kernel_info: %w", err)
+		}
+		res.Start = append(res.Start, time.Since(t0))
 	}
 	var (
 		mu        sync.Mutex

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/ebitengine/purego"
@@ -79,7 +80,8 @@ func install(impl *openBLAS, lib string) {
 	blas64.Use(impl)
 	name = "OpenBLAS (" + lib + ")"
 	if impl.config != nil {
-		name = "OpenBLAS " + impl.config() + " (" + lib + ")"
+		// openblas_get_config says "OpenBLAS 0.3.21 NO_LAPACKE … Zen …".
+		name = strings.TrimSpace(impl.config()) + " (" + lib + ")"
 	}
 }
 

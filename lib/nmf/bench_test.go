@@ -36,3 +36,24 @@ func BenchmarkFitMovieLensMasked(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFitMovieLensWatched fits the ml-latest-small watched matrix
+// (9,724 × 610, 1 where a user rated a film, 0 elsewhere: zeros are data,
+// 1.7% non-zero), k = 20, 100 iterations: the sparse products (Storage)
+// at work.
+func BenchmarkFitMovieLensWatched(b *testing.B) {
+	V, err := ReadTriples(filepath.Join(movieLensDir(b), "ratings.csv"), "movieId", "userId", "rating")
+	if err != nil {
+		b.Fatal(err)
+	}
+	W := V.Observed()
+	for _, st := range []Storage{Dense, Sparse} {
+		b.Run(st.String(), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Fit(W, Options{Components: 20, Tol: -1, MaxIter: 100, Storage: st}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -139,9 +139,9 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 				violation += cdSweepSparse(p.byCol, ht, w, penH, perm)
 			} else {
 				if updateW {
-					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, &cdw)
+					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, s.Accelerate, &cdw)
 				}
-				violation += cdSweepDense(p.opVT, ht, w, l1H, l2H, perm, &cdw)
+				violation += cdSweepDense(p.opVT, ht, w, l1H, l2H, perm, s.Accelerate, &cdw)
 				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh)
 			}
 			if !gram {

@@ -388,3 +388,31 @@ func TestScanRanks(t *testing.T) {
 		t.Errorf("no ranks: %v", err)
 	}
 }
+
+// TestAccelerate checks that extra sweeps per product never make an
+// iteration worse: the loss still falls monotonically, and after as many
+// iterations it is at most the one-sweep loss.
+func TestAccelerate(t *testing.T) {
+	V := lowRank(120, 80, 6, 0.05, 11)
+	for _, storage := range []Storage{Dense, Sparse} {
+		o := Options{Components: 6, MaxIter: 30, Tol: -1, Storage: storage}
+		plain, err := Fit(V, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Accelerate = true
+		fast, err := Fit(V, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(fast.History); i++ {
+			if fast.History[i] > fast.History[i-1]*(1+1e-12) {
+				t.Fatalf("%v: loss rose at iteration %d: %g → %g", storage, i+1, fast.History[i-1], fast.History[i])
+			}
+		}
+		if fast.Loss > plain.Loss {
+			t.Errorf("%v: after 30 iterations the accelerated loss %g exceeds the one-sweep loss %g", storage, fast.Loss, plain.Loss)
+		}
+		t.Logf("%v: loss after 30 iterations %g with one sweep, %g accelerated", storage, plain.Loss, fast.Loss)
+	}
+}

@@ -148,6 +148,13 @@ type Options struct {
 	Seed uint64
 	// Shuffle randomizes the order of coordinates in CD.
 	Shuffle bool
+	// Accelerate lets CD run several coordinate sweeps per row on each
+	// pair of products with V (accelerated HALS, Gillis & Glineur 2012),
+	// as many as the products' cost makes worthwhile. Iterations then do
+	// more work each and fewer are needed; the default (false) takes one
+	// sweep per product, scikit-learn's algorithm step for step. Zero-is-
+	// data fits only; fits with missing values ignore it.
+	Accelerate bool
 
 	// AlphaW and AlphaH are the regularization strengths for W and H, and
 	// L1Ratio (in [0, 1]) the share of L1 penalty in them (0 is pure L2).

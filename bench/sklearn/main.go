@@ -1,0 +1,232 @@
+// Command sklearn compares lib/nmf with scikit-learn on the same matrices
+// in the same run: for each case it lets scikit-learn fit with its defaults
+// (both solvers), takes the relative error ‖V−WH‖/‖V‖ its better solver
+// reaches, and measures how long lib/nmf's CD solver (same NNDSVDA start)
+// takes to reach that error, with one sweep per product as scikit-learn
+// and with Options.Accelerate. Fits with missing values have no
+// scikit-learn counterpart; for them it reports lib/nmf's time alone. Absolute times drift between runs and
+// machines; the ratio is the figure to read.
+//
+//	go run ./bench/sklearn [-cases small,medium,large,watched,masked] [-python /usr/bin/python3]
+//
+// It needs Debian's python3-sklearn (or any Python with scikit-learn and
+// SciPy) and reads MovieLens from ../shared/data/ml-latest-small or
+// MOVIELENS_DIR.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"nmfkernel/internal/fastblas"
+	"nmfkernel/lib/nmf"
+)
+
+type benchCase struct {
+	name   string
+	k      int
+	matrix func() (*nmf.Matrix, error)
+	sparse bool // zeros are data, most cells zero: hand scikit-learn a CSR matrix
+	masked bool // missing values: scikit-learn has no equivalent
+}
+
+func main() {
+	casesFlag := flag.String("cases", "small,medium,large,watched,masked", "comma-separated cases to run")
+	python := flag.String("python", "/usr/bin/python3", "the Python with scikit-learn")
+	flag.Parse()
+	if err := fastblas.Init(); err != nil {
+		fmt.Fprintln(os.Stderr, "sklearn:", err)
+		os.Exit(1)
+	}
+	movielens := os.Getenv("MOVIELENS_DIR")
+	if movielens == "" {
+		movielens = filepath.Join("..", "shared", "data", "ml-latest-small")
+	}
+	ratings := func() (*nmf.Matrix, error) {
+		return nmf.ReadTriples(filepath.Join(movielens, "ratings.csv"), "movieId", "userId", "rating")
+	}
+	all := map[string]benchCase{
+		"small":  {name: "dense 500×300, k=10", k: 10, matrix: lowRank(500, 300, 10, 1)},
+		"medium": {name: "dense 2000×1000, k=20", k: 20, matrix: lowRank(2000, 1000, 20, 2)},
+		"large":  {name: "dense 5000×2000, k=30", k: 30, matrix: lowRank(5000, 2000, 30, 3)},
+		"watched": {name: "ml-latest-small watched, 9724×610, zeros as data, k=20", k: 20, sparse: true, matrix: func() (*nmf.Matrix, error) {
+			r, err := ratings()
+			if err != nil {
+				return nil, err
+			}
+			return r.Observed(), nil
+		}},
+		"masked": {name: "ml-latest-small ratings, missing values, k=20, 100 iterations", k: 20, masked: true, matrix: ratings},
+	}
+	fmt.Printf("lib/nmf with %s, GOMAXPROCS %d, %s/%s\n\n", fastblas.Name(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "case\tsklearn solver\tsklearn RelErr\tsklearn time\tlib/nmf CD\tratio\tlib/nmf CD, Accelerate\tratio\t")
+	for _, name := range strings.Split(*casesFlag, ",") {
+		c, ok := all[name]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "sklearn: unknown case %q\n", name)
+			os.Exit(2)
+		}
+		row, err := run(c, *python)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "sklearn: %s: %v\n", c.name, err)
+			os.Exit(1)
+		}
+		fmt.Fprintln(tw, row)
+	}
+	tw.Flush()
+}
+
+// lowRank returns a rows×cols matrix W·H + noise with W, H uniform in
+// [0, 1) and noise uniform in [0, 0.1·k/4), fixed by seed.
+func lowRank(rows, cols, k int, seed uint64) func() (*nmf.Matrix, error) {
+	return func() (*nmf.Matrix, error) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		w, h := mat.NewDense(rows, k, nil), mat.NewDense(k, cols, nil)
+		for _, d := range []*mat.Dense{w, h} {
+			raw := d.RawMatrix().Data
+			for i := range raw {
+				raw[i] = rng.Float64()
+			}
+		}
+		var v mat.Dense
+		v.Mul(w, h)
+		raw := v.RawMatrix().Data
+		for i := range raw {
+			raw[i] += 0.1 * float64(k) / 4 * rng.Float64()
+		}
+		return nmf.FromDense(&v, nil, nil)
+	}
+}
+
+type sklearnResult struct {
+	Solver     string  `json:"solver"`
+	RelErr     float64 `json:"relerr"`
+	Iterations int     `json:"iterations"`
+	Seconds    float64 `json:"seconds"`
+}
+
+func run(c benchCase, python string) (string, error) {
+	V, err := c.matrix()
+	if err != nil {
+		return "", err
+	}
+	if c.masked {
+		start := time.Now()
+		m, err := nmf.Fit(V, nmf.Options{Components: c.k, Tol: -1, MaxIter: 100})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s\t(no missing-value NMF)\t\t\t%v (RelErr %.4f)\t\t\t\t", c.name, time.Since(start).Round(time.Millisecond), m.RelErr), nil
+	}
+	best, err := fitSklearn(V, c, python)
+	if err != nil {
+		return "", err
+	}
+	sk := time.Duration(best.Seconds * float64(time.Second)).Round(time.Millisecond)
+	row := fmt.Sprintf("%s\t%s (%d it)\t%.5f\t%v\t", c.name, best.Solver, best.Iterations, best.RelErr, sk)
+	for _, accelerate := range []bool{false, true} {
+		took, reached, err := timeToRelErr(V, c.k, best.RelErr, accelerate)
+		if err != nil {
+			return "", err
+		}
+		ours := took.Round(time.Millisecond).String()
+		if !reached {
+			ours = fmt.Sprintf("not reached in 2000 iterations (%v)", ours)
+		}
+		row += fmt.Sprintf("%s\t%.2f\t", ours, took.Seconds()/best.Seconds)
+	}
+	return row, nil
+}
+
+// fitSklearn writes V for the Python script and returns the result of the
+// solver that reached the lower error.
+func fitSklearn(V *nmf.Matrix, c benchCase, python string) (sklearnResult, error) {
+	dir, err := os.MkdirTemp("", "nmfbench")
+	if err != nil {
+		return sklearnResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "v.f64")
+	rows, cols := V.Dims()
+	var buf bytes.Buffer
+	kind := "dense"
+	if c.sparse {
+		kind = "sparse"
+		for i := 0; i < rows; i++ {
+			for j := 0; j < cols; j++ {
+				if x := V.At(i, j); x != 0 {
+					binary.Write(&buf, binary.LittleEndian, [3]float64{float64(i), float64(j), x})
+				}
+			}
+		}
+	} else {
+		binary.Write(&buf, binary.LittleEndian, V.Dense().RawMatrix().Data)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		return sklearnResult{}, err
+	}
+	script := filepath.Join("bench", "sklearn", "fit_sklearn.py")
+	cmd := exec.Command(python, script, path, fmt.Sprint(rows), fmt.Sprint(cols), fmt.Sprint(c.k), kind)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return sklearnResult{}, fmt.Errorf("%s %s: %w (is python3-sklearn installed?)", python, script, err)
+	}
+	best := sklearnResult{RelErr: math.Inf(1)}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var r sklearnResult
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return best, fmt.Errorf("read %s's output %q: %w", script, sc.Text(), err)
+		}
+		if r.RelErr < best.RelErr {
+			best = r
+		}
+	}
+	if math.IsInf(best.RelErr, 1) {
+		return best, errors.New("no result from scikit-learn")
+	}
+	return best, nil
+}
+
+// timeToRelErr fits with lib/nmf's defaults (CD, NNDSVDA) and stops as
+// soon as the relative error is at most target, returning the time taken.
+func timeToRelErr(V *nmf.Matrix, k int, target float64, accelerate bool) (time.Duration, bool, error) {
+	normV := mat.Norm(V.Dense(), 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reached := false
+	var took time.Duration
+	start := time.Now()
+	_, err := nmf.FitContext(ctx, V, nmf.Options{Components: k, Tol: -1, MaxIter: 2000, Accelerate: accelerate, Progress: func(p nmf.Progress) {
+		if !reached && math.Sqrt(2*p.Loss)/normV <= target {
+			reached, took = true, time.Since(start)
+			cancel()
+		}
+	}})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return 0, false, err
+	}
+	if !reached {
+		took = time.Since(start)
+	}
+	return took, reached, nil
+}
