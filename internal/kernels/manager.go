@@ -426,7 +426,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 		case <-ctx.Done():
 			cmd.Process.Kill()
 			return fmt.Errorf("%w: no answer within %v", ErrStartFailed, k.m.opt.StartTimeout)
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
@@ -572,7 +572,10 @@ func (k *Kernel) control(ctx context.Context, msgType string, content any) (*jup
 
 // request sends one request on a fresh DEALER and waits for its reply.
 func (k *Kernel) request(ctx context.Context, port int, msgType string, content any) (*jupyter.Message, error) {
-	sock := zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("manager-"+jupyter.NewID())))
+	// A starting kernel binds its ports within milliseconds; zmq4's default
+	// 250 ms between dial attempts would dominate the start time.
+	sock := zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("manager-"+jupyter.NewID())),
+		zmq4.WithDialerRetry(10*time.Millisecond), zmq4.WithDialerMaxRetries(100))
 	defer sock.Close()
 	if err := sock.Dial(k.Conn.Endpoint(port)); err != nil {
 		return nil, err
