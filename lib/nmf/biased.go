@@ -249,11 +249,7 @@ func solveBiased(ctx context.Context, V *Matrix, p *problem, w, ht *mat.Dense, s
 	var res solveResult
 	start := time.Now()
 	_, k := w.Dims()
-	perm := make([]int, k)
-	for i := range perm {
-		perm[i] = i
-	}
-	rng := newRand(s.Seed)
+	coords := newCoordinates(k, s)
 	bp := newBiasedProblem(p)
 	b := newBiases(V, p.mean())
 	startBiased(p, w, ht)
@@ -265,9 +261,7 @@ func solveBiased(ctx context.Context, V *Matrix, p *problem, w, ht *mat.Dense, s
 		if err := ctx.Err(); err != nil {
 			return b, res, fmt.Errorf("nmf: fit stopped after %d iterations: %w", it-1, err)
 		}
-		if s.Shuffle {
-			rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		}
+		perm := coords.order()
 		bp.updateBiases(b, s.BiasReg)
 		violation := cdSweepSparse(bp.byRow, w, ht, penW, perm)
 		violation += cdSweepSparse(bp.byCol, ht, w, penH, perm)

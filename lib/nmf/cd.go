@@ -2,6 +2,7 @@ package nmf
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -32,6 +33,30 @@ func cdRow(a, g, c []float64, l1, l2 float64, perm []int) float64 {
 		}
 	}
 	return violation
+}
+
+// coordinates is the order in which CD visits the k coordinates of a row:
+// 0…k−1, shuffled before every iteration when Options.Shuffle is set.
+type coordinates struct {
+	perm    []int
+	rng     *rand.Rand
+	shuffle bool
+}
+
+func newCoordinates(k int, s settings) *coordinates {
+	c := &coordinates{perm: make([]int, k), rng: newRand(s.Seed), shuffle: s.Shuffle}
+	for i := range c.perm {
+		c.perm[i] = i
+	}
+	return c
+}
+
+// order returns the order for the next iteration.
+func (c *coordinates) order() []int {
+	if c.shuffle {
+		c.rng.Shuffle(len(c.perm), func(i, j int) { c.perm[i], c.perm[j] = c.perm[j], c.perm[i] })
+	}
+	return c.perm
 }
 
 // cdWork is scratch reused across sweeps.

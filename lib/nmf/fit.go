@@ -97,11 +97,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 	var res solveResult
 	start := time.Now()
 	_, k := w.Dims()
-	perm := make([]int, k)
-	for i := range perm {
-		perm[i] = i
-	}
-	rng := newRand(s.Seed)
+	coords := newCoordinates(k, s)
 	gram := !p.masked() && s.beta == 2 // the cheap loss of lossGram applies
 	var (
 		cdw        cdWork
@@ -128,9 +124,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 		var loss float64
 		switch s.Solver {
 		case CD:
-			if s.Shuffle {
-				rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-			}
+			perm := coords.order()
 			violation := 0.0
 			if p.masked() {
 				if updateW {
