@@ -27,6 +27,9 @@ var (
 	ErrOption = errors.New("invalid option")
 	// ErrNoData reports a fit on a matrix whose cells are all missing.
 	ErrNoData = errors.New("no observed values")
+	// ErrNotGrouped reports a long-form file streamed by StreamTriples
+	// whose lines for one row are not together.
+	ErrNotGrouped = errors.New("rows not grouped")
 )
 
 // ParseError is returned by ParseCSV, ReadCSV, ParseTriples and ReadTriples
