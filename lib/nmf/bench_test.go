@@ -1,6 +1,7 @@
 package nmf
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 )
@@ -55,5 +56,22 @@ func BenchmarkFitMovieLensWatched(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMiniBatchMovieLens streams ml-latest-small's ratings.csv (grouped
+// by user) as a user × film watched matrix, k = 20, batches of 64 users,
+// 10 passes: file reading included.
+func BenchmarkMiniBatchMovieLens(b *testing.B) {
+	src, err := StreamTriples(filepath.Join(movieLensDir(b), "ratings.csv"), "userId", "movieId", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		m, err := MiniBatch(context.Background(), src, MiniBatchOptions{Components: 20, BatchSize: 64, Epochs: 10})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(m.RelErr, "RelErr")
 	}
 }
