@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"nmfkernel/internal/engine"
+	"nmfkernel/internal/movielens"
 	"nmfkernel/internal/notebook"
 	"nmfkernel/internal/runner"
 )
@@ -16,9 +17,8 @@ import (
 // directory and compares the fresh outputs with the committed ones: text
 // exactly (timings aside), images by size and by decoding.
 //
-// movielens.ipynb reads MOVIELENS_DIR, by default ../../shared/data/
-// ml-latest-small beside the repository; it is skipped when the data is
-// not there and under the race detector, where its fits take minutes
+// movielens.ipynb reads MOVIELENS_DIR (see internal/movielens); it is
+// skipped when the data is not there and under the race detector, where its fits take minutes
 // (.ci/run runs it with "kernel run --check" instead).
 func TestNotebooksReproduce(t *testing.T) {
 	paths, _ := filepath.Glob("*.ipynb")
@@ -26,12 +26,7 @@ func TestNotebooksReproduce(t *testing.T) {
 		t.Fatal("no notebooks")
 	}
 	src, _ := os.Getwd()
-	movielens := os.Getenv("MOVIELENS_DIR")
-	if movielens == "" {
-		movielens = filepath.Join(src, "..", "..", "shared", "data", "ml-latest-small")
-	}
-	movielens, _ = filepath.Abs(movielens)
-	t.Setenv("MOVIELENS_DIR", movielens)
+	t.Setenv(movielens.EnvVar, movielens.Dir())
 	tmp := t.TempDir()
 	if err := os.CopyFS(tmp, os.DirFS(src)); err != nil {
 		t.Fatal(err)
@@ -40,8 +35,8 @@ func TestNotebooksReproduce(t *testing.T) {
 	for _, path := range paths {
 		t.Run(strings.TrimSuffix(path, ".ipynb"), func(t *testing.T) {
 			if path == "movielens.ipynb" {
-				if _, err := os.Stat(filepath.Join(movielens, "ratings.csv")); err != nil {
-					t.Skipf("MovieLens ml-latest-small not found (%v); set MOVIELENS_DIR", err)
+				if err := movielens.Check(); err != nil {
+					t.Skipf("skipping: %v", err)
 				}
 				if raceEnabled {
 					t.Skip("skipped under -race, where its fits take minutes; .ci/run checks it with kernel run --check")

@@ -10,8 +10,8 @@
 //	go run ./bench/sklearn [-cases small,medium,large,watched,masked] [-python /usr/bin/python3]
 //
 // It needs Debian's python3-sklearn (or any Python with scikit-learn and
-// SciPy) and reads MovieLens from ../shared/data/ml-latest-small or
-// MOVIELENS_DIR.
+// SciPy) and finds MovieLens through internal/movielens ($MOVIELENS_DIR or
+// ../shared/data/ml-latest-small beside the repository).
 package main
 
 import (
@@ -36,6 +36,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"nmfkernel/internal/fastblas"
+	"nmfkernel/internal/movielens"
 	"nmfkernel/lib/nmf"
 )
 
@@ -55,12 +56,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sklearn:", err)
 		os.Exit(1)
 	}
-	movielens := os.Getenv("MOVIELENS_DIR")
-	if movielens == "" {
-		movielens = filepath.Join("..", "shared", "data", "ml-latest-small")
-	}
 	ratings := func() (*nmf.Matrix, error) {
-		return nmf.ReadTriples(filepath.Join(movielens, "ratings.csv"), "movieId", "userId", "rating")
+		if err := movielens.Check(); err != nil {
+			return nil, err
+		}
+		return nmf.ReadTriples(filepath.Join(movielens.Dir(), "ratings.csv"), "movieId", "userId", "rating")
 	}
 	all := map[string]benchCase{
 		"small":  {name: "dense 500×300, k=10", k: 10, matrix: lowRank(500, 300, 10, 1)},

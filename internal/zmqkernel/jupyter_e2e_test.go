@@ -1,6 +1,7 @@
 package zmqkernel
 
 import (
+	"nmfkernel/internal/movielens"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,9 +49,8 @@ func jupyterEnv(jupyterPath string, t *testing.T) []string {
 
 // TestNbconvertExecutesNotebooks runs every tutorial notebook with
 // Jupyter's nbconvert through the installed kernel and compares its
-// outputs with the committed ones. movielens.ipynb runs when MovieLens is
-// beside the repository (../shared/data/ml-latest-small) or in
-// MOVIELENS_DIR.
+// outputs with the committed ones. movielens.ipynb runs when
+// internal/movielens finds the data.
 func TestNbconvertExecutesNotebooks(t *testing.T) {
 	requireJupyter(t)
 	jp := installKernel(t)
@@ -59,25 +59,20 @@ func TestNbconvertExecutesNotebooks(t *testing.T) {
 	if err := os.CopyFS(work, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
-	movielens := os.Getenv("MOVIELENS_DIR")
-	if movielens == "" {
-		movielens = filepath.Join("..", "..", "..", "shared", "data", "ml-latest-small")
-	}
-	movielens, _ = filepath.Abs(movielens)
 	paths, _ := filepath.Glob(filepath.Join(src, "*.ipynb"))
 	for _, path := range paths {
 		name := filepath.Base(path)
 		t.Run(strings.TrimSuffix(name, ".ipynb"), func(t *testing.T) {
 			if name == "movielens.ipynb" {
-				if _, err := os.Stat(filepath.Join(movielens, "ratings.csv")); err != nil {
-					t.Skipf("MovieLens ml-latest-small not found (%v); set MOVIELENS_DIR", err)
+				if err := movielens.Check(); err != nil {
+					t.Skipf("skipping: %v", err)
 				}
 			}
 			out := "executed-" + name
 			cmd := exec.Command(jupyterPython, "-m", "nbconvert", "--to", "notebook", "--execute", name,
 				"--ExecutePreprocessor.kernel_name=nmfkernel", "--ExecutePreprocessor.timeout=300", "--output", out)
 			cmd.Dir = work
-			cmd.Env = append(jupyterEnv(jp, t), "MOVIELENS_DIR="+movielens)
+			cmd.Env = append(jupyterEnv(jp, t), movielens.EnvVar+"="+movielens.Dir())
 			if b, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("nbconvert: %v\n%s", err, b)
 			}

@@ -103,8 +103,8 @@ type biasedProblem struct {
 
 func newBiasedProblem(p *problem) *biasedProblem {
 	byRow, byCol := p.byRow, p.byCol
-	if byRow == nil {
-		byRow, byCol = sparseOfDense(p.v, false), sparseOfDense(p.v, true)
+	if byRow == nil { // every cell observed: list them all
+		byRow, byCol = sparseOf(p.v, false), sparseOf(p.v, true)
 	}
 	bp := &biasedProblem{
 		orig:     byRow,
@@ -129,28 +129,6 @@ func newBiasedProblem(p *problem) *biasedProblem {
 		}
 	}
 	return bp
-}
-
-// sparseOfDense lists every cell of d (of dᵀ when transpose is set).
-func sparseOfDense(d *mat.Dense, transpose bool) *sparse {
-	r, c := d.Dims()
-	n, m := r, c
-	if transpose {
-		n, m = c, r
-	}
-	s := &sparse{n: n, m: m, ptr: make([]int, n+1), idx: make([]int, 0, n*m), val: make([]float64, 0, n*m)}
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			x := d.At(i, j)
-			if transpose {
-				x = d.At(j, i)
-			}
-			s.idx = append(s.idx, j)
-			s.val = append(s.val, x)
-		}
-		s.ptr[i+1] = len(s.idx)
-	}
-	return s
 }
 
 // computeFactor sets bp.factor to W·Hᵀ at every observed cell.

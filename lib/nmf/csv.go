@@ -270,27 +270,9 @@ func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, 
 	if err != nil {
 		return nil, err
 	}
-	field := func(name string) (int, error) {
-		for j, h := range header {
-			if strings.TrimSpace(h) == name {
-				return j, nil
-			}
-		}
-		return 0, &ParseError{Line: 1, Err: fmt.Errorf("header %q has no field %q: %w", strings.Join(header, ","), name, ErrUnknownLabel)}
-	}
-	ri, err := field(rowField)
+	ri, ci, vi, err := tripleFields(header, rowField, colField, valueField)
 	if err != nil {
 		return nil, err
-	}
-	ci, err := field(colField)
-	if err != nil {
-		return nil, err
-	}
-	vi := -1
-	if valueField != "" {
-		if vi, err = field(valueField); err != nil {
-			return nil, err
-		}
 	}
 	need := max(ri, ci, vi) + 1
 	nfields := len(header)
@@ -357,6 +339,32 @@ func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, 
 		data[rowOrder[e.r]*len(cols)+colOrder[e.c]] = e.v
 	}
 	return newMatrix(permute(rows, rowOrder), permute(cols, colOrder), mat.NewDense(len(rows), len(cols), data))
+}
+
+// tripleFields finds the row, column and value fields of a long-form
+// header; vi is -1 for an empty valueField (every listed cell is 1).
+func tripleFields(header []string, rowField, colField, valueField string) (ri, ci, vi int, err error) {
+	field := func(name string) (int, error) {
+		for j, h := range header {
+			if strings.TrimSpace(h) == name {
+				return j, nil
+			}
+		}
+		return 0, &ParseError{Line: 1, Err: fmt.Errorf("header %q has no field %q: %w", strings.Join(header, ","), name, ErrUnknownLabel)}
+	}
+	if ri, err = field(rowField); err != nil {
+		return 0, 0, 0, err
+	}
+	if ci, err = field(colField); err != nil {
+		return 0, 0, 0, err
+	}
+	vi = -1
+	if valueField != "" {
+		if vi, err = field(valueField); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	return ri, ci, vi, nil
 }
 
 // labelOrder returns the position of each label: numeric order when every

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"nmfkernel/internal/movielens"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,11 +158,10 @@ func TestParseTriples(t *testing.T) {
 
 // movieLensDir returns the shared MovieLens directory or skips.
 func movieLensDir(t testing.TB) string {
-	dir := filepath.Join("..", "..", "..", "shared", "data", "ml-latest-small")
-	if _, err := os.Stat(filepath.Join(dir, "ratings.csv")); err != nil {
-		t.Skipf("MovieLens ml-latest-small not found at %s (it lives in ../shared beside the repo): %v", dir, err)
+	if err := movielens.Check(); err != nil {
+		t.Skipf("skipping: %v", err)
 	}
-	return dir
+	return movielens.Dir()
 }
 
 func TestReadTriplesMovieLens(t *testing.T) {

@@ -136,7 +136,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, s.Accelerate, &cdw)
 				}
 				violation += cdSweepDense(p.opVT, ht, w, l1H, l2H, perm, s.Accelerate, &cdw)
-				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh)
+				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh, &cdw.bt)
 			}
 			if !gram {
 				loss, _ = p.divergence(w, ht, s.beta)
@@ -163,7 +163,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 				muStepDense(p.vt, p.opVT, ht, w, ph, &muw)
 			}
 			if gram {
-				loss = lossGram(p.normV2, ht, &muw.num, &muw.gram, &hh)
+				loss = lossGram(p.normV2, ht, &muw.num, &muw.gram, &hh, &muw.bt)
 			} else {
 				loss, _ = p.divergence(w, ht, s.beta)
 			}

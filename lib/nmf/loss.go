@@ -78,9 +78,8 @@ func (a *divAccumulator) divergence(cells float64) float64 {
 // Frobenius update has just computed: cross = Vᵀ·W (cols×k) and gram = WᵀW,
 // as ½(‖V‖² − 2⟨Ht, cross⟩ + ⟨gram, HtᵀHt⟩). It costs cols·k² instead of
 // rows·cols·k.
-func lossGram(normV2 float64, ht, cross, gram *mat.Dense, hh *mat.Dense) float64 {
-	var bt mat.Dense
-	gramOf(hh, &bt, ht)
+func lossGram(normV2 float64, ht, cross, gram, hh, scratch *mat.Dense) float64 {
+	gramOf(hh, scratch, ht)
 	l := normV2 - 2*mat.Sum(elemMul(ht, cross)) + mat.Sum(elemMul(gram, hh))
 	return max(l, 0) / 2
 }

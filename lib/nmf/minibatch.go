@@ -151,27 +151,9 @@ func (s *Stream) eachCSV(cr *csv.Reader, header []string, row func(string, []str
 }
 
 func (s *Stream) eachTriple(cr *csv.Reader, header []string, row func(string, []string, []float64) error) error {
-	field := func(name string) (int, error) {
-		for j, h := range header {
-			if strings.TrimSpace(h) == name {
-				return j, nil
-			}
-		}
-		return 0, &ParseError{Line: 1, Err: fmt.Errorf("header %q has no field %q: %w", strings.Join(header, ","), name, ErrUnknownLabel)}
-	}
-	ri, err := field(s.rowField)
+	ri, ci, vi, err := tripleFields(header, s.rowField, s.colField, s.valueField)
 	if err != nil {
 		return err
-	}
-	ci, err := field(s.colField)
-	if err != nil {
-		return err
-	}
-	vi := -1
-	if s.valueField != "" {
-		if vi, err = field(s.valueField); err != nil {
-			return err
-		}
 	}
 	var (
 		current string
@@ -373,17 +355,16 @@ func MiniBatch(ctx context.Context, src *Stream, opt MiniBatchOptions) (m *Model
 				}
 				return 0
 			})
-			// This batch's loss against the current H, from the products:
-			// ½(‖X‖² − 2⟨W, X·Ht⟩ + ⟨WᵀW, HᵀH⟩).
-			var wtw, wbt mat.Dense
-			gramOf(&wtw, &wbt, wb)
+			// This batch's loss against the current H, from the products
+			// just formed; lossGram leaves WᵀW in wtw for the statistics.
 			xx := 0.0
 			for _, v := range x.val {
 				xx += v * v
 			}
-			sq := xx - 2*mat.Sum(elemMul(wb, &ws.cross)) + mat.Sum(elemMul(&wtw, &ws.gram))
-			loss += max(sq, 0) / 2
-			sqSum += max(sq, 0)
+			var wtw, wbt mat.Dense
+			half := lossGram(xx, wb, &ws.cross, &ws.gram, &wtw, &wbt)
+			loss += half
+			sqSum += 2 * half
 			// Fold the batch into the statistics and step H.
 			at.Scale(rho, at)
 			b.Scale(rho, b)
