@@ -104,6 +104,7 @@ type biasedProblem struct {
 func newBiasedProblem(p *problem) *biasedProblem {
 	byRow, byCol := p.byRow, p.byCol
 	if byRow == nil { // every cell observed: list them all
+		p.needDense()
 		byRow, byCol = sparseOf(p.v, false), sparseOf(p.v, true)
 	}
 	bp := &biasedProblem{

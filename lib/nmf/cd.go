@@ -203,6 +203,8 @@ func cdRowResidual(a, b []float64, bs int, cols []int, vals, r []float64, l1, l2
 type operand interface {
 	times(dst, tmp, b *mat.Dense)
 	cells() int // the cells a product reads: rows × cols, or the non-zeros
+	dims() (n, m int)
+	dense() *mat.Dense // x as a dense matrix, for small problems
 }
 
 // denseOperand is x stored densely (n×m).
@@ -218,9 +220,12 @@ func (d denseOperand) times(dst, tmp, b *mat.Dense) {
 	dst.Mul(d.x, tmp.T())
 }
 
-func (d denseOperand) cells() int { r, c := d.x.Dims(); return r * c }
-
-func (x *sparse) cells() int { return len(x.idx) }
+func (d denseOperand) cells() int        { r, c := d.x.Dims(); return r * c }
+func (d denseOperand) dims() (n, m int)  { return d.x.Dims() }
+func (d denseOperand) dense() *mat.Dense { return d.x }
+func (x *sparse) cells() int             { return len(x.idx) }
+func (x *sparse) dims() (n, m int)       { return x.n, x.m }
+func (x *sparse) dense() *mat.Dense      { return x.denseFill(0) }
 
 // times forms x·b from x's non-zero cells: O(cells × k).
 func (x *sparse) times(dst, _, b *mat.Dense) {

@@ -216,7 +216,7 @@ func (m *Matrix) WriteCSV(w io.Writer) error {
 	for i := 0; i < r; i++ {
 		rec[0] = m.rows[i]
 		for j := 0; j < c; j++ {
-			v := m.data.At(i, j)
+			v := m.At(i, j)
 			if math.IsNaN(v) {
 				rec[j+1] = ""
 			} else {
@@ -261,6 +261,10 @@ func ReadTriples(path, rowField, colField, valueField string) (*Matrix, error) {
 // for a "watched" or "bought" matrix). Other fields are ignored. Cells not
 // listed are missing; use FillMissing(0) where absence means zero.
 //
+// The matrix is sparse (see NewSparse): it keeps the listed cells only, so
+// a file of 20 million ratings between 138,000 people and 27,000 films
+// takes about 300 MB, not the 30 GB of a dense matrix of that shape.
+//
 // Labels are ordered numerically when they are all integers, otherwise in
 // order of first appearance. A pair listed twice is an error wrapping
 // ErrDuplicateEntry.
@@ -270,27 +274,25 @@ func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, 
 	if err != nil {
 		return nil, err
 	}
-	ri, ci, vi, err := tripleFields(header, rowField, colField, valueField)
+	ri0, ci0, vi, err := tripleFields(header, rowField, colField, valueField)
 	if err != nil {
 		return nil, err
 	}
-	need := max(ri, ci, vi) + 1
+	need := max(ri0, ci0, vi) + 1
 	nfields := len(header)
 
-	type entry struct {
-		r, c int
-		v    float64
-	}
 	var (
 		rowIdx, colIdx = map[string]int{}, map[string]int{}
 		rows, cols     []string
-		entries        []entry
-		seen           = map[[2]int]int{}
+		ri, ci         []int
+		vals           []float64
+		lines          []int
 	)
 	intern := func(idx map[string]int, labels *[]string, s string) int {
 		if i, ok := idx[s]; ok {
 			return i
 		}
+		s = strings.Clone(s) // the reader reuses its records
 		idx[s] = len(*labels)
 		*labels = append(*labels, s)
 		return idx[s]
@@ -315,30 +317,25 @@ func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, 
 				continue // a listed but missing value is simply unobserved
 			}
 		}
-		e := entry{
-			r: intern(rowIdx, &rows, strings.TrimSpace(rec[ri])),
-			c: intern(colIdx, &cols, strings.TrimSpace(rec[ci])),
-			v: v,
-		}
-		key := [2]int{e.r, e.c}
-		if first, dup := seen[key]; dup {
-			return nil, &ParseError{Line: line, Err: fmt.Errorf("%s %q, %s %q first listed on line %d: %w", rowField, rows[e.r], colField, cols[e.c], first, ErrDuplicateEntry)}
-		}
-		seen[key] = line
-		entries = append(entries, e)
+		ri = append(ri, intern(rowIdx, &rows, strings.TrimSpace(rec[ri0])))
+		ci = append(ci, intern(colIdx, &cols, strings.TrimSpace(rec[ci0])))
+		vals = append(vals, v)
+		lines = append(lines, line)
 	}
-	if len(entries) == 0 {
+	if len(vals) == 0 {
 		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data lines: %w", ErrEmpty)}
 	}
 	rowOrder, colOrder := labelOrder(rows), labelOrder(cols)
-	data := make([]float64, len(rows)*len(cols))
-	for i := range data {
-		data[i] = math.NaN()
+	for e := range ri {
+		ri[e], ci[e] = rowOrder[ri[e]], colOrder[ci[e]]
 	}
-	for _, e := range entries {
-		data[rowOrder[e.r]*len(cols)+colOrder[e.c]] = e.v
+	rows, cols = permute(rows, rowOrder), permute(cols, colOrder)
+	x, dup := buildSparse(len(rows), len(cols), ri, ci, vals)
+	if dup != nil {
+		e := dup.second
+		return nil, &ParseError{Line: lines[e], Err: fmt.Errorf("%s %q, %s %q first listed on line %d: %w", rowField, rows[ri[e]], colField, cols[ci[e]], lines[dup.first], ErrDuplicateEntry)}
 	}
-	return newMatrix(permute(rows, rowOrder), permute(cols, colOrder), mat.NewDense(len(rows), len(cols), data))
+	return newSparseMatrix(rows, cols, x, math.NaN())
 }
 
 // tripleFields finds the row, column and value fields of a long-form
@@ -409,9 +406,15 @@ func permute(labels []string, pos []int) []string {
 	return out
 }
 
-// FillMissing returns a copy of m with every missing cell set to v.
+// FillMissing returns a copy of m with every missing cell set to v. A
+// sparse m filled with 0 stays sparse: the cells it does not store become
+// zeros, as in a "watched" or "bought" matrix.
 func (m *Matrix) FillMissing(v float64) *Matrix {
-	d := mat.DenseCopyOf(m.data)
+	if m.cells != nil && (v == 0 || !math.IsNaN(m.absent)) {
+		// Stored cells are never modified, so the copy shares them.
+		return &Matrix{rows: m.rows, cols: m.cols, rowIdx: m.rowIdx, colIdx: m.colIdx, cells: m.cells, absent: 0}
+	}
+	d := mat.DenseCopyOf(m.dense())
 	raw := d.RawMatrix().Data
 	for i, x := range raw {
 		if math.IsNaN(x) {

@@ -21,45 +21,77 @@ func HoldOut(V *Matrix, frac float64, seed uint64) (train, test *Matrix, err err
 		return nil, nil, fmt.Errorf("nmf: HoldOut fraction must be in [0, 1], got %g: %w", frac, ErrOption)
 	}
 	r, c := V.Dims()
-	var cells []int
-	raw := V.data.RawMatrix()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			if !math.IsNaN(raw.Data[i*raw.Stride+j]) {
-				cells = append(cells, i*c+j)
-			}
-		}
+	if V.cells != nil && math.IsNaN(V.absent) {
+		return holdOutSparse(V, frac, seed)
 	}
-	rng := newRand(seed)
-	rng.Shuffle(len(cells), func(a, b int) { cells[a], cells[b] = cells[b], cells[a] })
+	var cells []int
+	V.eachObserved(func(i, j int, _ float64) { cells = append(cells, i*c+j) })
+	shuffleCells(cells, seed)
 	nTest := int(math.Round(frac * float64(len(cells))))
-	trainD := mat.DenseCopyOf(V.data)
+	trainD := mat.DenseCopyOf(V.dense())
 	testD := mat.NewDense(r, c, nil)
 	for i := range testD.RawMatrix().Data {
 		testD.RawMatrix().Data[i] = math.NaN()
 	}
 	for _, cell := range cells[:nTest] {
 		i, j := cell/c, cell%c
-		testD.Set(i, j, V.data.At(i, j))
+		testD.Set(i, j, trainD.At(i, j))
 		trainD.Set(i, j, math.NaN())
 	}
 	return mustMatrix(V.rows, V.cols, trainD), mustMatrix(V.rows, V.cols, testD), nil
 }
 
+// shuffleCells puts the cells in HoldOut's random order for seed.
+func shuffleCells(cells []int, seed uint64) {
+	rng := newRand(seed)
+	rng.Shuffle(len(cells), func(a, b int) { cells[a], cells[b] = cells[b], cells[a] })
+}
+
+// holdOutSparse is HoldOut for a sparse V with missing cells: the same
+// split as for V stored densely, kept sparse.
+func holdOutSparse(V *Matrix, frac float64, seed uint64) (train, test *Matrix, err error) {
+	x := V.cells
+	order := make([]int, len(x.idx)) // stored cells, row-major like the dense case
+	for q := range order {
+		order[q] = q
+	}
+	shuffleCells(order, seed)
+	nTest := int(math.Round(frac * float64(len(order))))
+	inTest := make([]bool, len(x.idx))
+	for _, q := range order[:nTest] {
+		inTest[q] = true
+	}
+	part := func(want bool) *sparse {
+		s := &sparse{n: x.n, m: x.m, ptr: make([]int, x.n+1)}
+		for i := 0; i < x.n; i++ {
+			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
+				if inTest[q] == want {
+					s.idx = append(s.idx, x.idx[q])
+					s.val = append(s.val, x.val[q])
+				}
+			}
+			s.ptr[i+1] = len(s.idx)
+		}
+		return s
+	}
+	return &Matrix{rows: V.rows, cols: V.cols, rowIdx: V.rowIdx, colIdx: V.colIdx, cells: part(false), absent: math.NaN()},
+		&Matrix{rows: V.rows, cols: V.cols, rowIdx: V.rowIdx, colIdx: V.colIdx, cells: part(true), absent: math.NaN()}, nil
+}
+
 // Observed returns a matrix labeled like m with 1 where m has a value and 0
-// where it is missing: from a ratings matrix, the "watched" matrix.
+// where it is missing: from a ratings matrix, the "watched" matrix. It is
+// sparse when m is.
 func (m *Matrix) Observed() *Matrix {
+	if m.cells != nil && math.IsNaN(m.absent) {
+		ones := make([]float64, len(m.cells.val))
+		for q := range ones {
+			ones[q] = 1
+		}
+		return &Matrix{rows: m.rows, cols: m.cols, rowIdx: m.rowIdx, colIdx: m.colIdx, cells: m.cells.withValues(ones)}
+	}
 	r, c := m.Dims()
 	d := mat.NewDense(r, c, nil)
-	src := m.data.RawMatrix()
-	dst := d.RawMatrix()
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			if !math.IsNaN(src.Data[i*src.Stride+j]) {
-				dst.Data[i*dst.Stride+j] = 1
-			}
-		}
-	}
+	m.eachObserved(func(i, j int, _ float64) { d.Set(i, j, 1) })
 	return mustMatrix(m.rows, m.cols, d)
 }
 
@@ -83,19 +115,12 @@ func Evaluate(pred, test *Matrix) (Accuracy, error) {
 	}
 	var a Accuracy
 	var sq, abs float64
-	p, t := pred.data.RawMatrix(), test.data.RawMatrix()
-	for i := 0; i < t.Rows; i++ {
-		for j := 0; j < t.Cols; j++ {
-			y := t.Data[i*t.Stride+j]
-			if math.IsNaN(y) {
-				continue
-			}
-			d := p.Data[i*p.Stride+j] - y
-			sq += d * d
-			abs += math.Abs(d)
-			a.Cells++
-		}
-	}
+	test.eachObserved(func(i, j int, y float64) {
+		d := pred.At(i, j) - y
+		sq += d * d
+		abs += math.Abs(d)
+		a.Cells++
+	})
 	if a.Cells == 0 {
 		return a, fmt.Errorf("nmf: Evaluate: the test matrix has no observed cells: %w", ErrNoData)
 	}
@@ -142,7 +167,7 @@ func EvaluateRanking(scores, train, test *Matrix, k int) (RankingAccuracy, error
 		}
 	}
 	r, c := scores.Dims()
-	s, tr, te := scores.data.RawMatrix(), train.data.RawMatrix(), test.data.RawMatrix()
+	s, tr, te := scores.dense().RawMatrix(), train.dense().RawMatrix(), test.dense().RawMatrix()
 	type cand struct {
 		row   int
 		score float64
@@ -207,13 +232,13 @@ func EvaluateRanking(scores, train, test *Matrix, k int) (RankingAccuracy, error
 func Popularity(V *Matrix) *Matrix {
 	r, c := V.Dims()
 	d := mat.NewDense(r, c, nil)
-	for i := 0; i < r; i++ {
-		n := 0.0
-		for _, x := range V.data.RawRowView(i) {
-			if !math.IsNaN(x) && x != 0 {
-				n++
-			}
+	counts := make([]float64, r)
+	V.eachStored(func(i, _ int, x float64) {
+		if x != 0 {
+			counts[i]++
 		}
+	})
+	for i, n := range counts {
 		row := d.RawRowView(i)
 		for j := range row {
 			row[j] = n

@@ -96,6 +96,9 @@ type solveResult struct {
 func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, updateW bool) (solveResult, error) {
 	var res solveResult
 	start := time.Now()
+	if s.beta != 2 {
+		p.needDense() // the divergence and its updates run over every cell
+	}
 	_, k := w.Dims()
 	coords := newCoordinates(k, s)
 	gram := !p.masked() && s.beta == 2 // the cheap loss of lossGram applies

@@ -48,12 +48,11 @@ func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
 		}
 		return w, ht, nil
 	}
-	a, aop, atop := p.v, p.opV, p.opVT
+	aop, atop := p.opV, p.opVT
 	if p.masked() {
-		a = p.filled()
-		aop, atop = denseOperand{a}, denseOperand{mat.DenseCopyOf(a.T())}
+		aop, atop = p.filled()
 	}
-	w, ht, err = nndsvd(a, aop, atop, k, rng)
+	w, ht, err = nndsvd(aop, atop, k, rng)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -84,13 +83,13 @@ func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
 
 // nndsvd computes the NNDSVD initialization of Boutsidis & Gallopoulos
 // (2008) exactly as scikit-learn's _initialize_nmf does, returning W and Hᵀ.
-// a is V, aop and atop are V and Vᵀ as operands.
-func nndsvd(v *mat.Dense, aop, atop operand, k int, rng *rand.Rand) (w, ht *mat.Dense, err error) {
-	u, sv, vv, err := truncatedSVD(v, aop, atop, k, rng)
+// aop and atop are V and Vᵀ as operands.
+func nndsvd(aop, atop operand, k int, rng *rand.Rand) (w, ht *mat.Dense, err error) {
+	u, sv, vv, err := truncatedSVD(aop, atop, k, rng)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, n := v.Dims()
+	m, n := aop.dims()
 	w = mat.NewDense(m, k, nil)
 	ht = mat.NewDense(n, k, nil)
 	x := make([]float64, m)
@@ -150,7 +149,7 @@ func split(x, p, n []float64) {
 	}
 }
 
-// truncatedSVD returns the k leading singular triplets of a (m×n): U (m×k),
+// truncatedSVD returns the k leading singular triplets of A (m×n): U (m×k),
 // the singular values and V (n×k). Small problems use an exact thin SVD;
 // larger ones the randomized SVD of Halko, Martinsson & Tropp (2011) with
 // scikit-learn's defaults (10 oversamples; 7 power iterations when k is
@@ -158,12 +157,12 @@ func split(x, p, n []float64) {
 //
 // The products go through aop (A) and atop (Aᵀ), so a sparse A costs in
 // proportion to its non-zero cells.
-func truncatedSVD(a *mat.Dense, aop, atop operand, k int, rng *rand.Rand) (u *mat.Dense, s []float64, v *mat.Dense, err error) {
-	m, n := a.Dims()
+func truncatedSVD(aop, atop operand, k int, rng *rand.Rand) (u *mat.Dense, s []float64, v *mat.Dense, err error) {
+	m, n := aop.dims()
 	const oversamples = 10
 	l := k + oversamples
 	if l >= min(m, n) {
-		return thinSVD(a, k)
+		return thinSVD(aop.dense(), k)
 	}
 	iters := 4
 	if float64(k) < 0.1*float64(min(m, n)) {

@@ -31,6 +31,10 @@ func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
 		}
 		return acc.divergence(float64(p.nObs)), acc.sq
 	}
+	if p.v == nil { // sparse with zeros as data; solve forms v unless β = 2
+		div = p.frobeniusStored(w, ht)
+		return div, 2 * div
+	}
 	var wh mat.Dense
 	wh.Mul(w, ht.T())
 	whr := wh.RawMatrix().Data
@@ -38,6 +42,34 @@ func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
 		acc.add(x, whr[i])
 	}
 	return acc.divergence(float64(len(whr))), acc.sq
+}
+
+// frobeniusStored returns ½‖V − W·Htᵀ‖² for a sparse V whose other cells
+// are zeros, as ½(‖V‖² − 2⟨V, W·Htᵀ⟩ + ⟨WᵀW, HtᵀHt⟩) with the middle term
+// over the stored cells: O(stored × k + (rows + cols) × k²).
+func (p *problem) frobeniusStored(w, ht *mat.Dense) float64 {
+	x := p.stored
+	_, k := w.Dims()
+	wr, hr := w.RawMatrix(), ht.RawMatrix()
+	cross := forChunks(x.n, float64(2*len(x.idx)*k), func() struct{} { return struct{}{} }, func(lo, hi int, _ struct{}) float64 {
+		sum := 0.0
+		for i := lo; i < hi; i++ {
+			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
+			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
+				hj := hr.Data[x.idx[q]*hr.Stride : x.idx[q]*hr.Stride+k]
+				y := 0.0
+				for t, v := range wi {
+					y += v * hj[t]
+				}
+				sum += x.val[q] * y
+			}
+		}
+		return sum
+	})
+	var ww, hh, scratch mat.Dense
+	gramOf(&ww, &scratch, w)
+	gramOf(&hh, &scratch, ht)
+	return max(p.normV2-2*cross+mat.Sum(elemMul(&ww, &hh)), 0) / 2
 }
 
 // divAccumulator sums, cell by cell, what the β-divergences need.

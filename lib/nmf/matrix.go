@@ -3,6 +3,7 @@ package nmf
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,16 +12,26 @@ import (
 	"nmfkernel/lib/display/table"
 )
 
-// Matrix is a dense matrix of float64 values with a label for every row and
+// Matrix is a matrix of float64 values with a label for every row and
 // every column. A NaN cell is a missing value: it is left out of the loss
 // when the matrix is factorized and predicted from W·H afterwards.
 //
+// A Matrix is stored densely, or sparsely when it comes from NewSparse,
+// ParseTriples or ReadTriples: then only the listed cells are kept, the
+// others being missing (or zero after FillMissing(0)), and fits cost in
+// proportion to the listed cells. IsSparse tells which.
+//
 // The zero value is not usable; build a Matrix with NewMatrix, FromDense,
-// ParseCSV, ReadCSV, ParseTriples or ReadTriples.
+// NewSparse, ParseCSV, ReadCSV, ParseTriples or ReadTriples.
 type Matrix struct {
 	rows, cols     []string
 	rowIdx, colIdx map[string]int
-	data           *mat.Dense
+	// data is the dense storage; nil when cells is set.
+	data *mat.Dense
+	// cells are the stored cells of a sparse matrix; every other cell
+	// holds absent: NaN (missing) or 0.
+	cells  *sparse
+	absent float64
 }
 
 // NewMatrix returns a len(rows)×len(cols) matrix holding data in row-major
@@ -126,7 +137,82 @@ func (m *Matrix) Dims() (r, c int) { return len(m.rows), len(m.cols) }
 
 // At returns the value at row i, column j (NaN when missing). Like gonum's
 // At it panics when i or j is out of range.
-func (m *Matrix) At(i, j int) float64 { return m.data.At(i, j) }
+func (m *Matrix) At(i, j int) float64 {
+	if m.cells == nil {
+		return m.data.At(i, j)
+	}
+	if uint(i) >= uint(m.cells.n) || uint(j) >= uint(m.cells.m) {
+		panic(mat.ErrIndexOutOfRange)
+	}
+	if v, ok := m.cells.at(i, j); ok {
+		return v
+	}
+	return m.absent
+}
+
+// IsSparse reports whether m stores only its listed cells (see NewSparse).
+func (m *Matrix) IsSparse() bool { return m.cells != nil }
+
+// dense returns m's values as a dense matrix: the storage itself for a
+// dense m (not to be modified), a new matrix for a sparse one.
+func (m *Matrix) dense() *mat.Dense {
+	if m.cells == nil {
+		return m.data
+	}
+	return m.cells.denseFill(m.absent)
+}
+
+// row copies row i into dst (len cols).
+func (m *Matrix) row(dst []float64, i int) []float64 {
+	if m.cells == nil {
+		return mat.Row(dst, i, m.data)
+	}
+	if dst == nil {
+		dst = make([]float64, m.cells.m)
+	}
+	for j := range dst {
+		dst[j] = m.absent
+	}
+	for q := m.cells.ptr[i]; q < m.cells.ptr[i+1]; q++ {
+		dst[m.cells.idx[q]] = m.cells.val[q]
+	}
+	return dst
+}
+
+// eachObserved calls f for every cell that is not missing, row by row.
+func (m *Matrix) eachObserved(f func(i, j int, v float64)) {
+	if m.cells != nil && !math.IsNaN(m.absent) {
+		eachNotNaN(m.dense(), f) // the cells not stored are observed zeros
+		return
+	}
+	m.eachStored(f)
+}
+
+// eachStored calls f, row by row, for every stored cell of a sparse m and
+// every cell that is not missing of a dense m.
+func (m *Matrix) eachStored(f func(i, j int, v float64)) {
+	if m.cells == nil {
+		eachNotNaN(m.data, f)
+		return
+	}
+	x := m.cells
+	for i := 0; i < x.n; i++ {
+		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
+			f(i, x.idx[q], x.val[q])
+		}
+	}
+}
+
+func eachNotNaN(d *mat.Dense, f func(i, j int, v float64)) {
+	r, _ := d.Dims()
+	for i := 0; i < r; i++ {
+		for j, v := range d.RawRowView(i) {
+			if !math.IsNaN(v) {
+				f(i, j, v)
+			}
+		}
+	}
+}
 
 // Value returns the value at the labeled row and column (NaN when missing).
 func (m *Matrix) Value(row, col string) (float64, error) {
@@ -138,7 +224,7 @@ func (m *Matrix) Value(row, col string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return m.data.At(i, j), nil
+	return m.At(i, j), nil
 }
 
 // RowLabels returns a copy of the row labels.
@@ -153,7 +239,7 @@ func (m *Matrix) Row(label string) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mat.Row(nil, i, m.data), nil
+	return m.row(nil, i), nil
 }
 
 // Col returns a copy of the labeled column.
@@ -161,6 +247,13 @@ func (m *Matrix) Col(label string) ([]float64, error) {
 	j, err := m.colIndex(label)
 	if err != nil {
 		return nil, err
+	}
+	if m.cells != nil {
+		col := make([]float64, len(m.rows))
+		for i := range col {
+			col[i] = m.At(i, j)
+		}
+		return col, nil
 	}
 	return mat.Col(nil, j, m.data), nil
 }
@@ -193,19 +286,29 @@ func labelList(l []string) string {
 // T returns the transpose as a new matrix: rows become columns, with their
 // labels.
 func (m *Matrix) T() *Matrix {
+	if m.cells != nil {
+		return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, cells: m.cells.transpose(), absent: m.absent}
+	}
 	t := mat.DenseCopyOf(m.data.T())
 	return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, data: t}
 }
 
-// Dense returns the underlying gonum matrix. It shares storage with m:
-// changes to it change m. Missing values are NaN.
-func (m *Matrix) Dense() *mat.Dense { return m.data }
+// Dense returns m as a gonum matrix; missing values are NaN. For a dense m
+// it is the underlying storage: changes to it change m. For a sparse m it
+// is a new rows×cols matrix, which may be far larger than m.
+func (m *Matrix) Dense() *mat.Dense { return m.dense() }
 
 // IsMissing reports whether the cell at row i, column j is missing.
-func (m *Matrix) IsMissing(i, j int) bool { return math.IsNaN(m.data.At(i, j)) }
+func (m *Matrix) IsMissing(i, j int) bool { return math.IsNaN(m.At(i, j)) }
 
 // Missing returns the number of missing cells.
 func (m *Matrix) Missing() int {
+	if m.cells != nil {
+		if math.IsNaN(m.absent) {
+			return m.cells.n*m.cells.m - len(m.cells.idx)
+		}
+		return 0
+	}
 	n := 0
 	for _, v := range m.data.RawMatrix().Data {
 		if math.IsNaN(v) {
@@ -228,6 +331,9 @@ func (m *Matrix) Rename(rows, cols []string) (*Matrix, error) {
 	if len(rows) != r || len(cols) != c {
 		return nil, fmt.Errorf("nmf: Rename: %d row and %d column labels for a %d×%d matrix: %w", len(rows), len(cols), r, c, ErrShape)
 	}
+	if m.cells != nil {
+		return newSparseMatrix(slices.Clone(rows), slices.Clone(cols), m.cells, m.absent)
+	}
 	return newMatrix(append([]string(nil), rows...), append([]string(nil), cols...), mat.DenseCopyOf(m.data))
 }
 
@@ -241,7 +347,7 @@ func (m *Matrix) HTML() string { return m.table().HTML() }
 
 func (m *Matrix) table() *table.Table {
 	r, c := m.Dims()
-	return table.Numeric(r, c, m.data.At, m.rows, m.cols)
+	return table.Numeric(r, c, m.At, m.rows, m.cols)
 }
 
 // FormatValue formats a cell value the way tables in this package show it:

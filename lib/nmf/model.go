@@ -231,7 +231,7 @@ func (m *Model) known(i, j int) bool {
 	if m.v == nil {
 		return false
 	}
-	x := m.v.data.At(i, j)
+	x := m.v.At(i, j)
 	return !math.IsNaN(x) && x != 0
 }
 
@@ -342,7 +342,7 @@ func (m *Model) TransformContext(ctx context.Context, newCols *Matrix) (h *Matri
 		if !ok {
 			return nil, fmt.Errorf("nmf: Transform: new data has no row %q: %w", label, ErrUnknownLabel)
 		}
-		data.SetRow(i, mat.Row(nil, src, newCols.data))
+		newCols.row(data.RawRowView(i), src)
 	}
 	aligned := mustMatrix(m.W.rows, newCols.cols, data)
 	p, err := newProblem(aligned)

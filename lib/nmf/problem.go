@@ -12,26 +12,21 @@ import (
 // against V and Ht, Ht against Vᵀ and W.
 type problem struct {
 	rows, cols int
-	// v is V with missing cells set to 0; vt is its transpose.
+	// v is V and vt its transpose, densely, when every cell is observed;
+	// nil for a masked V, and for a sparse V until a solver needs them
+	// (see needDense).
 	v, vt *mat.Dense
 	// byRow and byCol list the observed cells when V has missing values
 	// (nil otherwise): the solvers then work on observed cells only.
 	byRow, byCol *sparse
 	// opV and opVT are V and Vᵀ as the zero-is-data solvers multiply them:
 	// dense, or as lists of non-zero cells when V is mostly zeros.
-	opV, opVT    operand
+	opV, opVT operand
+	// stored is a sparse V whose other cells are zeros (nil otherwise).
+	stored       *sparse
 	nObs         int
 	sumV, normV2 float64 // Σv and Σv² over observed cells
 	minV         float64
-}
-
-// sparse holds the observed cells of an n×m matrix by row (CSR): row i's
-// columns are idx[ptr[i]:ptr[i+1]] with values val[ptr[i]:ptr[i+1]].
-type sparse struct {
-	n, m int
-	ptr  []int
-	idx  []int
-	val  []float64
 }
 
 // newProblem checks V for NMF (finite, non-negative, something observed)
@@ -47,61 +42,56 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 	}
 	r, c := V.Dims()
 	p := &problem{rows: r, cols: c, minV: math.Inf(1)}
-	raw := V.data.RawMatrix()
-	vz := mat.NewDense(r, c, nil)
-	missing := false
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			x := raw.Data[i*raw.Stride+j]
-			switch {
-			case math.IsNaN(x):
-				missing = true
-				continue
-			case math.IsInf(x, 0):
-				return nil, fmt.Errorf("nmf: V at row %q, column %q: %w", V.rows[i], V.cols[j], ErrNotFinite)
-			case x < 0 && !signed:
-				return nil, fmt.Errorf("nmf: V at row %q, column %q is %g: %w (NMF needs values ≥ 0)", V.rows[i], V.cols[j], x, ErrNegative)
-			}
-			vz.Set(i, j, x)
-			p.nObs++
-			p.sumV += x
-			p.normV2 += x * x
-			p.minV = min(p.minV, x)
+	var err error
+	V.eachStored(func(i, j int, x float64) {
+		switch {
+		case err != nil:
+		case math.IsInf(x, 0):
+			err = fmt.Errorf("nmf: V at row %q, column %q: %w", V.rows[i], V.cols[j], ErrNotFinite)
+		case x < 0 && !signed:
+			err = fmt.Errorf("nmf: V at row %q, column %q is %g: %w (NMF needs values ≥ 0)", V.rows[i], V.cols[j], x, ErrNegative)
 		}
+		p.nObs++
+		p.sumV += x
+		p.normV2 += x * x
+		p.minV = min(p.minV, x)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if p.nObs == 0 {
 		return nil, fmt.Errorf("nmf: every cell of the %d×%d matrix is missing: %w", r, c, ErrNoData)
 	}
-	p.v = vz
-	p.vt = mat.DenseCopyOf(vz.T())
-	p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.vt}
-	if missing {
-		p.byRow = sparseOf(V.data, false)
-		p.byCol = sparseOf(V.data, true)
+	switch {
+	case V.cells != nil && V.absent == 0:
+		// Zero-is-data over the stored cells: the products run on them.
+		p.stored = V.cells
+		p.opV, p.opVT = p.stored, p.stored.transpose()
+		if p.nObs < r*c {
+			p.minV = min(p.minV, 0)
+			p.nObs = r * c
+		}
+	case p.nObs < r*c:
+		p.byRow = V.cells
+		if p.byRow == nil {
+			p.byRow = sparseOf(V.data, false)
+		}
+		p.byCol = p.byRow.transpose()
+	default:
+		p.v = V.dense() // read only
+		p.vt = mat.DenseCopyOf(p.v.T())
+		p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.vt}
 	}
 	return p, nil
 }
 
-// sparseOf lists the non-NaN cells of d, of dᵀ when transpose is set.
-func sparseOf(d *mat.Dense, transpose bool) *sparse {
-	r, c := d.Dims()
-	n, m := r, c
-	at := d.At
-	if transpose {
-		n, m = c, r
-		at = func(i, j int) float64 { return d.At(j, i) }
+// needDense makes v and vt available for a sparse zero-is-data V, for the
+// solvers that work cell by cell over all of W·H (β ≠ 2, biased fits).
+func (p *problem) needDense() {
+	if p.v == nil && p.stored != nil {
+		p.v = p.stored.denseFill(0)
+		p.vt = mat.DenseCopyOf(p.v.T())
 	}
-	s := &sparse{n: n, m: m, ptr: make([]int, n+1)}
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			if x := at(i, j); !math.IsNaN(x) {
-				s.idx = append(s.idx, j)
-				s.val = append(s.val, x)
-			}
-		}
-		s.ptr[i+1] = len(s.idx)
-	}
-	return s
 }
 
 // sparseDensity is the share of non-zero cells below which StorageAuto
@@ -111,34 +101,24 @@ const sparseDensity = 0.1
 
 // useStorage switches the zero-is-data products to st.
 func (p *problem) useStorage(st Storage) {
-	if p.masked() {
-		return
-	}
-	nz := 0
-	for _, x := range p.v.RawMatrix().Data {
-		if x != 0 {
-			nz++
+	switch {
+	case p.masked():
+	case p.stored != nil:
+		if st == Dense {
+			p.needDense()
+			p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.vt}
 		}
-	}
-	if st == Sparse || (st == StorageAuto && float64(nz) < sparseDensity*float64(p.rows*p.cols)) {
-		p.opV, p.opVT = nonZeros(p.v, nz), nonZeros(p.vt, nz)
-	}
-}
-
-// nonZeros lists the non-zero cells of the dense d by row.
-func nonZeros(d *mat.Dense, nz int) *sparse {
-	r, c := d.Dims()
-	s := &sparse{n: r, m: c, ptr: make([]int, r+1), idx: make([]int, 0, nz), val: make([]float64, 0, nz)}
-	for i := 0; i < r; i++ {
-		for j, x := range d.RawRowView(i) {
+	default:
+		nz := 0
+		for _, x := range p.v.RawMatrix().Data {
 			if x != 0 {
-				s.idx = append(s.idx, j)
-				s.val = append(s.val, x)
+				nz++
 			}
 		}
-		s.ptr[i+1] = len(s.idx)
+		if st == Sparse || (st == StorageAuto && float64(nz) < sparseDensity*float64(p.rows*p.cols)) {
+			p.opV, p.opVT = nonZeros(p.v, nz), nonZeros(p.vt, nz)
+		}
 	}
-	return s
 }
 
 // masked reports whether V has missing cells.
@@ -148,32 +128,55 @@ func (p *problem) masked() bool { return p.byRow != nil }
 func (p *problem) mean() float64 { return p.sumV / float64(p.nObs) }
 
 // filled returns V with every missing cell replaced by its row's observed
-// mean (the overall mean for a row with nothing observed), for SVD-based
-// initialization.
-func (p *problem) filled() *mat.Dense {
-	if !p.masked() {
-		return p.v
-	}
-	f := mat.DenseCopyOf(p.v)
-	for i := 0; i < p.rows; i++ {
-		lo, hi := p.byRow.ptr[i], p.byRow.ptr[i+1]
-		fill := p.mean()
+// mean (the overall mean for a row with nothing observed), and its
+// transpose, for SVD-based initialization. They are operands of the form
+// S + u·vᵀ, S holding the observed cells less their row's fill, so nothing
+// rows × cols is formed.
+func (p *problem) filled() (a, at operand) {
+	x := p.byRow
+	fill := make([]float64, p.rows)
+	shifted := make([]float64, len(x.val))
+	for i := range fill {
+		lo, hi := x.ptr[i], x.ptr[i+1]
+		fill[i] = p.mean()
 		if hi > lo {
 			sum := 0.0
-			for _, x := range p.byRow.val[lo:hi] {
-				sum += x
+			for _, v := range x.val[lo:hi] {
+				sum += v
 			}
-			fill = sum / float64(hi-lo)
+			fill[i] = sum / float64(hi-lo)
 		}
-		row := f.RawRowView(i)
-		next := lo
-		for j := range row {
-			if next < hi && p.byRow.idx[next] == j {
-				next++
-				continue
-			}
-			row[j] = fill
+		for q := lo; q < hi; q++ {
+			shifted[q] = x.val[q] - fill[i]
 		}
 	}
-	return f
+	ones := make([]float64, p.cols)
+	for j := range ones {
+		ones[j] = 1
+	}
+	s := x.withValues(shifted)
+	return plusOuter{s, fill, ones}, plusOuter{s.transpose(), ones, fill}
+}
+
+// plusOuter is the operand s + u·vᵀ for a sparse s (n×m), u (n) and v (m).
+type plusOuter struct {
+	s    *sparse
+	u, v []float64
+}
+
+func (x plusOuter) cells() int       { return x.s.n * x.s.m }
+func (x plusOuter) dims() (n, m int) { return x.s.n, x.s.m }
+
+func (x plusOuter) dense() *mat.Dense {
+	d := x.s.denseFill(0)
+	d.RankOne(d, 1, mat.NewVecDense(len(x.u), x.u), mat.NewVecDense(len(x.v), x.v))
+	return d
+}
+
+// times sets dst to (s + u·vᵀ)·b = s·b + u·(vᵀb).
+func (x plusOuter) times(dst, tmp, b *mat.Dense) {
+	x.s.times(dst, tmp, b)
+	var vb mat.VecDense
+	vb.MulVec(b.T(), mat.NewVecDense(len(x.v), x.v))
+	dst.RankOne(dst, 1, mat.NewVecDense(len(x.u), x.u), &vb)
 }

@@ -1,0 +1,281 @@
+package nmf
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// toSparse lists the non-missing cells of V in a shuffled order and builds
+// the sparse matrix from them.
+func toSparse(t testing.TB, V *Matrix) *Matrix {
+	t.Helper()
+	var ri, ci []int
+	var vals []float64
+	V.eachObserved(func(i, j int, v float64) {
+		ri, ci, vals = append(ri, i), append(ci, j), append(vals, v)
+	})
+	rng := rand.New(rand.NewPCG(7, 7))
+	rng.Shuffle(len(ri), func(a, b int) {
+		ri[a], ri[b] = ri[b], ri[a]
+		ci[a], ci[b] = ci[b], ci[a]
+		vals[a], vals[b] = vals[b], vals[a]
+	})
+	s, err := NewSparse(V.RowLabels(), V.ColLabels(), ri, ci, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.IsSparse() || V.IsSparse() {
+		t.Fatal("IsSparse wrong")
+	}
+	return s
+}
+
+// sameMatrix fails unless a and b have the same labels and cells (NaN
+// equal to NaN).
+func sameMatrix(t *testing.T, what string, a, b *Matrix) {
+	t.Helper()
+	if err := sameLabels(a, b); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	r, c := a.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			x, y := a.At(i, j), b.At(i, j)
+			if x != y && !(math.IsNaN(x) && math.IsNaN(y)) {
+				t.Fatalf("%s: cell %d,%d is %g, want %g", what, i, j, x, y)
+			}
+		}
+	}
+}
+
+func TestSparseMatchesDense(t *testing.T) {
+	dense, _ := hide(lowRank(13, 9, 2, 0.1, 1), 0.4, 3)
+	sp := toSparse(t, dense)
+	if sp.Missing() != dense.Missing() {
+		t.Errorf("Missing %d, want %d", sp.Missing(), dense.Missing())
+	}
+	for _, tc := range []struct {
+		name string
+		f    func(*Matrix) *Matrix
+	}{
+		{"same", func(m *Matrix) *Matrix { return m }},
+		{"T", (*Matrix).T},
+		{"FillMissing(0)", func(m *Matrix) *Matrix { return m.FillMissing(0) }},
+		{"FillMissing(2)", func(m *Matrix) *Matrix { return m.FillMissing(2) }},
+		{"FillMissing(0).T", func(m *Matrix) *Matrix { return m.FillMissing(0).T() }},
+		{"Observed", (*Matrix).Observed},
+		{"FillMissing(0).Observed", func(m *Matrix) *Matrix { return m.FillMissing(0).Observed() }},
+		{"Popularity", Popularity},
+		{"Rename", func(m *Matrix) *Matrix {
+			r, _ := m.Rename(nil, strings.Split("a b c d e f g h i", " "))
+			return r
+		}},
+		{"HoldOut train", func(m *Matrix) *Matrix { tr, _, _ := HoldOut(m, 0.3, 4); return tr }},
+		{"HoldOut test", func(m *Matrix) *Matrix { _, te, _ := HoldOut(m, 0.3, 4); return te }},
+		{"Dense", func(m *Matrix) *Matrix { return mustMatrix(m.rows, m.cols, m.Dense()) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, want := tc.f(sp), tc.f(dense)
+			sameMatrix(t, tc.name, got, want)
+			if got.Missing() != want.Missing() {
+				t.Errorf("Missing %d, want %d", got.Missing(), want.Missing())
+			}
+			if got.String() != want.String() || got.HTML() != want.HTML() {
+				t.Error("tables differ")
+			}
+			var a, b bytes.Buffer
+			if err := got.WriteCSV(&a); err != nil {
+				t.Fatal(err)
+			}
+			_ = want.WriteCSV(&b)
+			if a.String() != b.String() {
+				t.Error("CSV differs")
+			}
+		})
+	}
+	for _, label := range []string{"R1", "R7"} {
+		a, _ := sp.Row(label)
+		b, _ := dense.Row(label)
+		if !floatsEqual(nanToZero(a), nanToZero(b)) {
+			t.Errorf("Row(%s) = %v, want %v", label, a, b)
+		}
+	}
+	a, _ := sp.Col("C4")
+	b, _ := dense.Col("C4")
+	if !floatsEqual(nanToZero(a), nanToZero(b)) {
+		t.Errorf("Col = %v, want %v", a, b)
+	}
+	pred := lowRank(13, 9, 2, 0, 2)
+	ea, _ := Evaluate(pred, sp)
+	eb, _ := Evaluate(pred, dense)
+	if ea != eb {
+		t.Errorf("Evaluate %v, want %v", ea, eb)
+	}
+}
+
+func nanToZero(x []float64) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		if !math.IsNaN(v) {
+			out[i] = v
+		}
+	}
+	return out
+}
+
+// TestSparseFitMatchesDense fits the same data stored both ways: a sparse
+// matrix must give the dense matrix's factors, with missing cells (masked
+// fits) and with zeros as data.
+func TestSparseFitMatchesDense(t *testing.T) {
+	masked, _ := hide(lowRank(50, 35, 3, 0.1, 4), 0.7, 5)
+	zeros := masked.FillMissing(0)
+	for _, tc := range []struct {
+		name string
+		V    *Matrix
+		o    Options
+	}{
+		{"masked CD", masked, Options{}},
+		{"masked MU", masked, Options{Solver: MU}},
+		{"masked KL", masked, Options{Solver: MU, Loss: KullbackLeibler, Init: NNDSVDA}},
+		{"masked regularized", masked, Options{AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3, RegScale: RegByObserved}},
+		{"masked biased", masked, Options{Biased: true, BiasReg: 1, AlphaW: 0.1}},
+		{"zeros CD", zeros, Options{}},
+		// The sweeps per product follow the product's cost, so both multiply
+		// sparsely here.
+		{"zeros CD accelerated", zeros, Options{Accelerate: true, Storage: Sparse}},
+		{"zeros MU", zeros, Options{Solver: MU}},
+		{"zeros KL", zeros, Options{Solver: MU, Loss: KullbackLeibler, Init: NNDSVDA}},
+		{"zeros biased", zeros, Options{Biased: true, BiasReg: 1}},
+		{"zeros random init", zeros, Options{Init: Random}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.Components, tc.o.MaxIter, tc.o.Tol = 3, 25, -1
+			want, err := Fit(tc.V, tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sp := toSparse(t, masked)
+			if tc.V != masked {
+				sp = sp.FillMissing(0)
+				if !sp.IsSparse() {
+					t.Fatal("FillMissing(0) of a sparse matrix must stay sparse")
+				}
+			}
+			got, err := Fit(sp, tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := relDiff(got.W.Dense(), want.W.Dense()); d > 1e-9 {
+				t.Errorf("W differs by %g", d)
+			}
+			if d := relDiff(got.H.Dense(), want.H.Dense()); d > 1e-9 {
+				t.Errorf("H differs by %g", d)
+			}
+			if d := math.Abs(got.Loss-want.Loss) / want.Loss; d > 1e-9 {
+				t.Errorf("loss %g, want %g", got.Loss, want.Loss)
+			}
+			if d := math.Abs(got.RelErr - want.RelErr); d > 1e-9 {
+				t.Errorf("RelErr %g, want %g", got.RelErr, want.RelErr)
+			}
+		})
+	}
+}
+
+// TestSparseFitStorageDense checks that Storage: Dense on a sparse
+// zero-is-data matrix multiplies densely and still agrees.
+func TestSparseFitStorageDense(t *testing.T) {
+	masked, _ := hide(lowRank(40, 30, 3, 0.1, 6), 0.8, 7)
+	sp := toSparse(t, masked).FillMissing(0)
+	o := Options{Components: 3, MaxIter: 20, Tol: -1}
+	a, err := Fit(sp, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Storage = Dense
+	b, err := Fit(sp, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := relDiff(a.W.Dense(), b.W.Dense()); d > 1e-8 {
+		t.Errorf("W differs by %g", d)
+	}
+}
+
+func TestNewSparse(t *testing.T) {
+	m, err := NewSparse(nil, nil, []int{2, 0, 0}, []int{1, 3, 0}, []float64{5, math.NaN(), 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := m.Dims(); r != 3 || c != 4 {
+		t.Errorf("dims %d×%d, want 3×4 from the largest indices", r, c)
+	}
+	if m.At(2, 1) != 5 || m.At(0, 0) != 1 || !m.IsMissing(0, 3) || m.Missing() != 10 {
+		t.Errorf("cells wrong:\n%v", m)
+	}
+	for _, tc := range []struct {
+		name       string
+		rows, cols []string
+		ri, ci     []int
+		vals       []float64
+		want       error
+	}{
+		{"lengths", nil, nil, []int{0}, []int{0, 1}, []float64{1}, ErrShape},
+		{"negative index", nil, nil, []int{-1}, []int{0}, []float64{1}, ErrShape},
+		{"index beyond labels", []string{"a"}, []string{"x"}, []int{1}, []int{0}, []float64{1}, ErrShape},
+		{"duplicate", nil, nil, []int{0, 1, 0}, []int{1, 1, 1}, []float64{1, 2, 3}, ErrDuplicateEntry},
+		{"infinite", nil, nil, []int{0}, []int{0}, []float64{math.Inf(1)}, ErrNotFinite},
+		{"empty", nil, nil, nil, nil, nil, ErrEmpty},
+		{"duplicate label", []string{"a", "a"}, []string{"x"}, []int{0}, []int{0}, []float64{1}, ErrDuplicateLabel},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := NewSparse(tc.rows, tc.cols, tc.ri, tc.ci, tc.vals); !errors.Is(err, tc.want) {
+				t.Errorf("error %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSparseAtOutOfRangePanicsLikeGonum(t *testing.T) {
+	m, _ := NewSparse(nil, nil, []int{0}, []int{0}, []float64{1})
+	defer func() {
+		if r := recover(); r != mat.ErrIndexOutOfRange {
+			t.Errorf("recovered %v, want mat.ErrIndexOutOfRange", r)
+		}
+	}()
+	m.At(1, 0)
+}
+
+func TestTransposeSparse(t *testing.T) {
+	x, dup := buildSparse(3, 4, []int{2, 0, 1, 0}, []int{3, 2, 0, 0}, []float64{1, 2, 3, 4})
+	if dup != nil {
+		t.Fatal(dup)
+	}
+	tt := x.transpose().transpose()
+	if !slicesEqual(tt.ptr, x.ptr) || !slicesEqual(tt.idx, x.idx) || !floatsEqual(tt.val, x.val) {
+		t.Errorf("transpose twice: %+v, want %+v", tt, x)
+	}
+	if want := []int{0, 2, 3, 4}; !slicesEqual(x.ptr, want) {
+		t.Errorf("ptr %v, want %v", x.ptr, want)
+	}
+	if want := []int{0, 2, 0, 3}; !slicesEqual(x.idx, want) {
+		t.Errorf("idx %v, want columns in order within rows %v", x.idx, want)
+	}
+}
+
+func slicesEqual(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
