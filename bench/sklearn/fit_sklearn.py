@@ -3,13 +3,16 @@
 print one JSON line per solver: the relative error it reaches with its
 defaults, the iterations and the fit time.
 
-Usage: fit_sklearn.py FILE ROWS COLS K dense|sparse
+Usage: fit_sklearn.py FILE ROWS COLS K dense|sparse [MAX_ITER [SOLVERS]]
 
 A dense FILE holds ROWS*COLS little-endian float64 values, row-major; a
-sparse one holds (row, col, value) triples as float64. Run with Debian's
+sparse one holds (row, col, value) triples as float64. MAX_ITER defaults to
+scikit-learn's 200 and SOLVERS (comma-separated) to cd,mu. Each line also
+gives the process's peak resident memory so far. Run with Debian's
 /usr/bin/python3 and python3-sklearn.
 """
 import json
+import resource
 import sys
 import time
 import warnings
@@ -23,6 +26,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 def main():
     path, rows, cols, k, kind = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    max_iter = int(sys.argv[6]) if len(sys.argv) > 6 else 200
+    solvers = sys.argv[7].split(",") if len(sys.argv) > 7 else ["cd", "mu"]
     raw = np.fromfile(path, dtype="<f8")
     if kind == "dense":
         V = raw.reshape(rows, cols)
@@ -32,15 +37,16 @@ def main():
         V = sp.csr_matrix((t[:, 2], (t[:, 0].astype(np.int64), t[:, 1].astype(np.int64))), shape=(rows, cols))
         norm = sp.linalg.norm(V)
     warnings.simplefilter("ignore", ConvergenceWarning)
-    for solver in ("cd", "mu"):
-        model = NMF(n_components=k, solver=solver)
+    for solver in solvers:
+        model = NMF(n_components=k, solver=solver, max_iter=max_iter)
         start = time.perf_counter()
         W = model.fit_transform(V)
         elapsed = time.perf_counter() - start
         H = model.components_
         err = model.reconstruction_err_ / norm
         print(json.dumps({"solver": solver, "relerr": err, "iterations": int(model.n_iter_),
-                          "seconds": elapsed, "init": "nndsvda", "sklearn": sklearn.__version__}), flush=True)
+                          "seconds": elapsed, "init": "nndsvda", "sklearn": sklearn.__version__,
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
 
 
 if __name__ == "__main__":

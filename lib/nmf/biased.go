@@ -242,8 +242,9 @@ func solveBiased(ctx context.Context, V *Matrix, p *problem, w, ht *mat.Dense, s
 		}
 		perm := coords.order()
 		bp.updateBiases(b, s.BiasReg)
-		violation := cdSweepSparse(bp.byRow, w, ht, penW, perm)
-		violation += cdSweepSparse(bp.byCol, ht, w, penH, perm)
+		violation, _ := cdSweepSparse(bp.byRow, w, ht, penW, perm)
+		v, _ := cdSweepSparse(bp.byCol, ht, w, penH, perm)
+		violation += v
 		bp.computeFactor(w, ht)
 		loss, _ := bp.loss()
 		res.record(it, loss, s, start)

@@ -129,20 +129,22 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 		case CD:
 			perm := coords.order()
 			violation := 0.0
+			// CD minimizes the Frobenius loss only (Options.resolve).
 			if p.masked() {
 				if updateW {
-					violation += cdSweepSparse(p.byRow, w, ht, penW, perm)
+					v, _ := cdSweepSparse(p.byRow, w, ht, penW, perm)
+					violation += v
 				}
-				violation += cdSweepSparse(p.byCol, ht, w, penH, perm)
+				// The H sweep ends with every residual current.
+				v, sq := cdSweepSparse(p.byCol, ht, w, penH, perm)
+				violation += v
+				loss = sq / 2
 			} else {
 				if updateW {
 					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, s.Accelerate, &cdw)
 				}
 				violation += cdSweepDense(p.opVT, ht, w, l1H, l2H, perm, s.Accelerate, &cdw)
 				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh, &cdw.bt)
-			}
-			if !gram {
-				loss, _ = p.divergence(w, ht, s.beta)
 			}
 			res.record(it, loss, s, start)
 			if it == 1 {

@@ -20,17 +20,24 @@ const minParallelWork = 200_000
 // returns the sum of f's results. Each goroutine gets its own scratch value
 // from newScratch.
 func forChunks[S any](n int, work float64, newScratch func() S, f func(lo, hi int, scratch S) float64) float64 {
+	sum, _ := forChunks2(n, work, newScratch, func(lo, hi int, s S) (float64, float64) { return f(lo, hi, s), 0 })
+	return sum
+}
+
+// forChunks2 is forChunks for an f that returns two sums.
+func forChunks2[S any](n int, work float64, newScratch func() S, f func(lo, hi int, scratch S) (float64, float64)) (float64, float64) {
 	chunks := (n + chunkRows - 1) / chunkRows
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	if workers <= 1 || work < minParallelWork {
 		s := newScratch()
-		total := 0.0
+		var a, b float64
 		for lo := 0; lo < n; lo += chunkRows {
-			total += f(lo, min(lo+chunkRows, n), s)
+			x, y := f(lo, min(lo+chunkRows, n), s)
+			a, b = a+x, b+y
 		}
-		return total
+		return a, b
 	}
-	sums := make([]float64, chunks)
+	sums := make([][2]float64, chunks)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -44,14 +51,14 @@ func forChunks[S any](n int, work float64, newScratch func() S, f func(lo, hi in
 					return
 				}
 				lo := c * chunkRows
-				sums[c] = f(lo, min(lo+chunkRows, n), s)
+				sums[c][0], sums[c][1] = f(lo, min(lo+chunkRows, n), s)
 			}
 		}()
 	}
 	wg.Wait()
-	total := 0.0
+	var a, b float64
 	for _, s := range sums {
-		total += s
+		a, b = a+s[0], b+s[1]
 	}
-	return total
+	return a, b
 }

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"nmfkernel/lib/nmf"
+)
+
+// The MovieLens-20M-shaped case runs each side in its own process so that
+// each peak memory figure is that fit's alone: scikit-learn's CD solver
+// with its NNDSVDA start on the CSR matrix of the ratings (zeros as data)
+// for ml20Iters iterations, then lib/nmf reading the long-form CSV with
+// ReadTriples and fitting the same matrix until it reaches scikit-learn's
+// error, and the ratings with missing values for ml20Iters iterations.
+const ml20Iters = 20
+
+// childResult is what a measuring child process reports.
+type childResult struct {
+	ReadSeconds   float64 `json:"read_s"`
+	FitSeconds    float64 `json:"fit_s"`
+	TargetSeconds float64 `json:"target_s"` // time to the target error, if reached
+	Reached       bool    `json:"reached"`
+	Iterations    int     `json:"iterations"`
+	RelErr        float64 `json:"relerr"`
+	PeakRSSMB     float64 `json:"peak_rss_mb"`
+}
+
+// ml20mDir, when set, keeps the generated files there.
+var ml20mDir string
+
+// childFlags are the flags of a measuring child process.
+var childFlags = struct {
+	mode, csv     string
+	cpuProfile    string
+	target, sumSq float64
+	accelerate    bool
+}{}
+
+func init() {
+	flag.StringVar(&ml20mDir, "ml20m-dir", "", "keep the ml20m case's generated ratings in this directory (default: a temporary one, removed)")
+	flag.StringVar(&childFlags.mode, "child", "", "internal: run one lib/nmf measurement (zeros or masked) and print JSON")
+	flag.StringVar(&childFlags.csv, "child-csv", "", "internal: the ratings file for -child")
+	flag.Float64Var(&childFlags.target, "child-target", 0, "internal: RelErr to time for -child zeros")
+	flag.Float64Var(&childFlags.sumSq, "child-sumsq", 0, "internal: Σv² of the ratings for -child zeros")
+	flag.BoolVar(&childFlags.accelerate, "child-accelerate", false, "internal: Options.Accelerate for -child zeros")
+	flag.StringVar(&childFlags.cpuProfile, "child-cpuprofile", "", "write a CPU profile of a -child fit to this file")
+}
+
+// runML20M generates the synthetic ratings, runs both sides and returns
+// the table row and the extra lines to print under the table.
+func runML20M(c benchCase, python string) (row string, notes []string, err error) {
+	dir := ml20mDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "nmfbench-ml20m"); err != nil {
+			return "", nil, err
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, err
+	}
+	csvPath, binPath := filepath.Join(dir, "ratings.csv"), filepath.Join(dir, "triples.f64")
+	start := time.Now()
+	sumSq, err := writeSynthetic(csvPath, binPath, 20)
+	if err != nil {
+		return "", nil, err
+	}
+	notes = append(notes, fmt.Sprintf("ml20m: generated %d ratings of %d users × %d films in %v (%s)", ml20Ratings, ml20Users, ml20Films, time.Since(start).Round(time.Second), dir))
+
+	sk, err := runSklearn(python, binPath, ml20Users, ml20Films, c.k, "sparse", ml20Iters, "cd")
+	if err != nil {
+		return "", nil, err
+	}
+	best := sk[0]
+	notes = append(notes, fmt.Sprintf("ml20m: scikit-learn cd, %d iterations: %.1f s, RelErr %.5f, peak RSS %.0f MB (CSR built from the triples in the same process)",
+		best.Iterations, best.Seconds, best.RelErr, best.PeakRSSMB))
+	row = fmt.Sprintf("%s\t%s (%d it)\t%.5f\t%v\t", c.name, best.Solver, best.Iterations, best.RelErr, seconds(best.Seconds))
+	for _, accelerate := range []bool{false, true} {
+		args := []string{"-child", "zeros", "-child-csv", csvPath, "-child-target", fmt.Sprint(best.RelErr), "-child-sumsq", fmt.Sprint(sumSq)}
+		if accelerate {
+			args = append(args, "-child-accelerate")
+		}
+		r, err := runChild(args)
+		if err != nil {
+			return "", nil, err
+		}
+		ours := seconds(r.TargetSeconds).String()
+		if !r.Reached {
+			ours = fmt.Sprintf("not reached in %d iterations (%v)", r.Iterations, seconds(r.FitSeconds))
+		}
+		row += fmt.Sprintf("%s\t%.2f\t", ours, r.TargetSeconds/best.Seconds)
+		notes = append(notes, fmt.Sprintf("ml20m: lib/nmf zeros as data (Accelerate %v): ReadTriples %.1f s, fit to RelErr %.5f in %d iterations %.1f s, peak RSS %.0f MB",
+			accelerate, r.ReadSeconds, r.RelErr, r.Iterations, r.FitSeconds, r.PeakRSSMB))
+	}
+	r, err := runChild([]string{"-child", "masked", "-child-csv", csvPath})
+	if err != nil {
+		return "", nil, err
+	}
+	notes = append(notes, fmt.Sprintf("ml20m: lib/nmf missing values, %d iterations: ReadTriples %.1f s, fit %.1f s (RelErr over the ratings %.4f), peak RSS %.0f MB",
+		r.Iterations, r.ReadSeconds, r.FitSeconds, r.RelErr, r.PeakRSSMB))
+	return row, notes, nil
+}
+
+func seconds(s float64) time.Duration {
+	return time.Duration(s * float64(time.Second)).Round(time.Millisecond)
+}
+
+// runChild runs this program again with args and decodes its report.
+func runChild(args []string) (childResult, error) {
+	var r childResult
+	exe, err := os.Executable()
+	if err != nil {
+		return r, err
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return r, fmt.Errorf("%s %s: %w", exe, strings.Join(args, " "), err)
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		return r, fmt.Errorf("read child report %q: %w", out, err)
+	}
+	return r, nil
+}
+
+// child runs one lib/nmf measurement on the ratings file and writes its
+// report to w.
+func child(w io.Writer) error {
+	var r childResult
+	start := time.Now()
+	ratings, err := nmf.ReadTriples(childFlags.csv, "userId", "movieId", "rating")
+	if err != nil {
+		return err
+	}
+	r.ReadSeconds = time.Since(start).Seconds()
+	opt := nmf.Options{Components: 20, Tol: -1, MaxIter: ml20Iters}
+	V := ratings
+	normV := 0.0
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	switch childFlags.mode {
+	case "zeros":
+		V = ratings.FillMissing(0)
+		normV = math.Sqrt(childFlags.sumSq)
+		opt.MaxIter = 10 * ml20Iters
+		opt.Accelerate = childFlags.accelerate
+		opt.Progress = func(p nmf.Progress) {
+			r.Iterations = p.Iteration
+			if math.Sqrt(2*p.Loss)/normV <= childFlags.target && !r.Reached {
+				r.Reached, r.TargetSeconds = true, time.Since(start).Seconds()
+				cancel()
+			}
+		}
+	case "masked":
+	default:
+		return fmt.Errorf("unknown -child mode %q", childFlags.mode)
+	}
+	if childFlags.cpuProfile != "" {
+		f, err := os.Create(childFlags.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	start = time.Now()
+	m, err := nmf.FitContext(ctx, V, opt)
+	r.FitSeconds = time.Since(start).Seconds()
+	switch {
+	case err == nil:
+		r.Iterations, r.RelErr = m.Iterations, m.RelErr
+	case errors.Is(err, context.Canceled) && r.Reached:
+		r.RelErr = childFlags.target
+	default:
+		return err
+	}
+	if r.PeakRSSMB, err = peakRSSMB(); err != nil {
+		return err
+	}
+	return json.NewEncoder(w).Encode(r)
+}
+
+// peakRSSMB reads this process's peak resident set (VmHWM) from
+// /proc/self/status.
+func peakRSSMB() (float64, error) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				return 0, fmt.Errorf("parse VmHWM %q: %w", rest, err)
+			}
+			return kb / 1024, nil
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/self/status")
+}
