@@ -175,4 +175,9 @@ func BenchmarkSparseLargeFactors(b *testing.B) {
 			xt.times(&dst, nil, w)
 		}
 	})
+	b.Run("times-cols-scatter", func(b *testing.B) {
+		for b.Loop() {
+			transposed{x}.times(&dst, nil, w)
+		}
+	})
 }

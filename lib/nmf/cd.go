@@ -3,6 +3,8 @@ package nmf
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -315,4 +317,60 @@ func (x *sparse) times(dst, _, b *mat.Dense) {
 		}
 		return 0
 	})
+}
+
+// transposed is the operand xᵀ (m×n) multiplied from x's rows: xᵀ·b
+// scatters each row of b (read in order) into the rows of the result
+// instead of gathering rows of b at random. When b is large and xᵀ·b
+// small (a tall x, such as users × films), the random accesses then fall
+// on the small result, which stays in cache.
+type transposed struct{ x *sparse }
+
+func (t transposed) cells() int        { return len(t.x.idx) }
+func (t transposed) dims() (n, m int)  { return t.x.m, t.x.n }
+func (t transposed) dense() *mat.Dense { return mat.DenseCopyOf(t.x.denseFill(0).T()) }
+
+// times sets dst to xᵀ·b. Each goroutine scatters its rows of x into a
+// result of its own; the results are added in a fixed order.
+func (t transposed) times(dst, _, b *mat.Dense) {
+	x := t.x
+	_, k := b.Dims()
+	br := b.RawMatrix()
+	workers := 1
+	if float64(2*len(x.idx)*k) >= minParallelWork {
+		workers = min(runtime.GOMAXPROCS(0), max(1, x.n/chunkRows))
+	}
+	parts := make([][]float64, workers)
+	var wg sync.WaitGroup
+	for w := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			part := make([]float64, x.m*k)
+			lo, hi := w*x.n/workers, (w+1)*x.n/workers
+			for i := lo; i < hi; i++ {
+				bi := br.Data[i*br.Stride : i*br.Stride+k]
+				for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
+					v, row := x.val[q], part[x.idx[q]*k:x.idx[q]*k+k]
+					for c, y := range bi {
+						row[c] += v * y
+					}
+				}
+			}
+			parts[w] = part
+		}()
+	}
+	wg.Wait()
+	dst.Reset()
+	dst.ReuseAs(x.m, k)
+	d := dst.RawMatrix()
+	for i := 0; i < x.m; i++ {
+		row := d.Data[i*d.Stride : i*d.Stride+k]
+		copy(row, parts[0][i*k:i*k+k])
+		for _, p := range parts[1:] {
+			for c, y := range p[i*k : i*k+k] {
+				row[c] += y
+			}
+		}
+	}
 }

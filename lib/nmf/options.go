@@ -220,11 +220,13 @@ func (r RegScale) String() string {
 type Storage int
 
 const (
-	// StorageAuto, the zero value, lists V's non-zero cells (CSR) when
-	// fewer than a tenth of the cells are non-zero and keeps V dense
-	// otherwise.
+	// StorageAuto, the zero value, multiplies a sparse V (NewSparse,
+	// ReadTriples) from its stored cells; a dense V from the list of its
+	// non-zero cells (CSR) when fewer than a tenth of the cells are
+	// non-zero, densely otherwise.
 	StorageAuto Storage = iota
-	// Dense multiplies V as a dense matrix through BLAS.
+	// Dense multiplies V as a dense matrix through BLAS (forming one from
+	// a sparse V).
 	Dense
 	// Sparse multiplies V from the list of its non-zero cells, at a cost
 	// proportional to their number rather than to rows × cols.

@@ -279,3 +279,55 @@ func slicesEqual(a, b []int) bool {
 	}
 	return true
 }
+
+// TestSparseProducts checks every form of a sparse product against the
+// dense product, for shapes that pick gathering and scattering.
+func TestSparseProducts(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		n, m, k     int
+		cells       int
+		wantScatter [2]bool // for x·b and xᵀ·b
+	}{
+		{"square", 40, 40, 3, 300, [2]bool{false, false}},
+		{"tall", 3000, 50, 8, 20000, [2]bool{false, true}},
+		{"wide", 50, 3000, 8, 20000, [2]bool{true, false}},
+		{"empty rows", 500, 20, 2, 30, [2]bool{false, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.m)))
+			d := mat.NewDense(tc.n, tc.m, nil)
+			for e := 0; e < tc.cells; e++ {
+				d.Set(rng.IntN(tc.n), rng.IntN(tc.m), rng.Float64())
+			}
+			x := nonZeros(d, tc.cells)
+			a, at := sparseProducts(x, x.transpose())
+			for i, op := range []operand{a, at} {
+				_, isScatter := op.(transposed)
+				if isScatter != tc.wantScatter[i] {
+					t.Errorf("operand %d: scatter %v, want %v", i, isScatter, tc.wantScatter[i])
+				}
+				var v mat.Matrix = d
+				if i == 1 {
+					v = d.T()
+				}
+				_, rows := v.Dims()
+				b := mat.NewDense(rows, tc.k, nil)
+				for r := 0; r < rows; r++ {
+					for c := 0; c < tc.k; c++ {
+						b.Set(r, c, rng.Float64())
+					}
+				}
+				var got, tmp, want mat.Dense
+				op.times(&got, &tmp, b)
+				want.Mul(v, b)
+				if diff := relDiff(&got, &want); diff > 1e-12 {
+					t.Errorf("operand %d: product differs by %g", i, diff)
+				}
+				if n, m := op.dims(); !mat.Equal(op.dense(), mat.DenseCopyOf(v)) || n*m == 0 {
+					t.Errorf("operand %d: dense form differs", i)
+				}
+			}
+		})
+	}
+}
