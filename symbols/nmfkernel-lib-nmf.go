@@ -47,6 +47,7 @@ func init() {
 		"NNDSVDA":           reflect.ValueOf(nmf.NNDSVDA),
 		"NNDSVDAR":          reflect.ValueOf(nmf.NNDSVDAR),
 		"NewMatrix":         reflect.ValueOf(nmf.NewMatrix),
+		"NewSparse":         reflect.ValueOf(nmf.NewSparse),
 		"ParseCSV":          reflect.ValueOf(nmf.ParseCSV),
 		"ParseTriples":      reflect.ValueOf(nmf.ParseTriples),
 		"Popularity":        reflect.ValueOf(nmf.Popularity),
