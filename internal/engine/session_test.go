@@ -291,3 +291,12 @@ func BenchmarkNewSession(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkPrintAndValueCell is the cell bench/load sends: one print and a
+// value, so a stream event and a result.
+func BenchmarkPrintAndValueCell(b *testing.B) {
+	s := newSession(b)
+	for b.Loop() {
+		s.Execute(context.Background(), "print(\"c1\\n\")\n1", ExecOptions{}, func(Event) {})
+	}
+}
