@@ -120,6 +120,10 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 	penH := penalty{s.l1H, s.l2H, s.byObserved}
 	l1W, l2W := penW.scaled(p.cols)
 	l1H, l2H := penH.scaled(p.rows)
+	var ex *extrapolation
+	if s.Solver == CD && s.Accelerate && updateW && !p.masked() {
+		ex = newExtrapolation(w, ht)
+	}
 	for it := 1; it <= s.MaxIter; it++ {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("nmf: fit stopped after %d iterations: %w", it-1, err)
@@ -139,6 +143,8 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 				v, sq := cdSweepSparse(p.byCol, ht, w, penH, perm)
 				violation += v
 				loss = sq / 2
+			} else if ex != nil {
+				loss, violation = ex.step(p, perm, l1W, l2W, l1H, l2H, &cdw, &hh)
 			} else {
 				if updateW {
 					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, s.Accelerate, &cdw)
@@ -184,6 +190,9 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 		if res.converged {
 			break
 		}
+	}
+	if ex != nil {
+		ex.result(w, ht)
 	}
 	res.loss, res.sq = p.divergence(w, ht, s.beta)
 	if n := len(res.history); n > 0 {

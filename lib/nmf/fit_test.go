@@ -389,30 +389,63 @@ func TestScanRanks(t *testing.T) {
 	}
 }
 
-// TestAccelerate checks that extra sweeps per product never make an
-// iteration worse: the loss still falls monotonically, and after as many
-// iterations it is at most the one-sweep loss.
+// TestAccelerate checks that extra sweeps per product and extrapolation
+// never make the reported loss worse: it falls monotonically, after as many
+// iterations it is at most the one-sweep loss, and the factors returned
+// are non-negative and have the loss reported.
 func TestAccelerate(t *testing.T) {
 	V := lowRank(120, 80, 6, 0.05, 11)
-	for _, storage := range []Storage{Dense, Sparse} {
-		o := Options{Components: 6, MaxIter: 30, Tol: -1, Storage: storage}
-		plain, err := Fit(V, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Accelerate = true
-		fast, err := Fit(V, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 1; i < len(fast.History); i++ {
-			if fast.History[i] > fast.History[i-1]*(1+1e-12) {
-				t.Fatalf("%v: loss rose at iteration %d: %g → %g", storage, i+1, fast.History[i-1], fast.History[i])
+	for _, tc := range []struct {
+		name string
+		o    Options
+	}{
+		{"dense", Options{Storage: Dense}},
+		{"sparse", Options{Storage: Sparse}},
+		{"regularized", Options{AlphaW: 0.01, AlphaH: 0.01, L1Ratio: 0.5}},
+		{"random init", Options{Init: Random}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tc.o
+			o.Components, o.MaxIter, o.Tol = 6, 30, -1
+			plain, err := Fit(V, o)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if fast.Loss > plain.Loss {
-			t.Errorf("%v: after 30 iterations the accelerated loss %g exceeds the one-sweep loss %g", storage, fast.Loss, plain.Loss)
-		}
-		t.Logf("%v: loss after 30 iterations %g with one sweep, %g accelerated", storage, plain.Loss, fast.Loss)
+			o.Accelerate = true
+			fast, err := Fit(V, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i < len(fast.History) && o.AlphaW == 0; i++ {
+				if fast.History[i] > fast.History[i-1]*(1+1e-9) {
+					t.Fatalf("loss rose at iteration %d: %g → %g", i+1, fast.History[i-1], fast.History[i])
+				}
+			}
+			if objective(fast, V) > objective(plain, V) {
+				t.Errorf("after 30 iterations the accelerated objective %g exceeds the one-sweep %g", objective(fast, V), objective(plain, V))
+			}
+			for _, f := range []*Matrix{fast.W, fast.H} {
+				if mat.Min(f.Dense()) < 0 {
+					t.Fatal("negative factor")
+				}
+			}
+			var wh mat.Dense
+			wh.Mul(fast.W.Dense(), fast.H.Dense())
+			wh.Sub(V.Dense(), &wh)
+			if want := mat.Norm(&wh, 2) * mat.Norm(&wh, 2) / 2; math.Abs(fast.Loss-want) > 1e-9*want {
+				t.Errorf("Loss %g, factors give %g", fast.Loss, want)
+			}
+			t.Logf("objective after 30 iterations %g with one sweep, %g accelerated", objective(plain, V), objective(fast, V))
+		})
 	}
+}
+
+// objective is what a CD fit of m minimizes: the Frobenius loss plus the
+// penalties, scaled as scikit-learn scales them.
+func objective(m *Model, V *Matrix) float64 {
+	r, c := V.Dims()
+	o := m.Options
+	l1W, l2W := o.AlphaW*o.L1Ratio*float64(c), o.AlphaW*(1-o.L1Ratio)*float64(c)
+	l1H, l2H := o.AlphaH*o.L1Ratio*float64(r), o.AlphaH*(1-o.L1Ratio)*float64(r)
+	return m.Loss + penaltyOf(m.W.Dense(), l1W, l2W) + penaltyOf(m.H.Dense(), l1H, l2H)
 }
