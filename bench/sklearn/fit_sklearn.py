@@ -3,11 +3,12 @@
 print one JSON line per solver: the relative error it reaches with its
 defaults, the iterations and the fit time.
 
-Usage: fit_sklearn.py FILE ROWS COLS K dense|sparse [MAX_ITER [SOLVERS]]
+Usage: fit_sklearn.py FILE ROWS COLS K dense|sparse [MAX_ITER [SOLVERS [REPEAT]]]
 
 A dense FILE holds ROWS*COLS little-endian float64 values, row-major; a
 sparse one holds (row, col, value) triples as float64. MAX_ITER defaults to
-scikit-learn's 200 and SOLVERS (comma-separated) to cd,mu. Each line also
+scikit-learn's 200 and SOLVERS (comma-separated) to cd,mu. Each fit runs
+REPEAT times (default 1) and the median time is reported. Each line also
 gives the process's peak resident memory so far. Run with Debian's
 /usr/bin/python3 and python3-sklearn.
 """
@@ -28,6 +29,7 @@ def main():
     path, rows, cols, k, kind = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     max_iter = int(sys.argv[6]) if len(sys.argv) > 6 else 200
     solvers = sys.argv[7].split(",") if len(sys.argv) > 7 else ["cd", "mu"]
+    repeat = int(sys.argv[8]) if len(sys.argv) > 8 else 1
     raw = np.fromfile(path, dtype="<f8")
     if kind == "dense":
         V = raw.reshape(rows, cols)
@@ -38,10 +40,15 @@ def main():
         norm = sp.linalg.norm(V)
     warnings.simplefilter("ignore", ConvergenceWarning)
     for solver in solvers:
-        model = NMF(n_components=k, solver=solver, max_iter=max_iter)
-        start = time.perf_counter()
-        W = model.fit_transform(V)
-        elapsed = time.perf_counter() - start
+        times = []
+        for _ in range(repeat):
+            # A fixed random_state makes the repeats one fit (it only seeds
+            # the randomized SVD of the NNDSVDA start).
+            model = NMF(n_components=k, solver=solver, max_iter=max_iter, random_state=0)
+            start = time.perf_counter()
+            W = model.fit_transform(V)
+            times.append(time.perf_counter() - start)
+        elapsed = float(np.median(times))
         H = model.components_
         err = model.reconstruction_err_ / norm
         print(json.dumps({"solver": solver, "relerr": err, "iterations": int(model.n_iter_),

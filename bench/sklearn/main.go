@@ -4,12 +4,13 @@
 // reaches, and measures how long lib/nmf's CD solver (same NNDSVDA start)
 // takes to reach that error, with one sweep per product as scikit-learn
 // and with Options.Accelerate. Fits with missing values have no
-// scikit-learn counterpart; for them it reports lib/nmf's time alone. Absolute times drift between runs and
-// machines; the ratio is the figure to read.
+// scikit-learn counterpart; for them it reports lib/nmf's time alone. Each
+// time is the median of -repeat fits. Absolute times drift between runs
+// and machines; the ratio is the figure to read.
 //
-//	go run ./bench/sklearn [-cases small,medium,large,watched,masked,ml20m] [-python /usr/bin/python3]
+//	go run ./bench/sklearn [-cases small,medium,large,watched,masked,ml20m] [-repeat 5] [-python /usr/bin/python3]
 //
-// The ml20m case (not run by default: about N minutes) generates ratings
+// The ml20m case (not run by default: about 5 minutes) generates ratings
 // with MovieLens-20M's shape, 138,493 users × 26,744 films and 20 million
 // ratings with a long-tailed popularity, and compares 20 iterations of
 // scikit-learn's CD solver on them (zeros as data) with lib/nmf reading the
@@ -36,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -46,6 +48,9 @@ import (
 	"nmfkernel/internal/movielens"
 	"nmfkernel/lib/nmf"
 )
+
+// repeat is the -repeat flag.
+var repeat *int
 
 type benchCase struct {
 	name   string
@@ -59,6 +64,7 @@ type benchCase struct {
 func main() {
 	casesFlag := flag.String("cases", "small,medium,large,watched,masked", "comma-separated cases to run")
 	python := flag.String("python", "/usr/bin/python3", "the Python with scikit-learn")
+	repeat = flag.Int("repeat", 5, "fits per measurement, the median reported (the ml20m case fits once)")
 	flag.Parse()
 	if childFlags.mode != "" {
 		if err := child(os.Stdout); err != nil {
@@ -159,12 +165,17 @@ func run(c benchCase, python string) (string, error) {
 		return "", err
 	}
 	if c.masked {
-		start := time.Now()
-		m, err := nmf.Fit(V, nmf.Options{Components: c.k, Tol: -1, MaxIter: 100})
-		if err != nil {
-			return "", err
+		var times []time.Duration
+		var m *nmf.Model
+		for range max(*repeat, 1) {
+			start := time.Now()
+			if m, err = nmf.Fit(V, nmf.Options{Components: c.k, Tol: -1, MaxIter: 100}); err != nil {
+				return "", err
+			}
+			times = append(times, time.Since(start))
 		}
-		return fmt.Sprintf("%s\t(no missing-value NMF)\t\t\t%v (RelErr %.4f)\t\t\t\t", c.name, time.Since(start).Round(time.Millisecond), m.RelErr), nil
+		slices.Sort(times)
+		return fmt.Sprintf("%s\t(no missing-value NMF)\t\t\t%v (RelErr %.4f)\t\t\t\t", c.name, times[len(times)/2].Round(time.Millisecond), m.RelErr), nil
 	}
 	best, err := fitSklearn(V, c, python)
 	if err != nil {
@@ -173,7 +184,7 @@ func run(c benchCase, python string) (string, error) {
 	sk := time.Duration(best.Seconds * float64(time.Second)).Round(time.Millisecond)
 	row := fmt.Sprintf("%s\t%s (%d it)\t%.5f\t%v\t", c.name, best.Solver, best.Iterations, best.RelErr, sk)
 	for _, accelerate := range []bool{false, true} {
-		took, reached, err := timeToRelErr(V, c.k, best.RelErr, accelerate)
+		took, reached, err := medianTimeToRelErr(V, c.k, best.RelErr, accelerate, *repeat)
 		if err != nil {
 			return "", err
 		}
@@ -213,7 +224,7 @@ func fitSklearn(V *nmf.Matrix, c benchCase, python string) (sklearnResult, error
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return sklearnResult{}, err
 	}
-	results, err := runSklearn(python, path, rows, cols, c.k, kind, 200, "cd,mu")
+	results, err := runSklearn(python, path, rows, cols, c.k, kind, 200, "cd,mu", *repeat)
 	if err != nil {
 		return sklearnResult{}, err
 	}
@@ -228,9 +239,9 @@ func fitSklearn(V *nmf.Matrix, c benchCase, python string) (sklearnResult, error
 
 // runSklearn runs fit_sklearn.py on a matrix file and returns one result
 // per solver.
-func runSklearn(python, path string, rows, cols, k int, kind string, maxIter int, solvers string) ([]sklearnResult, error) {
+func runSklearn(python, path string, rows, cols, k int, kind string, maxIter int, solvers string, repeat int) ([]sklearnResult, error) {
 	script := filepath.Join("bench", "sklearn", "fit_sklearn.py")
-	cmd := exec.Command(python, script, path, fmt.Sprint(rows), fmt.Sprint(cols), fmt.Sprint(k), kind, fmt.Sprint(maxIter), solvers)
+	cmd := exec.Command(python, script, path, fmt.Sprint(rows), fmt.Sprint(cols), fmt.Sprint(k), kind, fmt.Sprint(maxIter), solvers, fmt.Sprint(repeat))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -249,6 +260,22 @@ func runSklearn(python, path string, rows, cols, k int, kind string, maxIter int
 		return nil, errors.New("no result from scikit-learn")
 	}
 	return results, nil
+}
+
+// medianTimeToRelErr is the median of repeat runs of timeToRelErr.
+func medianTimeToRelErr(V *nmf.Matrix, k int, target float64, accelerate bool, repeat int) (time.Duration, bool, error) {
+	var times []time.Duration
+	reached := true
+	for range max(repeat, 1) {
+		took, ok, err := timeToRelErr(V, k, target, accelerate)
+		if err != nil {
+			return 0, false, err
+		}
+		times = append(times, took)
+		reached = reached && ok
+	}
+	slices.Sort(times)
+	return times[len(times)/2], reached, nil
 }
 
 // timeToRelErr fits with lib/nmf's defaults (CD, NNDSVDA) and stops as

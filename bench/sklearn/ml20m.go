@@ -81,7 +81,7 @@ func runML20M(c benchCase, python string) (row string, notes []string, err error
 	}
 	notes = append(notes, fmt.Sprintf("ml20m: generated %d ratings of %d users × %d films in %v (%s)", ml20Ratings, ml20Users, ml20Films, time.Since(start).Round(time.Second), dir))
 
-	sk, err := runSklearn(python, binPath, ml20Users, ml20Films, c.k, "sparse", ml20Iters, "cd")
+	sk, err := runSklearn(python, binPath, ml20Users, ml20Films, c.k, "sparse", ml20Iters, "cd", 1)
 	if err != nil {
 		return "", nil, err
 	}

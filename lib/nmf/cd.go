@@ -328,7 +328,7 @@ type transposed struct{ x *sparse }
 
 func (t transposed) cells() int        { return len(t.x.idx) }
 func (t transposed) dims() (n, m int)  { return t.x.m, t.x.n }
-func (t transposed) dense() *mat.Dense { return mat.DenseCopyOf(t.x.denseFill(0).T()) }
+func (t transposed) dense() *mat.Dense { return transposeOf(t.x.denseFill(0)) }
 
 // times sets dst to xᵀ·b. Each goroutine scatters its rows of x into a
 // result of its own; the results are added in a fixed order.

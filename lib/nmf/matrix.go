@@ -179,6 +179,16 @@ func (m *Matrix) row(dst []float64, i int) []float64 {
 	return dst
 }
 
+// storedRow returns row i's stored values and, for a sparse m, their
+// columns (nil for a dense m, whose values are the whole row).
+func (m *Matrix) storedRow(i int) (vals []float64, cols []int) {
+	if m.cells == nil {
+		return m.data.RawRowView(i), nil
+	}
+	lo, hi := m.cells.ptr[i], m.cells.ptr[i+1]
+	return m.cells.val[lo:hi], m.cells.idx[lo:hi]
+}
+
 // eachObserved calls f for every cell that is not missing, row by row.
 func (m *Matrix) eachObserved(f func(i, j int, v float64)) {
 	if m.cells != nil && !math.IsNaN(m.absent) {
@@ -289,7 +299,7 @@ func (m *Matrix) T() *Matrix {
 	if m.cells != nil {
 		return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, cells: m.cells.transpose(), absent: m.absent}
 	}
-	t := mat.DenseCopyOf(m.data.T())
+	t := transposeOf(m.data)
 	return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, data: t}
 }
 

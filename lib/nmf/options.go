@@ -150,10 +150,13 @@ type Options struct {
 	Shuffle bool
 	// Accelerate lets CD run several coordinate sweeps per row on each
 	// pair of products with V (accelerated HALS, Gillis & Glineur 2012),
-	// as many as the products' cost makes worthwhile. Iterations then do
-	// more work each and fewer are needed; the default (false) takes one
-	// sweep per product, scikit-learn's algorithm step for step. Zero-is-
-	// data fits only; fits with missing values ignore it.
+	// as many as the products' cost makes worthwhile, and extrapolates
+	// each factor along its last step (Ang & Gillis 2019), undoing steps
+	// that raise the objective and returning the best pair seen.
+	// Iterations then do more work each and far fewer are needed; the
+	// default (false) takes one sweep per product, scikit-learn's
+	// algorithm step for step. Zero-is-data fits only; fits with missing
+	// values ignore it.
 	Accelerate bool
 
 	// AlphaW and AlphaH are the regularization strengths for W and H, and

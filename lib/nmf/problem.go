@@ -42,23 +42,24 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 	}
 	r, c := V.Dims()
 	p := &problem{rows: r, cols: c, minV: math.Inf(1)}
-	var err error
-	V.eachStored(func(i, j int, x float64) {
-		switch {
-		case err != nil:
-		case math.IsInf(x, 0):
-			err = fmt.Errorf("nmf: V at row %q, column %q: %w", V.rows[i], V.cols[j], ErrNotFinite)
-		case x < 0 && !signed:
-			err = fmt.Errorf("nmf: V at row %q, column %q is %g: %w (NMF needs values ≥ 0)", V.rows[i], V.cols[j], x, ErrNegative)
+	var st valueStats
+	st.min = math.Inf(1)
+	for i := 0; i < r; i++ {
+		vals, cols := V.storedRow(i)
+		q := st.add(vals, signed)
+		if q < 0 {
+			continue
 		}
-		p.nObs++
-		p.sumV += x
-		p.normV2 += x * x
-		p.minV = min(p.minV, x)
-	})
-	if err != nil {
-		return nil, err
+		j := q
+		if cols != nil {
+			j = cols[q]
+		}
+		if x := vals[q]; math.IsInf(x, 0) {
+			return nil, fmt.Errorf("nmf: V at row %q, column %q: %w", V.rows[i], V.cols[j], ErrNotFinite)
+		}
+		return nil, fmt.Errorf("nmf: V at row %q, column %q is %g: %w (NMF needs values ≥ 0)", V.rows[i], V.cols[j], vals[q], ErrNegative)
 	}
+	p.nObs, p.sumV, p.normV2, p.minV = st.n, st.sum, st.sq, st.min
 	if p.nObs == 0 {
 		return nil, fmt.Errorf("nmf: every cell of the %d×%d matrix is missing: %w", r, c, ErrNoData)
 	}
@@ -79,10 +80,35 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 		p.byCol = p.byRow.transpose()
 	default:
 		p.v = V.dense() // read only
-		p.vt = mat.DenseCopyOf(p.v.T())
+		p.vt = transposeOf(p.v)
 		p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.vt}
 	}
 	return p, nil
+}
+
+// valueStats accumulates what problem needs from the observed values.
+type valueStats struct {
+	n            int
+	sum, sq, min float64
+}
+
+// add takes the values of one row, skipping NaN (missing) cells, and
+// returns the position of the first infinite value, or negative value
+// unless signed, or -1.
+func (v *valueStats) add(vals []float64, signed bool) int {
+	for q, x := range vals {
+		switch {
+		case x != x: // NaN
+			continue
+		case math.IsInf(x, 0) || (x < 0 && !signed):
+			return q
+		}
+		v.n++
+		v.sum += x
+		v.sq += x * x
+		v.min = min(v.min, x)
+	}
+	return -1
 }
 
 // needDense makes v and vt available for a sparse zero-is-data V, for the
@@ -90,7 +116,7 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 func (p *problem) needDense() {
 	if p.v == nil && p.stored != nil {
 		p.v = p.stored.denseFill(0)
-		p.vt = mat.DenseCopyOf(p.v.T())
+		p.vt = transposeOf(p.v)
 	}
 }
 
@@ -196,4 +222,26 @@ func (x plusOuter) times(dst, tmp, b *mat.Dense) {
 	var vb mat.VecDense
 	vb.MulVec(b.T(), mat.NewVecDense(len(x.v), x.v))
 	dst.RankOne(dst, 1, mat.NewVecDense(len(x.u), x.u), &vb)
+}
+
+// transposeOf returns dᵀ as a new dense matrix. It copies in square tiles
+// so that both the rows read and the rows written stay in cache, several
+// times faster for a large d than copying through d.T() cell by cell.
+func transposeOf(d *mat.Dense) *mat.Dense {
+	const tile = 32
+	r, c := d.Dims()
+	src := d.RawMatrix()
+	t := mat.NewDense(c, r, nil)
+	dst := t.RawMatrix().Data
+	for i0 := 0; i0 < r; i0 += tile {
+		for j0 := 0; j0 < c; j0 += tile {
+			for i := i0; i < min(i0+tile, r); i++ {
+				row := src.Data[i*src.Stride:]
+				for j := j0; j < min(j0+tile, c); j++ {
+					dst[j*r+i] = row[j]
+				}
+			}
+		}
+	}
+	return t
 }

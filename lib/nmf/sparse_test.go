@@ -331,3 +331,20 @@ func TestSparseProducts(t *testing.T) {
 		})
 	}
 }
+
+func TestTransposeOf(t *testing.T) {
+	for _, dims := range [][2]int{{1, 1}, {3, 70}, {70, 3}, {33, 65}, {64, 64}} {
+		d := mat.NewDense(dims[0], dims[1], nil)
+		for i := range d.RawMatrix().Data {
+			d.RawMatrix().Data[i] = float64(i)
+		}
+		if got := transposeOf(d); !mat.Equal(got, d.T()) {
+			t.Errorf("%v: transposeOf differs from T()", dims)
+		}
+	}
+	view := mat.NewDense(4, 5, nil).Slice(1, 3, 1, 4).(*mat.Dense) // stride ≠ cols
+	view.Set(0, 2, 7)
+	if got := transposeOf(view); !mat.Equal(got, view.T()) {
+		t.Error("transposeOf of a view differs from T()")
+	}
+}
