@@ -196,8 +196,13 @@ func (p *problem) filled() (a, at operand) {
 	for j := range ones {
 		ones[j] = 1
 	}
-	sx := x.withValues(shifted)
-	sv, svt := sparseProducts(sx, sx.transpose())
+	// The same cells by column, from byCol's pattern: no transpose needed.
+	xt := p.byCol
+	shiftedT := make([]float64, len(xt.val))
+	for q, i := range xt.idx {
+		shiftedT[q] = xt.val[q] - fill[i]
+	}
+	sv, svt := sparseProducts(x.withValues(shifted), xt.withValues(shiftedT))
 	return plusOuter{sv, fill, ones}, plusOuter{svt, ones, fill}
 }
 
