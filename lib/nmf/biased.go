@@ -141,13 +141,7 @@ func (bp *biasedProblem) computeFactor(w, ht *mat.Dense) {
 		for i := lo; i < hi; i++ {
 			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-				j := x.idx[q]
-				hj := hr.Data[j*hr.Stride : j*hr.Stride+k]
-				y := 0.0
-				for t, v := range wi {
-					y += v * hj[t]
-				}
-				bp.factor[q] = y
+				bp.factor[q] = dot(wi, hr.Data[x.idx[q]*hr.Stride:])
 			}
 		}
 		return 0

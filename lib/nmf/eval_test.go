@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,24 +70,12 @@ func nanToNum(d *mat.Dense) *mat.Dense {
 func TestObserved(t *testing.T) {
 	m, _ := NewMatrix([]string{"a", "b"}, []string{"x", "y"}, []float64{4, math.NaN(), 0, 2})
 	got := m.Observed()
-	if want := []float64{1, 0, 1, 1}; !floatsEqual(got.Dense().RawMatrix().Data, want) {
+	if want := []float64{1, 0, 1, 1}; !slices.Equal(got.Dense().RawMatrix().Data, want) {
 		t.Errorf("Observed = %v, want %v", got.Dense().RawMatrix().Data, want)
 	}
 	if got.RowLabels()[1] != "b" || got.ColLabels()[0] != "x" {
 		t.Error("labels lost")
 	}
-}
-
-func floatsEqual(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestEvaluate(t *testing.T) {
@@ -159,7 +148,7 @@ func TestEvaluateRanking(t *testing.T) {
 		t.Errorf("got %+v, want 2 columns, precision 0.5, recall 0.75", a)
 	}
 	pop := Popularity(train)
-	if got := mat.Col(nil, 0, pop.Dense()); !floatsEqual(got, []float64{2, 1, 1, 0, 0}) {
+	if got := mat.Col(nil, 0, pop.Dense()); !slices.Equal(got, []float64{2, 1, 1, 0, 0}) {
 		t.Errorf("popularity %v", got)
 	}
 	if _, err := EvaluateRanking(scores, train, test, 0); !errors.Is(err, ErrOption) {

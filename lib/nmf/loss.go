@@ -21,12 +21,7 @@ func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
 		for i := 0; i < x.n; i++ {
 			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 			for e := x.ptr[i]; e < x.ptr[i+1]; e++ {
-				hj := hr.Data[x.idx[e]*hr.Stride : x.idx[e]*hr.Stride+k]
-				y := 0.0
-				for t, v := range wi {
-					y += v * hj[t]
-				}
-				acc.add(x.val[e], y)
+				acc.add(x.val[e], dot(wi, hr.Data[x.idx[e]*hr.Stride:]))
 			}
 		}
 		return acc.divergence(float64(p.nObs)), acc.sq
@@ -56,12 +51,7 @@ func (p *problem) frobeniusStored(w, ht *mat.Dense) float64 {
 		for i := lo; i < hi; i++ {
 			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-				hj := hr.Data[x.idx[q]*hr.Stride : x.idx[q]*hr.Stride+k]
-				y := 0.0
-				for t, v := range wi {
-					y += v * hj[t]
-				}
-				sum += x.val[q] * y
+				sum += x.val[q] * dot(wi, hr.Data[x.idx[q]*hr.Stride:])
 			}
 		}
 		return sum

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,13 +103,13 @@ func TestSparseMatchesDense(t *testing.T) {
 	for _, label := range []string{"R1", "R7"} {
 		a, _ := sp.Row(label)
 		b, _ := dense.Row(label)
-		if !floatsEqual(nanToZero(a), nanToZero(b)) {
+		if !slices.Equal(nanToZero(a), nanToZero(b)) {
 			t.Errorf("Row(%s) = %v, want %v", label, a, b)
 		}
 	}
 	a, _ := sp.Col("C4")
 	b, _ := dense.Col("C4")
-	if !floatsEqual(nanToZero(a), nanToZero(b)) {
+	if !slices.Equal(nanToZero(a), nanToZero(b)) {
 		t.Errorf("Col = %v, want %v", a, b)
 	}
 	pred := lowRank(13, 9, 2, 0, 2)
@@ -257,27 +258,15 @@ func TestTransposeSparse(t *testing.T) {
 		t.Fatal(dup)
 	}
 	tt := x.transpose().transpose()
-	if !slicesEqual(tt.ptr, x.ptr) || !slicesEqual(tt.idx, x.idx) || !floatsEqual(tt.val, x.val) {
+	if !slices.Equal(tt.ptr, x.ptr) || !slices.Equal(tt.idx, x.idx) || !slices.Equal(tt.val, x.val) {
 		t.Errorf("transpose twice: %+v, want %+v", tt, x)
 	}
-	if want := []int{0, 2, 3, 4}; !slicesEqual(x.ptr, want) {
+	if want := []int{0, 2, 3, 4}; !slices.Equal(x.ptr, want) {
 		t.Errorf("ptr %v, want %v", x.ptr, want)
 	}
-	if want := []int{0, 2, 0, 3}; !slicesEqual(x.idx, want) {
+	if want := []int{0, 2, 0, 3}; !slices.Equal(x.idx, want) {
 		t.Errorf("idx %v, want columns in order within rows %v", x.idx, want)
 	}
-}
-
-func slicesEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestSparseProducts checks every form of a sparse product against the
