@@ -27,6 +27,7 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/zmqtcp"
 )
 
 // Errors returned by the manager; the server maps them to status codes.
@@ -496,7 +497,7 @@ func (k *Kernel) monitor() {
 	k.mu.Unlock()
 	sub := zmq4.NewSub(ctx, zmq4.WithAutomaticReconnect(true))
 	defer sub.Close()
-	if err := sub.Dial(k.Conn.Endpoint(k.Conn.IOPubPort)); err != nil {
+	if err := sub.Dial(zmqtcp.Endpoint(k.Conn.Endpoint(k.Conn.IOPubPort))); err != nil {
 		return
 	}
 	sub.SetOption(zmq4.OptionSubscribe, "")
@@ -553,7 +554,7 @@ func (k *Kernel) Dial(ctx context.Context, channel, id string) (zmq4.Socket, err
 	default:
 		return nil, fmt.Errorf("kernels: unknown channel %q", channel)
 	}
-	if err := sock.Dial(k.Conn.Endpoint(port)); err != nil {
+	if err := sock.Dial(zmqtcp.Endpoint(k.Conn.Endpoint(port))); err != nil {
 		sock.Close()
 		return nil, fmt.Errorf("kernels: connect %s: %w", channel, err)
 	}
@@ -577,7 +578,7 @@ func (k *Kernel) request(ctx context.Context, port int, msgType string, content 
 	sock := zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("manager-"+jupyter.NewID())),
 		zmq4.WithDialerRetry(10*time.Millisecond), zmq4.WithDialerMaxRetries(100))
 	defer sock.Close()
-	if err := sock.Dial(k.Conn.Endpoint(port)); err != nil {
+	if err := sock.Dial(zmqtcp.Endpoint(k.Conn.Endpoint(port))); err != nil {
 		return nil, err
 	}
 	req, err := jupyter.NewMessage(jupyter.NewID(), msgType, nil, content)

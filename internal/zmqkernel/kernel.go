@@ -22,6 +22,7 @@ import (
 
 	"nmfkernel/internal/engine"
 	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/zmqtcp"
 )
 
 // MaxMessageSize bounds a request's total frame size; larger requests get
@@ -89,7 +90,7 @@ func New(ctx context.Context, conn *jupyter.ConnectionInfo, opt Options) (*Kerne
 		port int
 		name string
 	}{{k.shell, conn.ShellPort, "shell"}, {k.control, conn.ControlPort, "control"}, {k.stdin, conn.StdinPort, "stdin"}, {k.iopub, conn.IOPubPort, "iopub"}, {k.hb, conn.HBPort, "heartbeat"}} {
-		if err := s.sock.Listen(conn.Endpoint(s.port)); err != nil {
+		if err := s.sock.Listen(zmqtcp.Endpoint(conn.Endpoint(s.port))); err != nil {
 			k.closeSockets()
 			return nil, fmt.Errorf("kernel: listen %s on %s: %w", s.name, conn.Endpoint(s.port), err)
 		}

@@ -11,13 +11,14 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/zmqtcp"
 )
 
 // client is a Jupyter client written for the tests: DEALER sockets for
 // shell, control and stdin (one identity, as jupyter_client uses), SUB for
 // iopub, REQ for the heartbeat.
 type client struct {
-	t                            *testing.T
+	t                            testing.TB
 	signer                       jupyter.Signer
 	session                      string
 	shell, control, stdin, iopub zmq4.Socket
@@ -32,7 +33,7 @@ type harness struct {
 	restart chan bool
 }
 
-func start(t *testing.T) *harness {
+func start(t testing.TB) *harness {
 	t.Helper()
 	ports, err := jupyter.FreePorts("127.0.0.1", 5)
 	if err != nil {
@@ -54,7 +55,7 @@ func start(t *testing.T) *harness {
 		sock zmq4.Socket
 		port int
 	}{{c.shell, ports[0]}, {c.iopub, ports[1]}, {c.stdin, ports[2]}, {c.control, ports[3]}, {c.hb, ports[4]}} {
-		if err := s.sock.Dial(conn.Endpoint(s.port)); err != nil {
+		if err := s.sock.Dial(zmqtcp.Endpoint(conn.Endpoint(s.port))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -416,6 +417,19 @@ func testShutdown(t *testing.T, restart bool) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Error("kernel did not stop after shutdown_request")
+		}
+	}
+}
+
+// BenchmarkExecuteOverZMQ times the cell bench/load sends (a print and a
+// value) from the execute_request to the idle status over the kernel's
+// own ZMQ sockets: the kernel's share of a round trip through the server.
+func BenchmarkExecuteOverZMQ(b *testing.B) {
+	h := start(b)
+	for b.Loop() {
+		ex := h.c.request(h.c.shell, "execute_request", map[string]any{"code": "print(\"c1\\n\")\n1", "silent": false})
+		if len(ex.iopub) != 5 {
+			b.Fatalf("%d iopub messages, want busy, execute_input, stream, execute_result, idle", len(ex.iopub))
 		}
 	}
 }
