@@ -222,12 +222,35 @@ func FuzzParseCSV(f *testing.F) {
 func FuzzParseTriples(f *testing.F) {
 	f.Add("u,i,r\n1,2,3\n2,2,1\n")
 	f.Add("u,i,r\n1,2,3\n1,2,3\n")
+	f.Add("u,i,r\n3,1,1\n1,2,\n2,2,5\n1,1,2\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		m, err := ParseTriples(strings.NewReader(in), "i", "u", "r")
-		if err == nil {
-			if r, c := m.Dims(); r == 0 || c == 0 {
-				t.Fatal("empty matrix without error")
+		if err != nil {
+			return
+		}
+		r, c := m.Dims()
+		if r == 0 || c == 0 {
+			t.Fatal("empty matrix without error")
+		}
+		// The sparse matrix must agree with itself stored densely.
+		d := m.Dense()
+		stored := 0
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				x, y := m.At(i, j), d.At(i, j)
+				if x != y && !(math.IsNaN(x) && math.IsNaN(y)) {
+					t.Fatalf("cell %d,%d: At %g, Dense %g", i, j, x, y)
+				}
+				if !math.IsNaN(x) {
+					stored++
+				}
 			}
+		}
+		if stored != r*c-m.Missing() {
+			t.Fatalf("%d cells stored, Missing says %d of %d", stored, m.Missing(), r*c)
+		}
+		if tt := m.T().T(); tt.String() != m.String() {
+			t.Fatal("T().T() differs")
 		}
 	})
 }

@@ -337,3 +337,41 @@ func TestTransposeOf(t *testing.T) {
 		t.Error("transposeOf of a view differs from T()")
 	}
 }
+
+// FuzzNewSparse builds matrices from arbitrary cell lists: NewSparse must
+// return an error or a matrix holding exactly the listed cells, never
+// panic.
+func FuzzNewSparse(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 1, 2, 3, 2, 0, 9})
+	f.Add([]byte{1, 1, 1, 1, 1, 2})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ri, ci []int
+		var vals []float64
+		for q := 0; q+2 < len(data); q += 3 {
+			ri = append(ri, int(data[q]%9)-1) // −1 exercises the index check
+			ci = append(ci, int(data[q+1]%7))
+			v := float64(data[q+2])
+			if data[q+2] == 255 {
+				v = math.NaN()
+			}
+			vals = append(vals, v)
+		}
+		m, err := NewSparse(nil, nil, ri, ci, vals)
+		if err != nil {
+			return
+		}
+		listed := 0
+		for e := range ri {
+			if math.IsNaN(vals[e]) {
+				continue
+			}
+			listed++
+			if got := m.At(ri[e], ci[e]); got != vals[e] {
+				t.Fatalf("cell %d,%d is %g, listed %g", ri[e], ci[e], got, vals[e])
+			}
+		}
+		if r, c := m.Dims(); r*c-m.Missing() != listed {
+			t.Fatalf("%d cells stored, %d listed", r*c-m.Missing(), listed)
+		}
+	})
+}
