@@ -75,13 +75,13 @@ func runML20M(c benchCase, python string) (row string, notes []string, err error
 	}
 	csvPath, binPath := filepath.Join(dir, "ratings.csv"), filepath.Join(dir, "triples.f64")
 	start := time.Now()
-	sumSq, err := writeSynthetic(csvPath, binPath, 20)
+	sumSq, err := writeSynthetic(csvPath, binPath, ml20, 20)
 	if err != nil {
 		return "", nil, err
 	}
-	notes = append(notes, fmt.Sprintf("ml20m: generated %d ratings of %d users × %d films in %v (%s)", ml20Ratings, ml20Users, ml20Films, time.Since(start).Round(time.Second), dir))
+	notes = append(notes, fmt.Sprintf("ml20m: generated %d ratings of %d users × %d films in %v (%s)", ml20.ratings, ml20.users, ml20.films, time.Since(start).Round(time.Second), dir))
 
-	sk, err := runSklearn(python, binPath, ml20Users, ml20Films, c.k, "sparse", ml20Iters, "cd", 1)
+	sk, err := runSklearn(python, binPath, ml20.users, ml20.films, c.k, "sparse", ml20Iters, "cd", 1)
 	if err != nil {
 		return "", nil, err
 	}

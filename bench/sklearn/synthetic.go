@@ -11,13 +11,12 @@ import (
 	"strconv"
 )
 
-// Synthetic ratings with MovieLens-20M's shape: 138,493 users, 26,744
-// films, 20,000,000 ratings.
-const (
-	ml20Users   = 138_493
-	ml20Films   = 26_744
-	ml20Ratings = 20_000_000
-)
+// shape is the size of a synthetic ratings set.
+type shape struct{ users, films, ratings int }
+
+// ml20 is MovieLens-20M's shape: 138,493 users, 26,744 films, 20,000,000
+// ratings.
+var ml20 = shape{users: 138_493, films: 26_744, ratings: 20_000_000}
 
 // writeSynthetic writes ratings with MovieLens-20M's shape and a long-tailed
 // popularity, fixed by seed, as a long-form CSV (userId,movieId,rating, one
@@ -27,9 +26,9 @@ const (
 // log-normal with at least 20 ratings per user, as MovieLens keeps only
 // users with 20 or more. Ratings are 0.5 to 5 in half steps, from a user
 // bias, a film bias and noise.
-func writeSynthetic(csvPath, binPath string, seed uint64) (sumSq float64, err error) {
+func writeSynthetic(csvPath, binPath string, sh shape, seed uint64) (sumSq float64, err error) {
 	rng := rand.New(rand.NewPCG(seed, 20))
-	cum := make([]float64, ml20Films) // cumulative popularity
+	cum := make([]float64, sh.films) // cumulative popularity
 	total := 0.0
 	for j := range cum {
 		total += 1 / float64(j+10)
@@ -37,9 +36,9 @@ func writeSynthetic(csvPath, binPath string, seed uint64) (sumSq float64, err er
 	}
 	// Films are numbered in a shuffled order so that popularity does not
 	// follow the label.
-	filmID := rng.Perm(ml20Films)
-	counts := userCounts(rng)
-	filmBias := make([]float64, ml20Films)
+	filmID := rng.Perm(sh.films)
+	counts := userCounts(rng, sh)
+	filmBias := make([]float64, sh.films)
 	for j := range filmBias {
 		filmBias[j] = 0.5 * rng.NormFloat64()
 	}
@@ -56,14 +55,14 @@ func writeSynthetic(csvPath, binPath string, seed uint64) (sumSq float64, err er
 	defer bf.Close()
 	cw, bw := bufio.NewWriterSize(cf, 1<<20), bufio.NewWriterSize(bf, 1<<20)
 	cw.WriteString("userId,movieId,rating\n")
-	seen := make([]bool, ml20Films)
+	seen := make([]bool, sh.films)
 	var films []int
 	line := make([]byte, 0, 64)
 	triple := make([]byte, 24)
 	for u, n := range counts {
 		films = films[:0]
 		for len(films) < n {
-			j := min(sortSearch(cum, rng.Float64()*total), ml20Films-1)
+			j := min(sortSearch(cum, rng.Float64()*total), sh.films-1)
 			if !seen[j] {
 				seen[j] = true
 				films = append(films, j)
@@ -100,24 +99,25 @@ func writeSynthetic(csvPath, binPath string, seed uint64) (sumSq float64, err er
 }
 
 // userCounts draws each user's number of ratings: log-normal, at least 20,
-// at most a third of the films, scaled to ml20Ratings in all.
-func userCounts(rng *rand.Rand) []int {
-	raw := make([]float64, ml20Users)
+// at most a third of the films, scaled to sh.ratings in all (which must be
+// between 20 and a third of the films per user).
+func userCounts(rng *rand.Rand, sh shape) []int {
+	raw := make([]float64, sh.users)
 	sum := 0.0
 	for u := range raw {
 		raw[u] = math.Exp(1.2 * rng.NormFloat64())
 		sum += raw[u]
 	}
-	counts := make([]int, ml20Users)
-	spare := ml20Ratings - 20*ml20Users
+	counts := make([]int, sh.users)
+	spare := sh.ratings - 20*sh.users
 	total := 0
 	for u, x := range raw {
-		counts[u] = min(20+int(x/sum*float64(spare)), ml20Films/3)
+		counts[u] = min(20+int(x/sum*float64(spare)), sh.films/3)
 		total += counts[u]
 	}
 	// Hand out what rounding and the cap left, one rating per user in turn.
-	for u := 0; total < ml20Ratings; u = (u + 1) % ml20Users {
-		if counts[u] < ml20Films/3 {
+	for u := 0; total < sh.ratings; u = (u + 1) % sh.users {
+		if counts[u] < sh.films/3 {
 			counts[u]++
 			total++
 		}
