@@ -174,17 +174,18 @@ func run(c benchCase, python string) (string, error) {
 			}
 			times = append(times, time.Since(start))
 		}
-		slices.Sort(times)
-		return fmt.Sprintf("%s\t(no missing-value NMF)\t\t\t%v (RelErr %.4f)\t\t\t\t", c.name, times[len(times)/2].Round(time.Millisecond), m.RelErr), nil
+		return fmt.Sprintf("%s\t(no missing-value NMF)\t\t\t%v (RelErr %.4f)\t\t\t\t", c.name, median(times).Round(time.Millisecond), m.RelErr), nil
 	}
-	best, err := fitSklearn(V, c, python)
+	dense := V.Dense()
+	best, err := fitSklearn(dense, c, python)
 	if err != nil {
 		return "", err
 	}
+	normV := mat.Norm(dense, 2)
 	sk := time.Duration(best.Seconds * float64(time.Second)).Round(time.Millisecond)
 	row := fmt.Sprintf("%s\t%s (%d it)\t%.5f\t%v\t", c.name, best.Solver, best.Iterations, best.RelErr, sk)
 	for _, accelerate := range []bool{false, true} {
-		took, reached, err := medianTimeToRelErr(V, c.k, best.RelErr, accelerate, *repeat)
+		took, reached, err := medianTimeToRelErr(V, normV, c.k, best.RelErr, accelerate, *repeat)
 		if err != nil {
 			return "", err
 		}
@@ -199,7 +200,7 @@ func run(c benchCase, python string) (string, error) {
 
 // fitSklearn writes V for the Python script and returns the result of the
 // solver that reached the lower error.
-func fitSklearn(V *nmf.Matrix, c benchCase, python string) (sklearnResult, error) {
+func fitSklearn(V *mat.Dense, c benchCase, python string) (sklearnResult, error) {
 	dir, err := os.MkdirTemp("", "nmfbench")
 	if err != nil {
 		return sklearnResult{}, err
@@ -212,14 +213,14 @@ func fitSklearn(V *nmf.Matrix, c benchCase, python string) (sklearnResult, error
 	if c.sparse {
 		kind = "sparse"
 		for i := 0; i < rows; i++ {
-			for j := 0; j < cols; j++ {
-				if x := V.At(i, j); x != 0 {
+			for j, x := range V.RawRowView(i) {
+				if x != 0 {
 					binary.Write(&buf, binary.LittleEndian, [3]float64{float64(i), float64(j), x})
 				}
 			}
 		}
 	} else {
-		binary.Write(&buf, binary.LittleEndian, V.Dense().RawMatrix().Data)
+		binary.Write(&buf, binary.LittleEndian, V.RawMatrix().Data)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return sklearnResult{}, err
@@ -263,25 +264,30 @@ func runSklearn(python, path string, rows, cols, k int, kind string, maxIter int
 }
 
 // medianTimeToRelErr is the median of repeat runs of timeToRelErr.
-func medianTimeToRelErr(V *nmf.Matrix, k int, target float64, accelerate bool, repeat int) (time.Duration, bool, error) {
+func medianTimeToRelErr(V *nmf.Matrix, normV float64, k int, target float64, accelerate bool, repeat int) (time.Duration, bool, error) {
 	var times []time.Duration
 	reached := true
 	for range max(repeat, 1) {
-		took, ok, err := timeToRelErr(V, k, target, accelerate)
+		took, ok, err := timeToRelErr(V, normV, k, target, accelerate)
 		if err != nil {
 			return 0, false, err
 		}
 		times = append(times, took)
 		reached = reached && ok
 	}
+	return median(times), reached, nil
+}
+
+// median returns the middle of times (sorting them).
+func median(times []time.Duration) time.Duration {
 	slices.Sort(times)
-	return times[len(times)/2], reached, nil
+	return times[len(times)/2]
 }
 
 // timeToRelErr fits with lib/nmf's defaults (CD, NNDSVDA) and stops as
-// soon as the relative error is at most target, returning the time taken.
-func timeToRelErr(V *nmf.Matrix, k int, target float64, accelerate bool) (time.Duration, bool, error) {
-	normV := mat.Norm(V.Dense(), 2)
+// soon as the relative error ‖V−WH‖/normV is at most target, returning
+// the time taken.
+func timeToRelErr(V *nmf.Matrix, normV float64, k int, target float64, accelerate bool) (time.Duration, bool, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	reached := false

@@ -134,6 +134,7 @@ func (p *problem) useStorage(st Storage) {
 			p.needDense()
 			p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.vt}
 		}
+	case st == Dense:
 	default:
 		nz := 0
 		for _, x := range p.v.RawMatrix().Data {
@@ -141,8 +142,9 @@ func (p *problem) useStorage(st Storage) {
 				nz++
 			}
 		}
-		if st == Sparse || (st == StorageAuto && float64(nz) < sparseDensity*float64(p.rows*p.cols)) {
-			p.opV, p.opVT = sparseProducts(nonZeros(p.v, nz), nonZeros(p.vt, nz))
+		if st == Sparse || float64(nz) < sparseDensity*float64(p.rows*p.cols) {
+			x := nonZeros(p.v, nz)
+			p.opV, p.opVT = sparseProducts(x, x.transpose())
 		}
 	}
 }

@@ -77,30 +77,27 @@ func (x *sparse) denseFill(absent float64) *mat.Dense {
 
 // sparseOf lists the non-NaN cells of d, of dᵀ when transpose is set.
 func sparseOf(d *mat.Dense, transpose bool) *sparse {
-	r, c := d.Dims()
-	s := &sparse{n: r, m: c, ptr: make([]int, r+1)}
-	for i := 0; i < r; i++ {
-		for j, x := range d.RawRowView(i) {
-			if !math.IsNaN(x) {
-				s.idx = append(s.idx, j)
-				s.val = append(s.val, x)
-			}
-		}
-		s.ptr[i+1] = len(s.idx)
-	}
+	s := cellsOf(d, 0, func(x float64) bool { return !math.IsNaN(x) })
 	if transpose {
 		return s.transpose()
 	}
 	return s
 }
 
-// nonZeros lists the non-zero cells of the dense d by row.
+// nonZeros lists the non-zero cells of the dense d by row; nz, if known,
+// is their number.
 func nonZeros(d *mat.Dense, nz int) *sparse {
+	return cellsOf(d, nz, func(x float64) bool { return x != 0 })
+}
+
+// cellsOf lists the cells of d that keep accepts, by row, with room for
+// size of them.
+func cellsOf(d *mat.Dense, size int, keep func(float64) bool) *sparse {
 	r, c := d.Dims()
-	s := &sparse{n: r, m: c, ptr: make([]int, r+1), idx: make([]int, 0, nz), val: make([]float64, 0, nz)}
+	s := &sparse{n: r, m: c, ptr: make([]int, r+1), idx: make([]int, 0, size), val: make([]float64, 0, size)}
 	for i := 0; i < r; i++ {
 		for j, x := range d.RawRowView(i) {
-			if x != 0 {
+			if keep(x) {
 				s.idx = append(s.idx, j)
 				s.val = append(s.val, x)
 			}
