@@ -173,20 +173,23 @@ func truncatedSVD(aop, atop operand, k int, rng *rand.Rand) (u *mat.Dense, s []f
 	for i := range raw {
 		raw[i] = rng.NormFloat64()
 	}
+	// The power iterations need each basis only well conditioned (as
+	// scikit-learn's LU normalizer makes it), so they take one CholeskyQR
+	// pass; the last basis, which the SVD is projected on, is orthonormal.
 	var y, z, tmp mat.Dense
 	aop.times(&y, &tmp, omega) // m×l
-	q, err := orthonormalBasis(&y)
+	q, err := rangeBasis(&y, iters == 0)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	for it := 0; it < iters; it++ {
 		atop.times(&z, &tmp, q) // n×l
-		qz, err := orthonormalBasis(&z)
+		qz, err := rangeBasis(&z, false)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		aop.times(&y, &tmp, qz) // m×l
-		if q, err = orthonormalBasis(&y); err != nil {
+		if q, err = rangeBasis(&y, it == iters-1); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -215,9 +218,24 @@ func thinSVD(a mat.Matrix, k int) (u *mat.Dense, s []float64, v *mat.Dense, err 
 	return mat.DenseCopyOf(uf.Slice(0, m, 0, k)), s, mat.DenseCopyOf(vf.Slice(0, n, 0, k)), nil
 }
 
-// orthonormalBasis returns an m×l matrix with orthonormal columns spanning
-// the columns of y (m×l, m ≥ l), from y's thin SVD.
-func orthonormalBasis(y *mat.Dense) (*mat.Dense, error) {
+// rangeBasis returns an m×l matrix whose columns span the columns of y
+// (m×l, m ≥ l) and are orthonormal (when orthonormal is set) or at least
+// well conditioned. It runs CholeskyQR (Fukaya et al. 2014): G = yᵀy,
+// G = RᵀR by Cholesky and y ← y·R⁻¹, two products with small l×l matrices
+// in between, where a Householder QR or SVD of a tall y runs l level-2
+// sweeps over it. One pass leaves the columns orthonormal up to about
+// ε·cond(y)²; a second pass (CholeskyQR2) makes them orthonormal to rounding
+// error. When yᵀy is not safely positive definite (y nearly rank-deficient,
+// as with very sparse data), the basis comes from y's thin SVD instead.
+func rangeBasis(y *mat.Dense, orthonormal bool) (*mat.Dense, error) {
+	if q, ok := cholQRStep(y); ok {
+		if !orthonormal {
+			return q, nil
+		}
+		if q, ok = cholQRStep(q); ok {
+			return q, nil
+		}
+	}
 	var svd mat.SVD
 	if !svd.Factorize(y, mat.SVDThinU) {
 		return nil, fmt.Errorf("nmf: SVD in randomized range finder did not converge")
@@ -225,4 +243,31 @@ func orthonormalBasis(y *mat.Dense) (*mat.Dense, error) {
 	var q mat.Dense
 	svd.UTo(&q)
 	return &q, nil
+}
+
+// maxCholQRCond is the largest condition number of yᵀy for which a
+// CholeskyQR pass is trusted: the second pass restores orthogonality lost
+// to rounding in the first as long as cond(y) is below about 1/√ε.
+const maxCholQRCond = 1e12
+
+// cholQRStep returns y·R⁻¹, where yᵀy = RᵀR, or false when yᵀy is not
+// safely positive definite.
+func cholQRStep(y *mat.Dense) (*mat.Dense, bool) {
+	_, l := y.Dims()
+	var g mat.Dense
+	g.Mul(y.T(), y)
+	var ch mat.Cholesky
+	if !ch.Factorize(mat.NewSymDense(l, g.RawMatrix().Data)) || !(ch.Cond() < maxCholQRCond) {
+		return nil, false
+	}
+	var r, rinv mat.TriDense
+	ch.UTo(&r)
+	if err := rinv.InverseTri(&r); err != nil {
+		return nil, false
+	}
+	// A general product (gemm, OpenBLAS when present) rather than a
+	// triangular one, which gonum's BLAS runs in pure Go.
+	var q mat.Dense
+	q.Mul(y, mat.DenseCopyOf(&rinv))
+	return &q, true
 }
