@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,13 +33,39 @@ func main() {
 	cells := flag.Int("cells", 200, "cells per client")
 	nkernels := flag.Int("kernels", 4, "kernels")
 	kernelBin := flag.String("kernel", "", "kernel binary (default: build ./cmd/kernel)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and clients) to `file`")
 	flag.Parse()
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
 	res, err := Run(context.Background(), Config{Clients: *clients, Cells: *cells, Kernels: *nkernels, KernelBin: *kernelBin})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 	fmt.Println(res)
+}
+
+// startCPUProfile starts profiling into path and returns the function that
+// stops it.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // Config sizes a load run.
