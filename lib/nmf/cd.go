@@ -295,8 +295,21 @@ func (d denseOperand) cells() int        { r, c := d.x.Dims(); return r * c }
 func (d denseOperand) dims() (n, m int)  { return d.x.Dims() }
 func (d denseOperand) dense() *mat.Dense { return d.x }
 func (x *sparse) cells() int             { return len(x.idx) }
-func (x *sparse) dims() (n, m int)       { return x.n, x.m }
-func (x *sparse) dense() *mat.Dense      { return x.denseFill(0) }
+
+// transposedDense is xᵀ for a dense x (n×m), multiplied as x.T() without a
+// transposed copy (see fastTransposedProducts).
+type transposedDense struct{ x *mat.Dense }
+
+func (d transposedDense) times(dst, _, b *mat.Dense) {
+	dst.Reset()
+	dst.Mul(d.x.T(), b)
+}
+
+func (d transposedDense) cells() int        { r, c := d.x.Dims(); return r * c }
+func (d transposedDense) dims() (n, m int)  { r, c := d.x.Dims(); return c, r }
+func (d transposedDense) dense() *mat.Dense { return transposeOf(d.x) }
+func (x *sparse) dims() (n, m int)          { return x.n, x.m }
+func (x *sparse) dense() *mat.Dense         { return x.denseFill(0) }
 
 // times forms x·b from x's non-zero cells: O(cells × k).
 func (x *sparse) times(dst, _, b *mat.Dense) {

@@ -171,7 +171,11 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 				if updateW {
 					muStepDense(p.v, p.opV, w, ht, pw, &muw)
 				}
-				muStepDense(p.vt, p.opVT, ht, w, ph, &muw)
+				var vt *mat.Dense // read cell by cell only when β ≠ 2
+				if s.beta != 2 {
+					vt = p.transposeV()
+				}
+				muStepDense(vt, p.opVT, ht, w, ph, &muw)
 			}
 			if gram {
 				loss = lossGram(p.normV2, ht, &muw.num, &muw.gram, &hh, &muw.bt)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -80,10 +82,31 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 		p.byCol = p.byRow.transpose()
 	default:
 		p.v = V.dense() // read only
-		p.vt = transposeOf(p.v)
-		p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.vt}
+		p.opV = denseOperand{p.v}
+		if fastTransposedProducts() {
+			p.opVT = transposedDense{p.v}
+		} else {
+			p.opVT = denseOperand{p.transposeV()}
+		}
 	}
 	return p, nil
+}
+
+// transposeV returns Vᵀ stored row-major, forming it the first time.
+func (p *problem) transposeV() *mat.Dense {
+	if p.vt == nil {
+		p.vt = transposeOf(p.v)
+	}
+	return p.vt
+}
+
+// fastTransposedProducts reports whether products with a transposed
+// operand run as fast as with a plain one, as they do in OpenBLAS
+// (internal/fastblas): Vᵀ·W then needs no copy of V. gonum's pure-Go BLAS
+// multiplies 1.7 times faster from a row-major Vᵀ (denseOperand.times).
+func fastTransposedProducts() bool {
+	_, pureGo := blas64.Implementation().(gonum.Implementation)
+	return !pureGo
 }
 
 // valueStats accumulates what problem needs from the observed values.
@@ -116,7 +139,6 @@ func (v *valueStats) add(vals []float64, signed bool) int {
 func (p *problem) needDense() {
 	if p.v == nil && p.stored != nil {
 		p.v = p.stored.denseFill(0)
-		p.vt = transposeOf(p.v)
 	}
 }
 
@@ -132,7 +154,7 @@ func (p *problem) useStorage(st Storage) {
 	case p.stored != nil:
 		if st == Dense {
 			p.needDense()
-			p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.vt}
+			p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.transposeV()}
 		}
 	case st == Dense:
 	default:
