@@ -129,7 +129,23 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 	braw := b.RawMatrix()
 	araw := a.RawMatrix()
 	work := float64(5 * len(x.idx) * k)
-	return forChunks2(n, work, func() *residualWork { return new(residualWork) }, func(lo, hi int, ws *residualWork) (float64, float64) {
+	// Scratch comes from residualPool and goes back after the sweep, so
+	// that sweeps do not allocate and clear it anew.
+	var mu sync.Mutex
+	var taken []*residualWork
+	defer func() {
+		for _, ws := range taken {
+			residualPool.Put(ws)
+		}
+	}()
+	newScratch := func() *residualWork {
+		ws := residualPool.Get().(*residualWork)
+		mu.Lock()
+		taken = append(taken, ws)
+		mu.Unlock()
+		return ws
+	}
+	return forChunks2(n, work, newScratch, func(lo, hi int, ws *residualWork) (float64, float64) {
 		v, sq := 0.0, 0.0
 		for i := lo; i < hi; i++ {
 			cols, vals := x.idx[x.ptr[i]:x.ptr[i+1]], x.val[x.ptr[i]:x.ptr[i+1]]
@@ -148,6 +164,8 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 type residualWork struct {
 	r, bt, hess []float64
 }
+
+var residualPool = sync.Pool{New: func() any { return new(residualWork) }}
 
 // cdRowResidual is cdRow for one row with observed cells only: cols lists
 // the rows of b (row stride bs) the observed values vals pair with. It
@@ -170,11 +188,24 @@ func cdRowResidual(a, b []float64, bs int, cols []int, vals []float64, ws *resid
 	// else: its loads are independent, so the processor overlaps the cache
 	// misses of rows scattered over a large b.
 	sink := 0.0
-	for e, j := range cols {
-		if e+prefetchAhead < c {
-			sink += touch(b, cols[e+prefetchAhead]*bs, k)
+	e := 0
+	for ; e+4 <= c; e += 4 {
+		// Four rows at a time: each coordinate's four values then go out
+		// as one contiguous store.
+		if e+prefetchAhead+4 <= c {
+			for _, j := range cols[e+prefetchAhead : e+prefetchAhead+4] {
+				sink += touch(b, j*bs, k)
+			}
 		}
-		bj := b[j*bs : j*bs+k]
+		j0, j1, j2, j3 := cols[e]*bs, cols[e+1]*bs, cols[e+2]*bs, cols[e+3]*bs
+		b0, b1, b2, b3 := b[j0:j0+k], b[j1:j1+k], b[j2:j2+k], b[j3:j3+k]
+		for t := range k {
+			dst := bt[t*c+e : t*c+e+4 : t*c+e+4]
+			dst[0], dst[1], dst[2], dst[3] = b0[t], b1[t], b2[t], b3[t]
+		}
+	}
+	for ; e < c; e++ {
+		bj := b[cols[e]*bs : cols[e]*bs+k]
 		for t, x := range bj {
 			bt[t*c+e] = x
 		}
@@ -183,11 +214,24 @@ func cdRowResidual(a, b []float64, bs int, cols []int, vals []float64, ws *resid
 	copy(r, vals)
 	for t := range k {
 		bc := bt[t*c : t*c+c]
-		hess[t] = dot(bc, bc)
 		if at := a[t]; at != 0 {
-			for e, x := range bc {
-				r[e] -= at * x
+			// The curvature and the residuals in one pass over the column.
+			var h0, h1 float64
+			i := 0
+			for ; i+2 <= len(bc); i += 2 {
+				x0, x1 := bc[i], bc[i+1]
+				h0 += x0 * x0
+				h1 += x1 * x1
+				r[i] -= at * x0
+				r[i+1] -= at * x1
 			}
+			for ; i < len(bc); i++ {
+				h0 += bc[i] * bc[i]
+				r[i] -= at * bc[i]
+			}
+			hess[t] = h0 + h1
+		} else {
+			hess[t] = dot(bc, bc)
 		}
 	}
 	violation := 0.0
