@@ -212,6 +212,10 @@ func (c *conn) nudge() {
 	ready := c.iopubReady
 	c.smu.Unlock()
 	deadline := time.After(10 * time.Second)
+	// The first request usually goes out before the subscription has
+	// reached the kernel, so retries start soon and back off: a kernel
+	// that has just started answers the second or third.
+	wait := nudgeFirstRetry
 	for {
 		m, err := jupyter.NewMessage(jupyter.NewID(), "kernel_info_request", nil, map[string]any{})
 		if err != nil {
@@ -230,10 +234,18 @@ func (c *conn) nudge() {
 		case <-deadline:
 			c.s.log.Printf("kernel %s: no iopub message after 10 s of kernel_info requests", c.k.ID)
 			return
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(wait):
+			wait = min(2*wait, nudgeMaxRetry)
 		}
 	}
 }
+
+// The intervals between nudge's kernel_info requests: from
+// nudgeFirstRetry, doubling up to nudgeMaxRetry.
+const (
+	nudgeFirstRetry = 10 * time.Millisecond
+	nudgeMaxRetry   = 200 * time.Millisecond
+)
 
 // send writes a message to the client in its format.
 func (c *conn) send(m *jupyter.Message) {
