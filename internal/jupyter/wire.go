@@ -66,19 +66,9 @@ func (s Signer) Encode(m *Message) ([][]byte, error) {
 // Decode parses wire frames into a message, checking the signature. The
 // content is kept raw; the header must name a message type.
 func (s Signer) Decode(frames [][]byte) (*Message, error) {
-	i := -1
-	for k, f := range frames {
-		if bytes.Equal(f, []byte(Delimiter)) {
-			i = k
-			break
-		}
-	}
-	if i < 0 {
-		return nil, ErrNoDelimiter
-	}
-	rest := frames[i+1:]
-	if len(rest) < 5 {
-		return nil, fmt.Errorf("%w (%d)", ErrShort, len(rest))
+	i, rest, err := split(frames)
+	if err != nil {
+		return nil, err
 	}
 	sig, header, parent, metadata, content := rest[0], rest[1], rest[2], rest[3], rest[4]
 	if !s.Verify(sig, header, parent, metadata, content) {
@@ -110,4 +100,42 @@ func (s Signer) Decode(frames [][]byte) (*Message, error) {
 		m.Buffers = append(m.Buffers, bytes.Clone(b))
 	}
 	return m, nil
+}
+
+// split finds the delimiter in wire frames and returns its index and the
+// frames after it, at least five (signature, header, parent header,
+// metadata, content).
+func split(frames [][]byte) (delim int, rest [][]byte, err error) {
+	delim = -1
+	for k, f := range frames {
+		if bytes.Equal(f, []byte(Delimiter)) {
+			delim = k
+			break
+		}
+	}
+	if delim < 0 {
+		return 0, nil, ErrNoDelimiter
+	}
+	rest = frames[delim+1:]
+	if len(rest) < 5 {
+		return 0, nil, fmt.Errorf("%w (%d)", ErrShort, len(rest))
+	}
+	return delim, rest, nil
+}
+
+// PeekType returns the msg_type in wire frames' header without checking
+// the signature or reading the rest: for a listener that acts only on some
+// message types and decodes (and verifies) just those.
+func PeekType(frames [][]byte) (string, error) {
+	_, rest, err := split(frames)
+	if err != nil {
+		return "", err
+	}
+	var h struct {
+		MsgType string `json:"msg_type"`
+	}
+	if err := json.Unmarshal(rest[1], &h); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrHeader, err)
+	}
+	return h.MsgType, nil
 }

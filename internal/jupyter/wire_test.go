@@ -86,6 +86,33 @@ func TestDecodeRejects(t *testing.T) {
 	}
 }
 
+func TestPeekType(t *testing.T) {
+	s := Signer{Key: []byte("secret")}
+	m, _ := NewMessage("sess", "status", nil, map[string]string{"execution_state": "idle"})
+	good, _ := s.Encode(m)
+	m.Identities = [][]byte{[]byte("topic")}
+	withTopic, _ := s.Encode(m)
+	badHeader := append([][]byte(nil), good...)
+	badHeader[2] = []byte("{not json")
+	for _, tc := range []struct {
+		name    string
+		frames  [][]byte
+		want    string
+		wantErr error
+	}{
+		{"signed", good, "status", nil},
+		{"after a topic frame", withTopic, "status", nil},
+		{"no delimiter", [][]byte{[]byte("a")}, "", ErrNoDelimiter},
+		{"short", good[:4], "", ErrShort},
+		{"header not JSON", badHeader, "", ErrHeader},
+	} {
+		got, err := PeekType(tc.frames)
+		if got != tc.want || !errors.Is(err, tc.wantErr) {
+			t.Errorf("%s: PeekType = %q, %v; want %q, %v", tc.name, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	s := Signer{Key: []byte("k")}
 	m, _ := NewMessage("sess", "execute_request", nil, map[string]string{"code": "1"})
@@ -101,6 +128,9 @@ func FuzzDecode(f *testing.F) {
 			if err == nil {
 				if _, err := key.Encode(m); err != nil {
 					t.Fatalf("decoded message does not encode: %v", err)
+				}
+				if typ, err := PeekType(bytes.Split(data, []byte{0})); err != nil || typ != m.Header.MsgType {
+					t.Fatalf("PeekType = %q, %v; Decode read %q", typ, err, m.Header.MsgType)
 				}
 			}
 		}
