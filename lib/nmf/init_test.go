@@ -73,7 +73,8 @@ func TestRangeBasis(t *testing.T) {
 		{"rank-deficient", deficient, true, 1e-12},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			q, err := rangeBasis(c.y, c.orthonormal)
+			q := new(mat.Dense)
+			err := rangeBasis(q, c.y, c.orthonormal)
 			if err != nil {
 				t.Fatal(err)
 			}
