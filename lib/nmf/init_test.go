@@ -139,3 +139,47 @@ func TestTruncatedSVD(t *testing.T) {
 		})
 	}
 }
+
+// countingOperand counts the products taken with an operand.
+type countingOperand struct {
+	operand
+	n *int
+}
+
+func (c countingOperand) times(dst, tmp, b *mat.Dense) {
+	*c.n++
+	c.operand.times(dst, tmp, b)
+}
+
+// TestPowerIterationsStop checks that the randomized SVD stops its power
+// iterations early on a matrix with a gap after the k-th singular value
+// and runs all of them (16 products with A or Aᵀ) on one without.
+func TestPowerIterationsStop(t *testing.T) {
+	rng := newRand(9)
+	noise := mat.NewDense(400, 300, nil)
+	for i := range 400 {
+		for j := range 300 {
+			noise.Set(i, j, rng.Float64())
+		}
+	}
+	for _, c := range []struct {
+		name     string
+		v        *mat.Dense
+		min, max int // products
+	}{
+		{"low rank plus noise", lowRank(400, 300, 6, 1e-3, 2).Dense(), 4, 10},
+		{"uniform noise", noise, 16, 16},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := 0
+			a := countingOperand{denseOperand{c.v}, &n}
+			at := countingOperand{denseOperand{transposeOf(c.v)}, &n}
+			if _, _, _, err := truncatedSVD(a, at, 6, newRand(1)); err != nil {
+				t.Fatal(err)
+			}
+			if n < c.min || n > c.max {
+				t.Errorf("%d products, want %d to %d", n, c.min, c.max)
+			}
+		})
+	}
+}
