@@ -250,7 +250,11 @@ func ReadTriples(path, rowField, colField, valueField string) (*Matrix, error) {
 		return nil, fmt.Errorf("nmf: read %s: %w", path, err)
 	}
 	defer f.Close()
-	m, err := ParseTriples(f, rowField, colField, valueField)
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	m, err := parseTriples(f, size, rowField, colField, valueField)
 	return m, withPath(err, path)
 }
 
@@ -270,6 +274,18 @@ func ReadTriples(path, rowField, colField, valueField string) (*Matrix, error) {
 // order of first appearance. A pair listed twice is an error wrapping
 // ErrDuplicateEntry.
 func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, error) {
+	return parseTriples(r, 0, rowField, colField, valueField)
+}
+
+// sizeSample is how many lines parseTriples reads before it estimates,
+// from their bytes and the input's size, how many the input holds.
+const sizeSample = 4096
+
+// parseTriples is ParseTriples for an input of size bytes (0 if unknown).
+// With the size known, it sizes its cell lists once, after the first
+// sizeSample lines, instead of letting them grow by doubling: about a sixth
+// of the time of reading a large ratings file went to copying them.
+func parseTriples(r io.Reader, size int64, rowField, colField, valueField string) (*Matrix, error) {
 	cr := newCSVReader(r)
 	header, err := readHeader(cr)
 	if err != nil {
@@ -316,6 +332,13 @@ func ParseTriples(r io.Reader, rowField, colField, valueField string) (*Matrix, 
 			}
 			if math.IsNaN(v) {
 				continue // a listed but missing value is simply unobserved
+			}
+		}
+		if len(vals) == sizeSample && size > 0 {
+			if read := cr.InputOffset(); read > 0 && size > read {
+				more := int(float64(size-read)/float64(read)*sizeSample*1.05) + 1
+				ri, ci = slices.Grow(ri, more), slices.Grow(ci, more)
+				vals, lines = slices.Grow(vals, more), slices.Grow(lines, more)
 			}
 		}
 		ri = append(ri, intern(rowIdx, &rows, strings.TrimSpace(rec[ri0])))

@@ -3,12 +3,15 @@ package nmf
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
-	"nmfkernel/internal/movielens"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"nmfkernel/internal/movielens"
 )
 
 func TestParseCSV(t *testing.T) {
@@ -253,4 +256,44 @@ func FuzzParseTriples(f *testing.F) {
 			t.Fatal("T().T() differs")
 		}
 	})
+}
+
+// TestReadTriplesSizedMatchesParse reads a file longer than sizeSample
+// lines, where ReadTriples sizes its lists from the file's size, and checks
+// it against ParseTriples of the same bytes, and that a duplicate near the
+// end is still reported on its own line.
+func TestReadTriplesSizedMatchesParse(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("user,item,rating\n")
+	n := 3*sizeSample + 17
+	for i := range n {
+		fmt.Fprintf(&b, "u%d,i%d,%d\n", i%97, i/97, 1+i%5)
+	}
+	path := filepath.Join(t.TempDir(), "ratings.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadTriples(path, "user", "item", "rating")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseTriples(strings.NewReader(b.String()), "user", "item", "rating")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameCells := slices.EqualFunc(got.Dense().RawMatrix().Data, want.Dense().RawMatrix().Data, func(x, y float64) bool {
+		return x == y || (math.IsNaN(x) && math.IsNaN(y)) // NaN: missing in both
+	})
+	if !sameCells || !slices.Equal(got.RowLabels(), want.RowLabels()) || !slices.Equal(got.ColLabels(), want.ColLabels()) {
+		t.Fatal("ReadTriples and ParseTriples read the same file differently")
+	}
+	b.WriteString("u5,i0,3\n") // line n+2 repeats line 7 (u5,i0)
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadTriples(path, "user", "item", "rating")
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != n+2 || !errors.Is(err, ErrDuplicateEntry) || !strings.Contains(err.Error(), "line 7") {
+		t.Errorf("duplicate: %v, want a ParseError on line %d naming line 7", err, n+2)
+	}
 }
