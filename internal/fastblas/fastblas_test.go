@@ -1,6 +1,7 @@
 package fastblas
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -113,4 +114,32 @@ func BenchmarkMul(b *testing.B) {
 		impl := openBLASForTest(b)
 		run(b, impl.Dgemm)
 	})
+}
+
+// BenchmarkTallSkinny multiplies a 5000×2000 matrix (80 MB, bench/sklearn's
+// largest dense case) by 2000×l factors through OpenBLAS: such products
+// stream the large operand from memory, so their time barely grows with l
+// and GB/s (the large operand's bytes over the time) says what they cost.
+func BenchmarkTallSkinny(b *testing.B) {
+	impl := openBLASForTest(b)
+	rng := rand.New(rand.NewPCG(5, 6))
+	const m, n = 5000, 2000
+	a := make([]float64, m*n)
+	for i := range a {
+		a[i] = rng.Float64()
+	}
+	for _, l := range []int{10, 30, 40} {
+		b.Run(fmt.Sprintf("l=%d", l), func(b *testing.B) {
+			q, c := make([]float64, n*l), make([]float64, m*l)
+			for i := range q {
+				q[i] = rng.Float64()
+			}
+			for b.Loop() {
+				impl.Dgemm(blas.NoTrans, blas.NoTrans, m, l, n, 1, a, n, q, l, 0, c, l)
+			}
+			sec := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(2*m*n*float64(l)/sec/1e9, "GFLOP/s")
+			b.ReportMetric(8*m*n/sec/1e9, "GB/s")
+		})
+	}
 }
