@@ -121,7 +121,8 @@ func cdSweepDense(x operand, a, b *mat.Dense, l1, l2 float64, perm []int, accele
 // build machine, about 40 GFLOP/s for the products of a 5000×2000 V with
 // its 30-column factors against 2–4 for the sweeps, rounded down. With it
 // the 5000×2000, k = 30 case of bench/sklearn runs at most 5 sweeps per
-// product instead of 34 and reaches scikit-learn's error 19% sooner.
+// product for W and 11 for H instead of 34 and 84, and reaches
+// scikit-learn's error 20–30% sooner (bench/records, entry 11).
 const blasSpeedup = 8
 
 // productSpeedup is blasSpeedup for a dense x multiplied through OpenBLAS,
