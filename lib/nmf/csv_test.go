@@ -297,3 +297,97 @@ func TestReadTriplesSizedMatchesParse(t *testing.T) {
 		t.Errorf("duplicate: %v, want a ParseError on line %d naming line 7", err, n+2)
 	}
 }
+
+// TestReadTriplesChunked reads files in small pieces, in parallel, and
+// compares everything — cells, labels, errors and their lines — with
+// ParseTriples of the same bytes.
+func TestReadTriplesChunked(t *testing.T) {
+	defer func(old int64) { chunkBytes = old }(chunkBytes)
+	chunkBytes = 37 // pieces of a few lines, cut anywhere
+	var lines strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&lines, "u%d,%d,%d\n", i%13, 1000-i/13, 1+i%5)
+	}
+	body := lines.String()
+	half := strings.LastIndexByte(body[:len(body)/2], '\n') + 1 // a line start
+	for _, tc := range []struct{ name, in string }{
+		{"plain", "user,item,rating\n" + body},
+		{"byte order mark, CRLF, blank lines, no final newline", "\ufeffuser,item,rating\r\n\r\n" + strings.ReplaceAll(body[:half], "\n", "\r\n") + "\n\nu99,1,2"},
+		{"missing values skipped", "user,item,rating\n" + strings.Replace(body, ",3\n", ",NA\n", 7)},
+		{"field count error late", "user,item,rating\n" + body + "u1,2\n"},
+		{"value error late", "user,item,rating\n" + body[:half] + "u1,1,-2\n" + body[half:]},
+		{"duplicate", "user,item,rating\n" + body + "u3,1000,4\n"},
+		{"quoted fields fall back", "user,item,rating\n" + body + "\"u1\",\"5\n\",1\n"},
+		{"header only", "user,item,rating\n"},
+		{"header spans lines", "\"user\nname\",item,rating\n" + body},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "r.csv")
+			if err := os.WriteFile(path, []byte(tc.in), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rowField := "user"
+			if strings.HasPrefix(tc.in, "\"user\n") {
+				rowField = "user\nname"
+			}
+			got, gotErr := ReadTriples(path, rowField, "item", "rating")
+			want, wantErr := ParseTriples(strings.NewReader(tc.in), rowField, "item", "rating")
+			if (gotErr == nil) != (wantErr == nil) {
+				t.Fatalf("ReadTriples error %v, ParseTriples error %v", gotErr, wantErr)
+			}
+			if wantErr != nil {
+				var pe *ParseError
+				if !errors.As(gotErr, &pe) || pe.Path != path {
+					t.Fatalf("error %v is not a ParseError naming the file", gotErr)
+				}
+				pe.Path = ""
+				if gotErr.Error() != wantErr.Error() {
+					t.Fatalf("error %q, sequential %q", gotErr, wantErr)
+				}
+				return
+			}
+			same := slices.EqualFunc(got.Dense().RawMatrix().Data, want.Dense().RawMatrix().Data, func(x, y float64) bool {
+				return x == y || (math.IsNaN(x) && math.IsNaN(y))
+			})
+			if !same || !slices.Equal(got.RowLabels(), want.RowLabels()) || !slices.Equal(got.ColLabels(), want.ColLabels()) {
+				t.Fatal("chunked and sequential reads differ")
+			}
+		})
+	}
+}
+
+// FuzzReadTriplesChunked checks that reading a file in small pieces gives
+// what ParseTriples gives: the same error, or the same cells and labels.
+func FuzzReadTriplesChunked(f *testing.F) {
+	for _, s := range []string{
+		"r,c,v\na,x,1\nb,y,2\na,y,3\n", "r,c,v\n1,2,3\n\n2,1,NA\r\n3,3,4", "r,c,v\na,x,1\na,x,2\n", "\ufeffr,c,v\na,x,1\n",
+	} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, in string) {
+		defer func(old int64) { chunkBytes = old }(chunkBytes)
+		chunkBytes = 5
+		path := filepath.Join(dir, "f.csv")
+		if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, gotErr := ReadTriples(path, "r", "c", "v")
+		want, wantErr := ParseTriples(strings.NewReader(in), "r", "c", "v")
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("ReadTriples error %v, ParseTriples error %v", gotErr, wantErr)
+		}
+		if wantErr != nil {
+			if g := strings.TrimPrefix(gotErr.Error(), path+":"); g != wantErr.Error() {
+				t.Fatalf("error %q, sequential %q", g, wantErr)
+			}
+			return
+		}
+		same := slices.EqualFunc(got.Dense().RawMatrix().Data, want.Dense().RawMatrix().Data, func(x, y float64) bool {
+			return x == y || (math.IsNaN(x) && math.IsNaN(y))
+		})
+		if !same || !slices.Equal(got.RowLabels(), want.RowLabels()) || !slices.Equal(got.ColLabels(), want.ColLabels()) {
+			t.Fatal("chunked and sequential reads differ")
+		}
+	})
+}
