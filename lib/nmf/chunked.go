@@ -28,12 +28,7 @@ var errSequential = errors.New("nmf: read sequentially")
 // matrix are those of the sequential reader. It returns errSequential for
 // files it leaves to that reader.
 func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField string) (*Matrix, error) {
-	cr := newCSVReader(io.NewSectionReader(f, 0, size))
-	header, err := readHeader(cr)
-	if err != nil {
-		return nil, err
-	}
-	layout, err := newTripleLayout(header, rowField, colField, valueField)
+	cr, layout, err := readTripleHeader(io.NewSectionReader(f, 0, size), rowField, colField, valueField)
 	if err != nil {
 		return nil, err
 	}

@@ -297,12 +297,7 @@ const sizeSample = 4096
 // sizeSample lines, instead of letting them grow by doubling: about a sixth
 // of the time of reading a large ratings file went to copying them.
 func parseTriples(r io.Reader, size int64, rowField, colField, valueField string) (*Matrix, error) {
-	cr := newCSVReader(r)
-	header, err := readHeader(cr)
-	if err != nil {
-		return nil, err
-	}
-	layout, err := newTripleLayout(header, rowField, colField, valueField)
+	cr, layout, err := readTripleHeader(r, rowField, colField, valueField)
 	if err != nil {
 		return nil, err
 	}
@@ -320,9 +315,17 @@ type tripleLayout struct {
 	nfields    int // the header's field count
 }
 
-func newTripleLayout(header []string, rowField, colField, valueField string) (tripleLayout, error) {
+// readTripleHeader starts reading a long-form file: it reads the header
+// and finds the named fields in it, returning the reader, positioned at
+// the first data line, and the layout.
+func readTripleHeader(r io.Reader, rowField, colField, valueField string) (*csv.Reader, tripleLayout, error) {
+	cr := newCSVReader(r)
+	header, err := readHeader(cr)
+	if err != nil {
+		return nil, tripleLayout{}, err
+	}
 	ri, ci, vi, err := tripleFields(header, rowField, colField, valueField)
-	return tripleLayout{ri: ri, ci: ci, vi: vi, nfields: len(header)}, err
+	return cr, tripleLayout{ri: ri, ci: ci, vi: vi, nfields: len(header)}, err
 }
 
 // triples accumulates the listed cells of a long-form file: labels

@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -281,12 +280,7 @@ func TestReadTriplesSizedMatchesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameCells := slices.EqualFunc(got.Dense().RawMatrix().Data, want.Dense().RawMatrix().Data, func(x, y float64) bool {
-		return x == y || (math.IsNaN(x) && math.IsNaN(y)) // NaN: missing in both
-	})
-	if !sameCells || !slices.Equal(got.RowLabels(), want.RowLabels()) || !slices.Equal(got.ColLabels(), want.ColLabels()) {
-		t.Fatal("ReadTriples and ParseTriples read the same file differently")
-	}
+	sameMatrix(t, "ReadTriples against ParseTriples", got, want)
 	b.WriteString("u5,i0,3\n") // line n+2 repeats line 7 (u5,i0)
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -346,12 +340,7 @@ func TestReadTriplesChunked(t *testing.T) {
 				}
 				return
 			}
-			same := slices.EqualFunc(got.Dense().RawMatrix().Data, want.Dense().RawMatrix().Data, func(x, y float64) bool {
-				return x == y || (math.IsNaN(x) && math.IsNaN(y))
-			})
-			if !same || !slices.Equal(got.RowLabels(), want.RowLabels()) || !slices.Equal(got.ColLabels(), want.ColLabels()) {
-				t.Fatal("chunked and sequential reads differ")
-			}
+			sameMatrix(t, "chunked against sequential", got, want)
 		})
 	}
 }
@@ -383,11 +372,6 @@ func FuzzReadTriplesChunked(f *testing.F) {
 			}
 			return
 		}
-		same := slices.EqualFunc(got.Dense().RawMatrix().Data, want.Dense().RawMatrix().Data, func(x, y float64) bool {
-			return x == y || (math.IsNaN(x) && math.IsNaN(y))
-		})
-		if !same || !slices.Equal(got.RowLabels(), want.RowLabels()) || !slices.Equal(got.ColLabels(), want.ColLabels()) {
-			t.Fatal("chunked and sequential reads differ")
-		}
+		sameMatrix(t, "chunked against sequential", got, want)
 	})
 }
