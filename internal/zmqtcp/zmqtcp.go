@@ -141,8 +141,8 @@ type framer struct {
 }
 
 // add appends p to the pending bytes and reports whether they should be
-// written now: p finished the greeting, a message or a part of the
-// greeting, or the pending bytes reached maxPending.
+// written now: p held a part of the greeting or the end of a message, or
+// the pending bytes reached maxPending.
 func (f *framer) add(p []byte) bool {
 	f.pending = append(f.pending, p...)
 	send := false

@@ -2,7 +2,6 @@ package nmf
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -126,10 +125,7 @@ func parseChunk(f *os.File, start, end int64, layout tripleLayout) chunkResult {
 	if bytes.IndexByte(buf, '"') >= 0 {
 		return chunkResult{err: errSequential}
 	}
-	cr := csv.NewReader(bytes.NewReader(buf))
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
+	cr := csvReader(bytes.NewReader(buf))
 	t := newTriples()
 	if err := t.read(cr, layout, int64(len(buf))); err != nil {
 		return chunkResult{err: err}

@@ -93,8 +93,12 @@ func ParseCSV(r io.Reader) (*Matrix, error) {
 	return newMatrix(rows, cols, mat.NewDense(len(rows), len(cols), data))
 }
 
-func newCSVReader(r io.Reader) *csv.Reader {
-	cr := csv.NewReader(&bomSkipper{r: r})
+func newCSVReader(r io.Reader) *csv.Reader { return csvReader(&bomSkipper{r: r}) }
+
+// csvReader is newCSVReader for input that cannot start with a byte order
+// mark (a piece from the middle of a file).
+func csvReader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
@@ -245,9 +249,9 @@ func (m *Matrix) SaveCSV(path string) error {
 }
 
 // ReadTriples reads a matrix from a long-form CSV file; see ParseTriples.
-// A file of more than a few megabytes without quoted fields is parsed in
-// pieces on all cores (GOMAXPROCS), with the same result, labels, line
-// numbers and errors as a sequential read.
+// A file over 16 MB without quoted fields is parsed in pieces on all cores
+// (GOMAXPROCS), with the same result, labels, line numbers and errors as a
+// sequential read.
 func ReadTriples(path, rowField, colField, valueField string) (*Matrix, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -82,14 +82,18 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 		p.byCol = p.byRow.transpose()
 	default:
 		p.v = V.dense() // read only
-		p.opV = denseOperand{p.v}
-		if fastTransposedProducts() {
-			p.opVT = transposedDense{p.v}
-		} else {
-			p.opVT = denseOperand{p.transposeV()}
-		}
+		p.opV, p.opVT = p.denseOperands()
 	}
 	return p, nil
+}
+
+// denseOperands returns V and Vᵀ multiplied from the dense p.v; Vᵀ is
+// formed only where the BLAS needs it (fastTransposedProducts).
+func (p *problem) denseOperands() (v, vt operand) {
+	if fastTransposedProducts() {
+		return denseOperand{p.v}, transposedDense{p.v}
+	}
+	return denseOperand{p.v}, denseOperand{p.transposeV()}
 }
 
 // transposeV returns Vᵀ stored row-major, forming it the first time.
@@ -154,7 +158,7 @@ func (p *problem) useStorage(st Storage) {
 	case p.stored != nil:
 		if st == Dense {
 			p.needDense()
-			p.opV, p.opVT = denseOperand{p.v}, denseOperand{p.transposeV()}
+			p.opV, p.opVT = p.denseOperands()
 		}
 	case st == Dense:
 	default:
