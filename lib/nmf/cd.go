@@ -20,11 +20,7 @@ func cdRow(a, g, c []float64, l1, l2 float64, perm []int) float64 {
 	k := len(a)
 	violation := 0.0
 	for _, t := range perm {
-		grad := l1 - c[t] + l2*a[t]
-		gt := g[t*k : t*k+k]
-		for r, x := range gt {
-			grad += x * a[r]
-		}
+		grad := l1 - c[t] + l2*a[t] + dot(g[t*k:t*k+k], a)
 		pg := grad
 		if a[t] == 0 {
 			pg = min(0, grad)
