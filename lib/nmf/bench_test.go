@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"nmfkernel/internal/fastblas"
 )
 
 func BenchmarkFitDenseCD(b *testing.B) {
@@ -180,4 +182,16 @@ func BenchmarkSparseLargeFactors(b *testing.B) {
 			transposed{x}.times(&dst, nil, w)
 		}
 	})
+}
+
+// BenchmarkNewProblemDense checks and summarizes a dense 5000×2000 V (80
+// MB), as every fit does first (with the BLAS a fit would use).
+func BenchmarkNewProblemDense(b *testing.B) {
+	fastblas.Init()
+	V := lowRank(5000, 2000, 30, 0.1, 1)
+	for b.Loop() {
+		if _, err := newProblem(V); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
