@@ -152,8 +152,9 @@ func (c countingOperand) times(dst, tmp, b *mat.Dense) {
 }
 
 // TestPowerIterationsStop checks that the randomized SVD stops its power
-// iterations early on a matrix with a gap after the k-th singular value
-// and runs all of them (16 products with A or Aᵀ) on one without.
+// iterations early on a matrix with a gap after the k-th singular value,
+// with its singular values exact to 1e-9, and runs all of them (16
+// products with A or Aᵀ) on one without.
 func TestPowerIterationsStop(t *testing.T) {
 	rng := newRand(9)
 	noise := mat.NewDense(400, 300, nil)
@@ -165,21 +166,57 @@ func TestPowerIterationsStop(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		v        *mat.Dense
-		min, max int // products
+		min, max int     // products
+		tol      float64 // relative error allowed in the singular values
 	}{
-		{"low rank plus noise", lowRank(400, 300, 6, 1e-3, 2).Dense(), 4, 10},
-		{"uniform noise", noise, 16, 16},
+		{"low rank plus noise", lowRank(400, 300, 6, 1e-3, 2).Dense(), 4, 8, 1e-9},
+		{"uniform noise", noise, 16, 16, 2e-2}, // no gap: the randomized SVD's own error
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			n := 0
 			a := countingOperand{denseOperand{c.v}, &n}
 			at := countingOperand{denseOperand{transposeOf(c.v)}, &n}
-			if _, _, _, err := truncatedSVD(a, at, 6, newRand(1)); err != nil {
+			_, s, _, err := truncatedSVD(a, at, 6, newRand(1))
+			if err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("%d products", n)
 			if n < c.min || n > c.max {
 				t.Errorf("%d products, want %d to %d", n, c.min, c.max)
 			}
+			_, exact, _, err := thinSVD(c.v, 6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range s {
+				if math.Abs(s[i]-exact[i]) > c.tol*exact[i] {
+					t.Errorf("σ%d = %.12g, exactly %.12g", i+1, s[i], exact[i])
+				}
+			}
 		})
+	}
+}
+
+// TestSettled checks the power iterations' stopping rule on sequences of
+// turns: geometric ones stop as soon as the next turn is predicted small
+// enough, one turn alone never shows a rate, and turns that do not shrink
+// never stop early.
+func TestSettled(t *testing.T) {
+	inf := math.Inf(1)
+	for _, c := range []struct {
+		turn, last float64
+		want       bool
+	}{
+		{5e-10, inf, true}, // below powerTol outright
+		{1e-3, inf, false}, // no rate yet
+		{5e-6, 0.13, true}, // bench/sklearn's 5000×2000 matrix: 2e-10 predicted
+		{1e-4, 1e-2, false},
+		{1e-5, 1e-5, false}, // no gap: not shrinking
+		{2e-5, 1e-5, false},
+		{3e-5, 0.9, false}, // predicted 1e-9: not below
+	} {
+		if got := settled(c.turn, c.last); got != c.want {
+			t.Errorf("settled(%g, %g) = %v, want %v", c.turn, c.last, got, c.want)
+		}
 	}
 }
