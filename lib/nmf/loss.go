@@ -2,6 +2,7 @@ package nmf
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -30,13 +31,63 @@ func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
 		div = p.frobeniusStored(w, ht)
 		return div, 2 * div
 	}
-	var wh mat.Dense
-	wh.Mul(w, ht.T())
-	whr := wh.RawMatrix().Data
-	for i, x := range p.v.RawMatrix().Data {
-		acc.add(x, whr[i])
+	acc = p.divergenceDense(w, ht, beta)
+	return acc.divergence(float64(p.rows * p.cols)), acc.sq
+}
+
+// divBlockBytes bounds the block of W·Htᵀ that divergenceDense forms at a
+// time.
+const divBlockBytes = 4 << 20
+
+// divergenceDense sums the divergence terms over every cell of a dense V.
+// It forms W·Htᵀ a block of rows at a time instead of all rows × cols at
+// once, and sums each block's cells on all cores in chunks of chunkRows
+// rows whose sums are added in order, so the result does not depend on the
+// number of cores. For k = 30 factors of a 5000×2000 V the Frobenius loss
+// (a fit's last step) takes 48 ms instead of 65, and the Kullback-Leibler
+// loss, which an MU fit computes every iteration, 158 instead of 227
+// (BenchmarkDivergenceDense, bench/records entry 19). OpenBLAS's threads,
+// spinning after each block's product, take part of the cores the sums
+// run on.
+func (p *problem) divergenceDense(w, ht *mat.Dense, beta float64) divAccumulator {
+	_, k := w.Dims()
+	n := p.cols
+	rows := max(chunkRows, divBlockBytes/(8*n))
+	v := p.v.RawMatrix()
+	total := divAccumulator{beta: beta}
+	var (
+		wh    mat.Dense
+		parts []divAccumulator
+	)
+	for lo := 0; lo < p.rows; lo += rows {
+		hi := min(lo+rows, p.rows)
+		wh.Reset()
+		wh.Mul(w.Slice(lo, hi, 0, k), ht.T())
+		whr := wh.RawMatrix()
+		chunks := (hi - lo + chunkRows - 1) / chunkRows
+		parts = slices.Grow(parts[:0], chunks)[:chunks]
+		sum := func(c int) {
+			a := divAccumulator{beta: beta}
+			for i := lo + c*chunkRows; i < min(lo+(c+1)*chunkRows, hi); i++ {
+				y := whr.Data[(i-lo)*whr.Stride:][:n]
+				for j, x := range v.Data[i*v.Stride:][:n] {
+					a.add(x, y[j])
+				}
+			}
+			parts[c] = a
+		}
+		if (hi-lo)*n < minParallelWork || chunks == 1 {
+			for c := range chunks {
+				sum(c)
+			}
+		} else {
+			eachPiece(chunks, sum)
+		}
+		for _, a := range parts {
+			total.merge(a)
+		}
 	}
-	return acc.divergence(float64(len(whr))), acc.sq
+	return total
 }
 
 // frobeniusStored returns ½‖V − W·Htᵀ‖² for a sparse V whose other cells
@@ -82,6 +133,15 @@ func (a *divAccumulator) add(x, y float64) {
 		a.sumX += x
 		a.isTerm += r - math.Log(r)
 	}
+}
+
+// merge adds b's sums to a's.
+func (a *divAccumulator) merge(b divAccumulator) {
+	a.sq += b.sq
+	a.sumWH += b.sumWH
+	a.xlog += b.xlog
+	a.sumX += b.sumX
+	a.isTerm += b.isTerm
 }
 
 // divergence combines the sums; cells is the number of observed cells.
