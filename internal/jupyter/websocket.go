@@ -22,8 +22,27 @@ func EncodeWSV1(m *Message) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	parts = append(parts, m.Buffers...)
-	channel := []byte(m.Channel)
+	return frameWSV1(m.Channel, append(parts, m.Buffers...)), nil
+}
+
+// EncodeRawWSV1 encodes a message relayed from the wire (see Signer.Open)
+// in the v1 binary websocket format, its parts as they are; empty parts
+// become {}, as EncodeWSV1 writes them.
+func EncodeRawWSV1(channel string, r *Raw) []byte {
+	parts := make([][]byte, 0, 4+len(r.Buffers))
+	for _, p := range [][]byte{r.Header, r.ParentHeader, r.Metadata, r.Content} {
+		if len(p) == 0 {
+			p = []byte("{}")
+		}
+		parts = append(parts, p)
+	}
+	return frameWSV1(channel, append(parts, r.Buffers...))
+}
+
+// frameWSV1 lays out a v1 binary websocket message: the number of offsets,
+// the offsets, the channel name, then the parts.
+func frameWSV1(chanName string, parts [][]byte) []byte {
+	channel := []byte(chanName)
 	n := 2 + len(parts)
 	offsets := make([]uint64, 0, n)
 	offsets = append(offsets, uint64(8*(1+n)))
@@ -31,15 +50,16 @@ func EncodeWSV1(m *Message) ([]byte, error) {
 	for _, p := range parts {
 		offsets = append(offsets, offsets[len(offsets)-1]+uint64(len(p)))
 	}
-	var b bytes.Buffer
-	b.Grow(int(offsets[len(offsets)-1]))
-	binary.Write(&b, binary.LittleEndian, uint64(n))
-	binary.Write(&b, binary.LittleEndian, offsets)
-	b.Write(channel)
-	for _, p := range parts {
-		b.Write(p)
+	b := make([]byte, 0, offsets[len(offsets)-1])
+	b = binary.LittleEndian.AppendUint64(b, uint64(n))
+	for _, o := range offsets {
+		b = binary.LittleEndian.AppendUint64(b, o)
 	}
-	return b.Bytes(), nil
+	b = append(b, channel...)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
 }
 
 // DecodeWSV1 decodes a v1 binary websocket message.

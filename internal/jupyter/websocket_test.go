@@ -104,3 +104,41 @@ func FuzzDecodeWS(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRelayV1 turns a kernel's signed execute_result into a v1
+// websocket message, as the server does for every message a kernel sends:
+// decoded and re-encoded (what a legacy JSON client needs), or opened raw.
+func BenchmarkRelayV1(b *testing.B) {
+	s := Signer{Key: []byte("0123456789abcdef0123456789abcdef")}
+	parent := &Header{MsgID: "3f1b0f6e-6c0b-4cde-9d70-2f9e5a0f0d11", Session: "c0ffee", Username: "user", MsgType: "execute_request", Version: "5.3", Date: Now()}
+	m, _ := NewMessage("kernel-session", "execute_result", parent, map[string]any{
+		"execution_count": 42,
+		"data":            map[string]string{"text/plain": "123"},
+		"metadata":        map[string]any{},
+	})
+	frames, err := s.Encode(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("decoded", func(b *testing.B) {
+		for b.Loop() {
+			d, err := s.Decode(frames)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d.Channel = "iopub"
+			if _, err := EncodeWSV1(d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		for b.Loop() {
+			r, err := s.Open(frames)
+			if err != nil {
+				b.Fatal(err)
+			}
+			EncodeRawWSV1("iopub", r)
+		}
+	})
+}

@@ -102,6 +102,52 @@ func (s Signer) Decode(frames [][]byte) (*Message, error) {
 	return m, nil
 }
 
+// Raw is a message as it came off the wire: its four JSON parts and its
+// buffers, undecoded, for a relay that forwards them as they are.
+type Raw struct {
+	Header, ParentHeader, Metadata, Content []byte
+	Buffers                                 [][]byte
+	MsgType                                 string // from the header
+}
+
+// Open checks the signature of wire frames and returns their parts without
+// decoding the parent header, metadata or content, as jupyter_server relays
+// kernel messages to v1 websocket clients; the header must be JSON naming
+// msg_type and msg_id. The parts alias frames.
+func (s Signer) Open(frames [][]byte) (*Raw, error) {
+	_, rest, err := split(frames)
+	if err != nil {
+		return nil, err
+	}
+	sig, header, parent, metadata, content := rest[0], rest[1], rest[2], rest[3], rest[4]
+	if !s.Verify(sig, header, parent, metadata, content) {
+		return nil, ErrSignature
+	}
+	var h struct {
+		MsgID   string `json:"msg_id"`
+		MsgType string `json:"msg_type"`
+	}
+	if err := json.Unmarshal(header, &h); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
+	}
+	if h.MsgType == "" || h.MsgID == "" {
+		return nil, fmt.Errorf("%w: no msg_type or msg_id", ErrHeader)
+	}
+	return &Raw{Header: header, ParentHeader: parent, Metadata: metadata, Content: content, Buffers: rest[5:], MsgType: h.MsgType}, nil
+}
+
+// ParentMsgID returns the msg_id of the parent header, or "" when there is
+// none or it is not JSON.
+func (r *Raw) ParentMsgID() string {
+	var p struct {
+		MsgID string `json:"msg_id"`
+	}
+	if json.Unmarshal(r.ParentHeader, &p) != nil {
+		return ""
+	}
+	return p.MsgID
+}
+
 // split finds the delimiter in wire frames and returns its index and the
 // frames after it, at least five (signature, header, parent header,
 // metadata, content).

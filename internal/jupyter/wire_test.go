@@ -113,6 +113,91 @@ func TestPeekType(t *testing.T) {
 	}
 }
 
+// TestOpenRelaysAsDecoded checks that a message opened raw and framed for
+// a v1 websocket client reads back as the decoded message would, and that
+// Open refuses what Decode refuses.
+func TestOpenRelaysAsDecoded(t *testing.T) {
+	s := Signer{Key: []byte("secret")}
+	parent := &Header{MsgID: "p-1", Session: "s", MsgType: "execute_request", Version: "5.3", Date: Now()}
+	withParent, _ := NewMessage("sess", "stream", parent, map[string]string{"name": "stdout", "text": "hi"})
+	withParent.Identities = [][]byte{[]byte("topic")}
+	withParent.Metadata = map[string]any{"k": "v"}
+	withBuffers, _ := NewMessage("sess", "comm_msg", nil, map[string]string{"x": "y"})
+	withBuffers.Buffers = [][]byte{{1, 2, 3}, {}}
+	for _, m := range []*Message{withParent, withBuffers} {
+		frames, err := s.Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := s.Open(frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw.MsgType != m.Header.MsgType {
+			t.Errorf("MsgType %q, want %q", raw.MsgType, m.Header.MsgType)
+		}
+		wantParent := ""
+		if m.ParentHeader != nil {
+			wantParent = m.ParentHeader.MsgID
+		}
+		if got := raw.ParentMsgID(); got != wantParent {
+			t.Errorf("ParentMsgID %q, want %q", got, wantParent)
+		}
+		got, err := DecodeWSV1(EncodeRawWSV1("iopub", raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.Decode(frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Channel, want.Identities = "iopub", nil
+		gj, _ := json.Marshal(got)
+		wj, _ := json.Marshal(want)
+		if !bytes.Equal(gj, wj) || len(got.Buffers) != len(want.Buffers) {
+			t.Errorf("relayed %s\nwant    %s", gj, wj)
+		}
+		for i := range want.Buffers {
+			if !bytes.Equal(got.Buffers[i], want.Buffers[i]) {
+				t.Errorf("buffer %d: %v, want %v", i, got.Buffers[i], want.Buffers[i])
+			}
+		}
+	}
+
+	good, _ := s.Encode(withBuffers)
+	tamper := func(i int, v string) [][]byte {
+		f := append([][]byte(nil), good...)
+		f[i] = []byte(v)
+		return f
+	}
+	for _, tc := range []struct {
+		name   string
+		frames [][]byte
+		want   error
+	}{
+		{"no delimiter", [][]byte{[]byte("a")}, ErrNoDelimiter},
+		{"short", good[:4], ErrShort},
+		{"tampered content", tamper(5, `{"x":"z"}`), ErrSignature},
+		{"header not JSON", func() [][]byte {
+			m, _ := NewMessage("sess", "x", nil, nil)
+			f, _ := s.Encode(m)
+			f[2] = []byte("{not json")
+			f[1] = []byte(s.Sign(f[2], f[3], f[4], f[5]))
+			return f
+		}(), ErrHeader},
+		{"no msg_type", func() [][]byte {
+			m, _ := NewMessage("sess", "x", nil, nil)
+			m.Header.MsgType = ""
+			f, _ := s.Encode(m)
+			return f
+		}(), ErrHeader},
+	} {
+		if _, err := s.Open(tc.frames); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	s := Signer{Key: []byte("k")}
 	m, _ := NewMessage("sess", "execute_request", nil, map[string]string{"code": "1"})
@@ -131,6 +216,19 @@ func FuzzDecode(f *testing.F) {
 				}
 				if typ, err := PeekType(bytes.Split(data, []byte{0})); err != nil || typ != m.Header.MsgType {
 					t.Fatalf("PeekType = %q, %v; Decode read %q", typ, err, m.Header.MsgType)
+				}
+			}
+			// Open checks less than Decode (the other parts stay raw), so
+			// it takes everything Decode takes, and what it takes frames
+			// into a v1 message that decodes.
+			raw, rerr := key.Open(bytes.Split(data, []byte{0}))
+			if err == nil && rerr != nil {
+				t.Fatalf("Decode took the frames, Open refused them: %v", rerr)
+			}
+			if rerr == nil {
+				raw.ParentMsgID()
+				if back, err := DecodeWSV1(EncodeRawWSV1("shell", raw)); err == nil && back.Header.MsgType != raw.MsgType {
+					t.Fatalf("relayed msg_type %q, opened %q", back.Header.MsgType, raw.MsgType)
 				}
 			}
 		}

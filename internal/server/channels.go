@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -170,32 +171,58 @@ func (c *conn) closeSockets() {
 // fromKernel forwards one ZMQ socket's messages to the websocket.
 func (c *conn) fromKernel(channel string, sock zmq4.Socket) {
 	for {
-		raw, err := sock.Recv()
+		zm, err := sock.Recv()
 		if err != nil {
 			return
 		}
-		m, err := c.signer.Decode(raw.Frames)
+		// A v1 client gets the message's parts as the kernel wrote them,
+		// as jupyter_server relays them; a legacy one needs them decoded
+		// to re-encode the whole message as JSON.
+		var (
+			raw      *jupyter.Raw
+			m        *jupyter.Message
+			parentID string
+		)
+		if c.v1 {
+			raw, err = c.signer.Open(zm.Frames)
+		} else {
+			m, err = c.signer.Decode(zm.Frames)
+		}
 		if err != nil {
 			c.s.log.Printf("kernel %s: dropped a %s message: %v", c.k.ID, channel, err)
 			continue
 		}
-		m.Channel = channel
-		m.Identities = nil
-		if m.ParentHeader != nil {
-			c.smu.Lock()
-			ours := c.nudges[m.ParentHeader.MsgID]
-			if ours && channel == "iopub" {
-				select {
-				case <-c.iopubReady:
-				default:
-					close(c.iopubReady)
+		c.smu.Lock()
+		switch {
+		case raw != nil:
+			// Parsed only when one of the nudges' ids appears in it.
+			for id := range c.nudges {
+				if bytes.Contains(raw.ParentHeader, []byte(id)) {
+					parentID = raw.ParentMsgID()
+					break
 				}
 			}
-			c.smu.Unlock()
-			if ours {
-				continue // the connection's own request, not the client's
+		case m.ParentHeader != nil:
+			parentID = m.ParentHeader.MsgID
+		}
+		ours := c.nudges[parentID]
+		if ours && channel == "iopub" {
+			select {
+			case <-c.iopubReady:
+			default:
+				close(c.iopubReady)
 			}
 		}
+		c.smu.Unlock()
+		if ours {
+			continue // the connection's own request, not the client's
+		}
+		if raw != nil {
+			c.write(websocket.BinaryMessage, jupyter.EncodeRawWSV1(channel, raw))
+			continue
+		}
+		m.Channel = channel
+		m.Identities = nil
 		c.send(m)
 	}
 }
@@ -264,6 +291,11 @@ func (c *conn) send(m *jupyter.Message) {
 	if err != nil {
 		return
 	}
+	c.write(kind, data)
+}
+
+// write sends the client one websocket message.
+func (c *conn) write(kind int, data []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.ws.SetWriteDeadline(time.Now().Add(30 * time.Second))

@@ -369,6 +369,33 @@ func TestWebsocketFormats(t *testing.T) {
 	}
 }
 
+// TestNudgesStayServerSide checks that the kernel_info requests the server
+// sends on its own while a connection's iopub subscription settles never
+// reach the client: everything the client reads with a parent answers the
+// client's own request, in either websocket format.
+func TestNudgesStayServerSide(t *testing.T) {
+	ts := startServer(t, Options{})
+	k := ts.startKernel(t)
+	for _, v1 := range []bool{true, false} {
+		t.Run(fmt.Sprint("v1=", v1), func(t *testing.T) {
+			c := ts.dial(t, k.ID, v1)
+			req := c.send("shell", "kernel_info_request", map[string]any{})
+			reply, idle := false, false
+			for !reply || !idle {
+				m := c.recv()
+				if m.ParentHeader == nil {
+					continue
+				}
+				if m.ParentHeader.MsgID != req.Header.MsgID {
+					t.Fatalf("the client got %s:%s answering a request it did not send", m.Channel, m.Header.MsgType)
+				}
+				reply = reply || m.Header.MsgType == "kernel_info_reply"
+				idle = idle || (m.Header.MsgType == "status" && strings.Contains(string(m.Content), `"idle"`))
+			}
+		})
+	}
+}
+
 func TestTwoClientsOneKernel(t *testing.T) {
 	ts := startServer(t, Options{})
 	k := ts.startKernel(t)
