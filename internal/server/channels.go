@@ -83,6 +83,16 @@ func (c *conn) serve(sessionID string) {
 		return
 	}
 	defer c.closeSockets()
+	iopub, unsubscribe := c.k.SubscribeIOPub()
+	defer unsubscribe()
+	go c.fromKernel("iopub", func() ([][]byte, error) {
+		select {
+		case frames := <-iopub:
+			return frames, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	})
 	c.k.AddListener(c)
 	defer c.k.RemoveListener(c)
 	c.nudge()
@@ -133,9 +143,11 @@ func (c *conn) serve(sessionID string) {
 
 // dialKernel connects the connection's own sockets to the kernel process,
 // replacing any earlier ones (after a restart the kernel is a new process).
+// Its iopub messages come from the kernel's shared subscription instead
+// (kernels.Kernel.SubscribeIOPub), which serve starts once.
 func (c *conn) dialKernel() error {
 	socks := map[string]zmq4.Socket{}
-	for _, ch := range []string{"shell", "control", "stdin", "iopub"} {
+	for _, ch := range []string{"shell", "control", "stdin"} {
 		sock, err := c.k.Dial(c.ctx, ch, c.id)
 		if err != nil {
 			for _, s := range socks {
@@ -154,7 +166,10 @@ func (c *conn) dialKernel() error {
 		s.Close()
 	}
 	for ch, sock := range socks {
-		go c.fromKernel(ch, sock)
+		go c.fromKernel(ch, func() ([][]byte, error) {
+			m, err := sock.Recv()
+			return m.Frames, err
+		})
 	}
 	return nil
 }
@@ -168,10 +183,11 @@ func (c *conn) closeSockets() {
 	c.socks = nil
 }
 
-// fromKernel forwards one ZMQ socket's messages to the websocket.
-func (c *conn) fromKernel(channel string, sock zmq4.Socket) {
+// fromKernel forwards to the websocket the messages recv returns: one ZMQ
+// socket's, or the kernel's shared iopub subscription's.
+func (c *conn) fromKernel(channel string, recv func() ([][]byte, error)) {
 	for {
-		zm, err := sock.Recv()
+		frames, err := recv()
 		if err != nil {
 			return
 		}
@@ -184,9 +200,9 @@ func (c *conn) fromKernel(channel string, sock zmq4.Socket) {
 			parentID string
 		)
 		if c.v1 {
-			raw, err = c.signer.Open(zm.Frames)
+			raw, err = c.signer.Open(frames)
 		} else {
-			m, err = c.signer.Decode(zm.Frames)
+			m, err = c.signer.Decode(frames)
 		}
 		if err != nil {
 			c.s.log.Printf("kernel %s: dropped a %s message: %v", c.k.ID, channel, err)
