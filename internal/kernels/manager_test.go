@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestManagerErrors(t *testing.T) {
@@ -50,5 +51,58 @@ func TestLimitedWriter(t *testing.T) {
 	}
 	if b.String() != "abcde" {
 		t.Errorf("kept %q", b.String())
+	}
+}
+
+// TestSubscribeIOPub checks the fan-out of iopub messages: every
+// subscription gets every message in order, a cancelled one gets no more,
+// and one that has fallen iopubBacklog messages behind holds the fan-out
+// only until it is cancelled.
+func TestSubscribeIOPub(t *testing.T) {
+	k := &Kernel{}
+	ctx := context.Background()
+	a, cancelA := k.SubscribeIOPub()
+	defer cancelA()
+	b, cancelB := k.SubscribeIOPub()
+	msg := func(s string) [][]byte { return [][]byte{[]byte(s)} }
+	k.fanOut(ctx, msg("one"), nil)
+	k.fanOut(ctx, msg("two"), nil)
+	for _, ch := range []<-chan [][]byte{a, b} {
+		for _, want := range []string{"one", "two"} {
+			if got := string((<-ch)[0]); got != want {
+				t.Fatalf("got %q, want %q", got, want)
+			}
+		}
+	}
+	cancelB()
+	cancelB() // a second cancel is harmless
+	k.fanOut(ctx, msg("three"), nil)
+	if len(b) != 0 {
+		t.Error("a cancelled subscription got a message")
+	}
+	if got := string((<-a)[0]); got != "three" {
+		t.Fatalf("got %q", got)
+	}
+
+	// a is now full and nobody reads it: the fan-out waits until a is
+	// cancelled.
+	for range iopubBacklog {
+		k.fanOut(ctx, msg("fill"), nil)
+	}
+	done := make(chan struct{})
+	go func() {
+		k.fanOut(ctx, msg("blocked"), nil)
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("the fan-out did not wait for a full subscription")
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancelA()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the fan-out still waits after the subscription was cancelled")
 	}
 }
