@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +24,7 @@ import (
 
 	"nmfkernel/internal/engine"
 	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/zmqpub"
 	"nmfkernel/internal/zmqtcp"
 )
 
@@ -50,8 +53,11 @@ type Kernel struct {
 	session string
 	log     *log.Logger
 
-	shell, control, stdin, iopub, hb zmq4.Socket
-	sendMu                           sync.Mutex // one message at a time on each socket
+	shell, control, stdin, hb zmq4.Socket
+	// iopub is zmqpub's PUB socket, which writes each message from the
+	// publishing goroutine instead of handing it to one of zmq4's.
+	iopub  *zmqpub.Pub
+	sendMu sync.Mutex // one message at a time on each socket
 
 	eng *engine.Session
 
@@ -83,17 +89,21 @@ func New(ctx context.Context, conn *jupyter.ConnectionInfo, opt Options) (*Kerne
 	k.shell = zmq4.NewRouter(ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-shell")))
 	k.control = zmq4.NewRouter(ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-control")))
 	k.stdin = zmq4.NewRouter(ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-stdin")))
-	k.iopub = zmq4.NewPub(ctx)
 	k.hb = zmq4.NewRep(ctx)
 	for _, s := range []struct {
 		sock zmq4.Socket
 		port int
 		name string
-	}{{k.shell, conn.ShellPort, "shell"}, {k.control, conn.ControlPort, "control"}, {k.stdin, conn.StdinPort, "stdin"}, {k.iopub, conn.IOPubPort, "iopub"}, {k.hb, conn.HBPort, "heartbeat"}} {
+	}{{k.shell, conn.ShellPort, "shell"}, {k.control, conn.ControlPort, "control"}, {k.stdin, conn.StdinPort, "stdin"}, {k.hb, conn.HBPort, "heartbeat"}} {
 		if err := s.sock.Listen(zmqtcp.Endpoint(conn.Endpoint(s.port))); err != nil {
 			k.closeSockets()
 			return nil, fmt.Errorf("kernel: listen %s on %s: %w", s.name, conn.Endpoint(s.port), err)
 		}
+	}
+	// Connection files name TCP endpoints only (jupyter.ReadConnectionFile).
+	if k.iopub, err = zmqpub.Listen(net.JoinHostPort(conn.IP, strconv.Itoa(conn.IOPubPort))); err != nil {
+		k.closeSockets()
+		return nil, fmt.Errorf("kernel: listen iopub on %s: %w", conn.Endpoint(conn.IOPubPort), err)
 	}
 	return k, nil
 }
@@ -108,10 +118,13 @@ func (k *Kernel) Interrupt() {
 }
 
 func (k *Kernel) closeSockets() {
-	for _, s := range []zmq4.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb} {
+	for _, s := range []zmq4.Socket{k.shell, k.control, k.stdin, k.hb} {
 		if s != nil {
 			s.Close()
 		}
+	}
+	if k.iopub != nil {
+		k.iopub.Close()
 	}
 }
 
@@ -199,6 +212,11 @@ func (k *Kernel) serveShell() {
 
 // send sends a message on a socket.
 func (k *Kernel) send(sock zmq4.Socket, m *jupyter.Message) {
+	k.sendFrames(m, func(frames [][]byte) error { return sock.SendMulti(zmq4.NewMsgFrom(frames...)) })
+}
+
+// sendFrames encodes m and hands its frames to send, one message at a time.
+func (k *Kernel) sendFrames(m *jupyter.Message, send func(frames [][]byte) error) {
 	frames, err := k.signer.Encode(m)
 	if err != nil {
 		k.log.Printf("encode %s: %v", m.Header.MsgType, err)
@@ -206,7 +224,7 @@ func (k *Kernel) send(sock zmq4.Socket, m *jupyter.Message) {
 	}
 	k.sendMu.Lock()
 	defer k.sendMu.Unlock()
-	if err := sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+	if err := send(frames); err != nil {
 		k.log.Printf("send %s: %v", m.Header.MsgType, err)
 	}
 }
@@ -219,7 +237,7 @@ func (k *Kernel) publish(msgType string, parent *jupyter.Header, content any) {
 		return
 	}
 	m.Identities = [][]byte{[]byte("kernel." + k.session + "." + msgType)}
-	k.send(k.iopub, m)
+	k.sendFrames(m, k.iopub.Send)
 }
 
 // reply sends a reply to req on sock.
