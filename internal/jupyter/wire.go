@@ -66,14 +66,11 @@ func (s Signer) Encode(m *Message) ([][]byte, error) {
 // Decode parses wire frames into a message, checking the signature. The
 // content is kept raw; the header must name a message type.
 func (s Signer) Decode(frames [][]byte) (*Message, error) {
-	i, rest, err := split(frames)
+	i, rest, err := s.verified(frames)
 	if err != nil {
 		return nil, err
 	}
-	sig, header, parent, metadata, content := rest[0], rest[1], rest[2], rest[3], rest[4]
-	if !s.Verify(sig, header, parent, metadata, content) {
-		return nil, ErrSignature
-	}
+	header, parent, metadata, content := rest[1], rest[2], rest[3], rest[4]
 	m := &Message{Identities: frames[:i], Content: json.RawMessage(bytes.Clone(content))}
 	if err := json.Unmarshal(header, &m.Header); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
@@ -115,14 +112,11 @@ type Raw struct {
 // kernel messages to v1 websocket clients; the header must be JSON naming
 // msg_type and msg_id. The parts alias frames.
 func (s Signer) Open(frames [][]byte) (*Raw, error) {
-	_, rest, err := split(frames)
+	_, rest, err := s.verified(frames)
 	if err != nil {
 		return nil, err
 	}
-	sig, header, parent, metadata, content := rest[0], rest[1], rest[2], rest[3], rest[4]
-	if !s.Verify(sig, header, parent, metadata, content) {
-		return nil, ErrSignature
-	}
+	header, parent, metadata, content := rest[1], rest[2], rest[3], rest[4]
 	var h struct {
 		MsgID   string `json:"msg_id"`
 		MsgType string `json:"msg_type"`
@@ -146,6 +140,18 @@ func (r *Raw) ParentMsgID() string {
 		return ""
 	}
 	return p.MsgID
+}
+
+// verified is split for frames whose signature checks out.
+func (s Signer) verified(frames [][]byte) (delim int, rest [][]byte, err error) {
+	delim, rest, err = split(frames)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !s.Verify(rest[0], rest[1], rest[2], rest[3], rest[4]) {
+		return 0, nil, ErrSignature
+	}
+	return delim, rest, nil
 }
 
 // split finds the delimiter in wire frames and returns its index and the

@@ -101,18 +101,7 @@ func BenchmarkCDSweepSparseMovieLens(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := newProblem(V)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := Options{Components: 20, Init: Random}.resolve(p.rows, p.cols)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, ht, err := initialize(p, s)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p, s, w, ht := fitStart(b, V, Options{Components: 20, Init: Random})
 	perm := newCoordinates(20, s).order()
 	b.Run("films", func(b *testing.B) {
 		for b.Loop() {
@@ -201,19 +190,7 @@ func BenchmarkNewProblemDense(b *testing.B) {
 // the NNDSVDA start.
 func BenchmarkCDSweepDenseAccelerated(b *testing.B) {
 	fastblas.Init()
-	V := lowRank(5000, 2000, 30, 0.1, 1)
-	p, err := newProblem(V)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := Options{Components: 30, Accelerate: true}.resolve(p.rows, p.cols)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, ht, err := initialize(p, s)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p, s, w, ht := fitStart(b, lowRank(5000, 2000, 30, 0.1, 1), Options{Components: 30, Accelerate: true})
 	perm := newCoordinates(30, s).order()
 	var ws cdWork
 	b.Run("W", func(b *testing.B) {

@@ -11,19 +11,7 @@ import (
 // iteration is a plain accelerated-HALS iteration: the same W and H
 // updates, the same error, and the next iteration starts from them.
 func TestExtrapolationFirstStepPlain(t *testing.T) {
-	V := lowRank(90, 70, 5, 0.05, 3)
-	p, err := newProblem(V)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Options{Components: 5, Accelerate: true}.resolve(p.rows, p.cols)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, ht, err := initialize(p, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _, w, ht := fitStart(t, lowRank(90, 70, 5, 0.05, 3), Options{Components: 5, Accelerate: true})
 	perm := []int{0, 1, 2, 3, 4}
 
 	var plain cdWork
@@ -44,4 +32,23 @@ func TestExtrapolationFirstStepPlain(t *testing.T) {
 			t.Errorf("the second iteration does not start from the plain updates of %s", name)
 		}
 	}
+}
+
+// fitStart returns what a fit of V with o begins from: the problem, the
+// resolved settings and the start W, Hᵀ.
+func fitStart(tb testing.TB, V *Matrix, o Options) (*problem, settings, *mat.Dense, *mat.Dense) {
+	tb.Helper()
+	p, err := newProblem(V)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := o.resolve(p.rows, p.cols)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w, ht, err := initialize(p, s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p, s, w, ht
 }
