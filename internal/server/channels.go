@@ -31,12 +31,13 @@ func (s *Server) channels(w http.ResponseWriter, r *http.Request) {
 		ReadBufferSize:  64 << 10,
 		WriteBufferSize: 64 << 10,
 	}
-	ws, err := up.Upgrade(w, r, nil)
+	cw := &corkingWriter{ResponseWriter: w}
+	ws, err := up.Upgrade(cw, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
 	ws.SetReadLimit(s.opt.MaxMessageSize)
-	c := &conn{s: s, k: k, ws: ws, v1: ws.Subprotocol() == jupyter.WSSubprotocolV1, signer: k.Signer()}
+	c := &conn{s: s, k: k, ws: ws, cork: cw.cork, v1: ws.Subprotocol() == jupyter.WSSubprotocolV1, signer: k.Signer()}
 	s.conns.Add(1)
 	defer s.conns.Add(-1)
 	c.serve(r.URL.Query().Get("session_id"))
@@ -47,6 +48,7 @@ type conn struct {
 	s      *Server
 	k      *kernels.Kernel
 	ws     *websocket.Conn
+	cork   *corkConn // ws's connection; held while more iopub messages wait
 	v1     bool
 	signer jupyter.Signer
 	wmu    sync.Mutex
@@ -85,12 +87,12 @@ func (c *conn) serve(sessionID string) {
 	defer c.closeSockets()
 	iopub, unsubscribe := c.k.SubscribeIOPub()
 	defer unsubscribe()
-	go c.fromKernel("iopub", func() ([][]byte, error) {
+	go c.fromKernel("iopub", func() ([][]byte, bool, error) {
 		select {
 		case frames := <-iopub:
-			return frames, nil
+			return frames, len(iopub) > 0, nil
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 	})
 	c.k.AddListener(c)
@@ -166,9 +168,9 @@ func (c *conn) dialKernel() error {
 		s.Close()
 	}
 	for ch, sock := range socks {
-		go c.fromKernel(ch, func() ([][]byte, error) {
+		go c.fromKernel(ch, func() ([][]byte, bool, error) {
 			m, err := sock.Recv()
-			return m.Frames, err
+			return m.Frames, false, err
 		})
 	}
 	return nil
@@ -184,63 +186,78 @@ func (c *conn) closeSockets() {
 }
 
 // fromKernel forwards to the websocket the messages recv returns: one ZMQ
-// socket's, or the kernel's shared iopub subscription's.
-func (c *conn) fromKernel(channel string, recv func() ([][]byte, error)) {
+// socket's, or the kernel's shared iopub subscription's. While recv says
+// more messages are waiting, the websocket's writes are held, so that they
+// go out together.
+func (c *conn) fromKernel(channel string, recv func() (frames [][]byte, more bool, err error)) {
 	for {
-		frames, err := recv()
+		frames, more, err := recv()
 		if err != nil {
 			return
 		}
-		// A v1 client gets the message's parts as the kernel wrote them,
-		// as jupyter_server relays them; a legacy one needs them decoded
-		// to re-encode the whole message as JSON.
-		var (
-			raw      *jupyter.Raw
-			m        *jupyter.Message
-			parentID string
-		)
-		if c.v1 {
-			raw, err = c.signer.Open(frames)
-		} else {
-			m, err = c.signer.Decode(frames)
+		if more {
+			c.cork.hold()
 		}
-		if err != nil {
-			c.s.log.Printf("kernel %s: dropped a %s message: %v", c.k.ID, channel, err)
-			continue
+		c.relay(channel, frames)
+		if !more {
+			c.cork.release()
 		}
-		c.smu.Lock()
-		switch {
-		case raw != nil:
-			// Parsed only when one of the nudges' ids appears in it.
-			for id := range c.nudges {
-				if bytes.Contains(raw.ParentHeader, []byte(id)) {
-					parentID = raw.ParentMsgID()
-					break
-				}
-			}
-		case m.ParentHeader != nil:
-			parentID = m.ParentHeader.MsgID
-		}
-		ours := c.nudges[parentID]
-		if ours && channel == "iopub" {
-			select {
-			case <-c.iopubReady:
-			default:
-				close(c.iopubReady)
-			}
-		}
-		c.smu.Unlock()
-		if ours {
-			continue // the connection's own request, not the client's
-		}
-		if raw != nil {
-			c.write(websocket.BinaryMessage, jupyter.EncodeRawWSV1(channel, raw))
-			continue
-		}
-		m.Channel = channel
-		m.Identities = nil
-		c.send(m)
 	}
+}
+
+// relay sends the client one message from the kernel, unless it answers
+// one of the connection's own nudges.
+func (c *conn) relay(channel string, frames [][]byte) {
+	// A v1 client gets the message's parts as the kernel wrote them, as
+	// jupyter_server relays them; a legacy one needs them decoded to
+	// re-encode the whole message as JSON.
+	var (
+		raw      *jupyter.Raw
+		m        *jupyter.Message
+		err      error
+		parentID string
+	)
+	if c.v1 {
+		raw, err = c.signer.Open(frames)
+	} else {
+		m, err = c.signer.Decode(frames)
+	}
+	if err != nil {
+		c.s.log.Printf("kernel %s: dropped a %s message: %v", c.k.ID, channel, err)
+		return
+	}
+	c.smu.Lock()
+	switch {
+	case raw != nil:
+		// Parsed only when one of the nudges' ids appears in it.
+		for id := range c.nudges {
+			if bytes.Contains(raw.ParentHeader, []byte(id)) {
+				parentID = raw.ParentMsgID()
+				break
+			}
+		}
+	case m.ParentHeader != nil:
+		parentID = m.ParentHeader.MsgID
+	}
+	ours := c.nudges[parentID]
+	if ours && channel == "iopub" {
+		select {
+		case <-c.iopubReady:
+		default:
+			close(c.iopubReady)
+		}
+	}
+	c.smu.Unlock()
+	if ours {
+		return // the connection's own request, not the client's
+	}
+	if raw != nil {
+		c.write(websocket.BinaryMessage, jupyter.EncodeRawWSV1(channel, raw))
+		return
+	}
+	m.Channel = channel
+	m.Identities = nil
+	c.send(m)
 }
 
 // nudge sends kernel_info requests until one's iopub messages come back,
