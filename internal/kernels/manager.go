@@ -141,7 +141,7 @@ func (m *Manager) Start(ctx context.Context, name string) (*Kernel, error) {
 	m.mu.Lock()
 	m.kernels[k.ID] = k
 	m.mu.Unlock()
-	go k.monitor()
+	k.startMonitor()
 	return k, nil
 }
 
@@ -224,7 +224,7 @@ func (m *Manager) Restart(ctx context.Context, id string) (*Kernel, error) {
 		k.restarted(false, false)
 		return nil, err
 	}
-	go k.monitor()
+	k.startMonitor()
 	k.restarted(true, false)
 	return k, nil
 }
@@ -327,6 +327,7 @@ type Kernel struct {
 	restarts     int
 	listeners    map[Listener]struct{}
 	monitorStop  context.CancelFunc
+	terminated   chan struct{} // the exited channel of the process last asked to stop
 	// iopubSubs receive every iopub message the kernel's one SUB socket
 	// reads (see SubscribeIOPub).
 	iopubSubs map[*iopubSub]struct{}
@@ -496,7 +497,10 @@ func (k *Kernel) launch(ctx context.Context) error {
 func (k *Kernel) processExited(exited chan struct{}) {
 	k.mu.Lock()
 	current := k.exited == exited
-	stopping := k.stopping
+	// terminated is checked as well as stopping: a restart clears stopping
+	// as soon as the old process is gone, possibly before this goroutine
+	// runs, and the old process's exit must not count as a death then.
+	stopping := k.stopping || k.terminated == exited
 	k.mu.Unlock()
 	if !current || stopping {
 		return
@@ -519,7 +523,7 @@ func (k *Kernel) processExited(exited chan struct{}) {
 		k.restarted(false, true)
 		return
 	}
-	go k.monitor()
+	k.startMonitor()
 	k.restarted(true, true)
 }
 
@@ -527,6 +531,7 @@ func (k *Kernel) processExited(exited chan struct{}) {
 func (k *Kernel) terminate(ctx context.Context, restart bool) {
 	k.mu.Lock()
 	cmd, exited := k.cmd, k.exited
+	k.terminated = exited
 	if k.monitorStop != nil {
 		k.monitorStop()
 	}
@@ -545,9 +550,11 @@ func (k *Kernel) terminate(ctx context.Context, restart bool) {
 	}
 }
 
-// monitor follows the kernel's iopub status messages and hands every iopub
-// message to the subscriptions (SubscribeIOPub).
-func (k *Kernel) monitor() {
+// startMonitor replaces the kernel's monitor with one for its current
+// process. The replacement happens here, in the caller, so that monitors
+// started one after the other (a death and a requested restart close
+// together) cannot swap places: the last started is the one that runs.
+func (k *Kernel) startMonitor() {
 	ctx, cancel := context.WithCancel(context.Background())
 	k.mu.Lock()
 	if k.monitorStop != nil {
@@ -556,12 +563,18 @@ func (k *Kernel) monitor() {
 	k.monitorStop = cancel
 	exited := k.exited
 	k.mu.Unlock()
-	sub := zmq4.NewSub(ctx, zmq4.WithAutomaticReconnect(true))
+	go k.monitor(ctx, cancel, exited)
+}
+
+// monitor follows the kernel's iopub status messages and hands every iopub
+// message to the subscriptions (SubscribeIOPub), until the process exits
+// or the monitor is replaced.
+func (k *Kernel) monitor(ctx context.Context, cancel context.CancelFunc, exited <-chan struct{}) {
+	// The process has answered on its shell socket, so its iopub is bound;
+	// still, dial attempts come every 10 ms rather than zmq4's 250.
+	sub := zmq4.NewSub(ctx, zmq4.WithAutomaticReconnect(true),
+		zmq4.WithDialerRetry(10*time.Millisecond), zmq4.WithDialerMaxRetries(100))
 	defer sub.Close()
-	if err := sub.Dial(zmqtcp.Endpoint(k.Conn.Endpoint(k.Conn.IOPubPort))); err != nil {
-		return
-	}
-	sub.SetOption(zmq4.OptionSubscribe, "")
 	go func() {
 		select {
 		case <-exited:
@@ -570,6 +583,11 @@ func (k *Kernel) monitor() {
 		cancel()
 		sub.Close()
 	}()
+	if err := sub.Dial(zmqtcp.Endpoint(k.Conn.Endpoint(k.Conn.IOPubPort))); err != nil {
+		k.m.opt.Log.Printf("kernel %s: iopub: %v", k.ID, err)
+		return
+	}
+	sub.SetOption(zmq4.OptionSubscribe, "")
 	var subs []*iopubSub
 	for {
 		raw, err := sub.Recv()
