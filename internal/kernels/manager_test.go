@@ -3,6 +3,8 @@ package kernels
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"os"
 	"strings"
 	"testing"
@@ -104,5 +106,23 @@ func TestSubscribeIOPub(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the fan-out still waits after the subscription was cancelled")
+	}
+}
+
+// TestRequestedExitIsNoDeath checks that the exit of a process the manager
+// asked to stop is not taken for a death even when stopping has already
+// been cleared, as Restart clears it as soon as the old process is gone:
+// restarting it then would launch a second process on the same ports.
+func TestRequestedExitIsNoDeath(t *testing.T) {
+	exited := make(chan struct{})
+	close(exited)
+	k := &Kernel{
+		m:     &Manager{opt: Options{Log: log.New(io.Discard, "", 0), MaxRestarts: 5}},
+		state: "idle", exited: exited, terminated: exited,
+		listeners: map[Listener]struct{}{},
+	}
+	k.processExited(exited)
+	if k.state != "idle" || k.restarts != 0 {
+		t.Errorf("after a requested exit: state %q, %d restarts", k.state, k.restarts)
 	}
 }
