@@ -254,7 +254,13 @@ type wsClient struct {
 	ws      *websocket.Conn
 	v1      bool
 	session string
+	logs    *syncBuffer // the server's log, shown when a wait fails
 }
+
+// waitLimit bounds how long until and all wait for a request's messages
+// while others keep arriving, so that a lost reply fails with the server's
+// log instead of hanging until the test binary's timeout.
+const waitLimit = time.Minute
 
 func (ts *testServer) dial(t *testing.T, kernelID string, v1 bool) *wsClient {
 	t.Helper()
@@ -272,7 +278,7 @@ func (ts *testServer) dial(t *testing.T, kernelID string, v1 bool) *wsClient {
 		t.Fatalf("subprotocol %q", ws.Subprotocol())
 	}
 	t.Cleanup(func() { ws.Close() })
-	return &wsClient{t: t, ws: ws, v1: v1, session: session}
+	return &wsClient{t: t, ws: ws, v1: v1, session: session, logs: ts.logs}
 }
 
 func (c *wsClient) send(channel, msgType string, content any) *jupyter.Message {
@@ -317,7 +323,10 @@ func (c *wsClient) recv() *jupyter.Message {
 func (c *wsClient) until(req *jupyter.Message, channel, msgType string) []*jupyter.Message {
 	c.t.Helper()
 	var got []*jupyter.Message
-	for {
+	for deadline := time.Now().Add(waitLimit); ; {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("no %s:%s for %s within %v; read %s; server log:\n%s", channel, msgType, req.Header.MsgType, waitLimit, summary(got), c.logs.String())
+		}
 		m := c.recv()
 		got = append(got, m)
 		if m.Channel == channel && m.Header.MsgType == msgType && m.ParentHeader != nil && m.ParentHeader.MsgID == req.Header.MsgID {
@@ -330,11 +339,15 @@ func (c *wsClient) until(req *jupyter.Message, channel, msgType string) []*jupyt
 // have come (they travel on different sockets, in either order).
 func (c *wsClient) all(req *jupyter.Message) []*jupyter.Message {
 	c.t.Helper()
-	var got []*jupyter.Message
+	var got, others []*jupyter.Message
 	reply, idle := false, false
-	for !reply || !idle {
+	for deadline := time.Now().Add(waitLimit); !reply || !idle; {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("no reply and idle for %s within %v; read %s and, for other requests, %s; server log:\n%s", req.Header.MsgType, waitLimit, summary(got), summary(others), c.logs.String())
+		}
 		m := c.recv()
 		if m.ParentHeader == nil || m.ParentHeader.MsgID != req.Header.MsgID {
+			others = append(others, m)
 			continue
 		}
 		got = append(got, m)
