@@ -550,6 +550,14 @@ func (k *Kernel) terminate(ctx context.Context, restart bool) {
 	}
 }
 
+// quickDial returns opts with the dial options of the manager's own
+// sockets: a starting kernel binds its ports within milliseconds, and
+// zmq4's default 250 ms between dial attempts would dominate the start
+// time.
+func quickDial(opts ...zmq4.Option) []zmq4.Option {
+	return append(opts, zmq4.WithDialerRetry(10*time.Millisecond), zmq4.WithDialerMaxRetries(100))
+}
+
 // startMonitor replaces the kernel's monitor with one for its current
 // process. The replacement happens here, in the caller, so that monitors
 // started one after the other (a death and a requested restart close
@@ -570,10 +578,7 @@ func (k *Kernel) startMonitor() {
 // message to the subscriptions (SubscribeIOPub), until the process exits
 // or the monitor is replaced.
 func (k *Kernel) monitor(ctx context.Context, cancel context.CancelFunc, exited <-chan struct{}) {
-	// The process has answered on its shell socket, so its iopub is bound;
-	// still, dial attempts come every 10 ms rather than zmq4's 250.
-	sub := zmq4.NewSub(ctx, zmq4.WithAutomaticReconnect(true),
-		zmq4.WithDialerRetry(10*time.Millisecond), zmq4.WithDialerMaxRetries(100))
+	sub := zmq4.NewSub(ctx, quickDial(zmq4.WithAutomaticReconnect(true))...)
 	defer sub.Close()
 	go func() {
 		select {
@@ -659,10 +664,7 @@ func (k *Kernel) control(ctx context.Context, msgType string, content any) (*jup
 
 // request sends one request on a fresh DEALER and waits for its reply.
 func (k *Kernel) request(ctx context.Context, port int, msgType string, content any) (*jupyter.Message, error) {
-	// A starting kernel binds its ports within milliseconds; zmq4's default
-	// 250 ms between dial attempts would dominate the start time.
-	sock := zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("manager-"+jupyter.NewID())),
-		zmq4.WithDialerRetry(10*time.Millisecond), zmq4.WithDialerMaxRetries(100))
+	sock := zmq4.NewDealer(ctx, quickDial(zmq4.WithID(zmq4.SocketIdentity("manager-"+jupyter.NewID())))...)
 	defer sock.Close()
 	if err := sock.Dial(zmqtcp.Endpoint(k.Conn.Endpoint(port))); err != nil {
 		return nil, err

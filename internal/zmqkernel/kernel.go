@@ -57,7 +57,7 @@ type Kernel struct {
 	// iopub is zmqpub's PUB socket, which writes each message from the
 	// publishing goroutine instead of handing it to one of zmq4's.
 	iopub  *zmqpub.Pub
-	sendMu sync.Mutex // one message at a time on each socket
+	sendMu sync.Mutex // one message at a time on the zmq4 sockets (iopub has its own lock)
 
 	eng *engine.Session
 
@@ -212,21 +212,25 @@ func (k *Kernel) serveShell() {
 
 // send sends a message on a socket.
 func (k *Kernel) send(sock zmq4.Socket, m *jupyter.Message) {
-	k.sendFrames(m, func(frames [][]byte) error { return sock.SendMulti(zmq4.NewMsgFrom(frames...)) })
-}
-
-// sendFrames encodes m and hands its frames to send, one message at a time.
-func (k *Kernel) sendFrames(m *jupyter.Message, send func(frames [][]byte) error) {
-	frames, err := k.signer.Encode(m)
-	if err != nil {
-		k.log.Printf("encode %s: %v", m.Header.MsgType, err)
+	frames, ok := k.encode(m)
+	if !ok {
 		return
 	}
 	k.sendMu.Lock()
 	defer k.sendMu.Unlock()
-	if err := send(frames); err != nil {
+	if err := sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
 		k.log.Printf("send %s: %v", m.Header.MsgType, err)
 	}
+}
+
+// encode returns m's signed wire frames, logging a failure.
+func (k *Kernel) encode(m *jupyter.Message) ([][]byte, bool) {
+	frames, err := k.signer.Encode(m)
+	if err != nil {
+		k.log.Printf("encode %s: %v", m.Header.MsgType, err)
+		return nil, false
+	}
+	return frames, true
 }
 
 // publish sends a message on iopub.
@@ -237,7 +241,15 @@ func (k *Kernel) publish(msgType string, parent *jupyter.Header, content any) {
 		return
 	}
 	m.Identities = [][]byte{[]byte("kernel." + k.session + "." + msgType)}
-	k.sendFrames(m, k.iopub.Send)
+	frames, ok := k.encode(m)
+	if !ok {
+		return
+	}
+	// Not under sendMu: a subscriber slow to read holds up output only,
+	// not the shell's replies.
+	if err := k.iopub.Send(frames); err != nil {
+		k.log.Printf("publish %s: %v", msgType, err)
+	}
 }
 
 // reply sends a reply to req on sock.

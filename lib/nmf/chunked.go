@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"sync"
 )
 
 // chunkBytes is the size of the pieces readTriplesChunked parses in
@@ -85,27 +83,6 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 		copy(t.vals[at:], p.vals)
 	})
 	return t.matrix(rowField, colField)
-}
-
-// eachPiece calls f(0), …, f(n−1) on GOMAXPROCS goroutines, handing out
-// the pieces in order.
-func eachPiece(n int, f func(i int)) {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // chunkResult is one piece's cells, its line count, or its error (with

@@ -76,13 +76,7 @@ func (p *problem) divergenceDense(w, ht *mat.Dense, beta float64) divAccumulator
 			}
 			parts[c] = a
 		}
-		if (hi-lo)*n < minParallelWork || chunks == 1 {
-			for c := range chunks {
-				sum(c)
-			}
-		} else {
-			eachPiece(chunks, sum)
-		}
+		forPieces(chunks, float64((hi-lo)*n), sum)
 		for _, a := range parts {
 			total.merge(a)
 		}

@@ -62,3 +62,37 @@ func forChunks2[S any](n int, work float64, newScratch func() S, f func(lo, hi i
 	}
 	return a, b
 }
+
+// eachPiece calls f(0), …, f(n−1) on GOMAXPROCS goroutines, handing out
+// the pieces in order.
+func eachPiece(n int, f func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// forPieces calls f(0), …, f(n−1): on all cores through eachPiece when
+// work (an estimate of the flops, or values read) reaches minParallelWork,
+// in order on this goroutine otherwise.
+func forPieces(n int, work float64, f func(i int)) {
+	if n <= 1 || work < minParallelWork {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	eachPiece(n, f)
+}

@@ -127,12 +127,11 @@ const scanPieceValues = 1 << 16
 // instead of 47 (BenchmarkNewProblemDense, bench/records, entry 16).
 func scanValues(V *Matrix, signed bool) (st valueStats, row, pos int) {
 	r, c := V.Dims()
-	rowsPer := r
-	if V.cells == nil {
-		rowsPer = max(1, scanPieceValues/max(c, 1))
-	} else if len(V.cells.val) > 0 {
-		rowsPer = max(1, int(int64(scanPieceValues)*int64(r)/int64(len(V.cells.val))))
+	values := r * c
+	if V.cells != nil {
+		values = len(V.cells.val)
 	}
+	rowsPer := max(1, int(int64(scanPieceValues)*int64(r)/int64(max(values, 1))))
 	pieces := (r + rowsPer - 1) / rowsPer
 	type piece struct {
 		st       valueStats
@@ -153,13 +152,7 @@ func scanValues(V *Matrix, signed bool) (st valueStats, row, pos int) {
 		}
 		out[k] = pc
 	}
-	if int64(r)*int64(c) < 4*scanPieceValues || pieces == 1 {
-		for k := range pieces {
-			scan(k)
-		}
-	} else {
-		eachPiece(pieces, scan)
-	}
+	forPieces(pieces, float64(values), scan)
 	st.min = math.Inf(1)
 	for _, pc := range out {
 		if pc.row >= 0 {
