@@ -167,7 +167,7 @@ func TestRunSurvivesKernelDeath(t *testing.T) {
 	t.Chdir(wd)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "crash.ipynb")
-	os.WriteFile(in, []byte(`{"cells":[{"cell_type":"code","metadata":{},"source":"import \"time\"\ngo func() { panic(\"boom\") }()\ntime.Sleep(2 * time.Second)","outputs":[],"execution_count":null},
+	os.WriteFile(in, []byte(`{"cells":[{"cell_type":"code","metadata":{},"source":"import \"time\"\ntime.AfterFunc(0, func() { panic(\"boom\") })\ntime.Sleep(2 * time.Second)","outputs":[],"execution_count":null},
 {"cell_type":"code","metadata":{},"source":"1 + 1","outputs":[],"execution_count":null}],"metadata":{},"nbformat":4,"nbformat_minor":5}`), 0o644)
 	var out, errb bytes.Buffer
 	if code := run([]string{"run", "--allow-errors", in}, &out, &errb); code != 0 {

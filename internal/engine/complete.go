@@ -107,16 +107,20 @@ func (s *Session) names() []string {
 // codeImports lists the imports written in code (a cell not yet run).
 func codeImports(code string) map[string]string {
 	imports := map[string]string{}
-	chunks, err := splitCell(code)
+	items, err := cellItems(code)
 	if err != nil {
 		return imports
 	}
-	for _, c := range chunks {
-		if c.kind == declChunk {
-			_, imps := splitDecls(0, c)
-			for name, path := range imps {
-				imports[name] = path
-			}
+	for _, it := range items {
+		if it.tok != token.IMPORT {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), "", "package p;"+code[it.start:it.end], parser.ImportsOnly)
+		if err != nil {
+			continue
+		}
+		for _, imp := range f.Imports {
+			imports[importName(imp)] = importPath(imp)
 		}
 	}
 	return imports

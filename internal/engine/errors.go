@@ -54,7 +54,21 @@ func (s *Session) cellError(seq int, err error) *CellError {
 	var p interp.Panic
 	var list scanner.ErrorList
 	var ve valueError
+	var gp *goroutinePanicError
 	switch {
+	case errors.As(err, &gp):
+		ce.Name, ce.Value = "panic", fmt.Sprint(gp.value)
+		ce.Traceback = []string{"panic: " + ce.Value + " [in a goroutine]"}
+		for _, frame := range gp.frames {
+			ce.Traceback = append(ce.Traceback, "  at "+s.frameLabel(frame))
+		}
+		fseq, line := decodePos(gp.line)
+		ce.Traceback = append(ce.Traceback, "  in the goroutine started at "+s.cellLabel(fseq)+fmt.Sprintf(", line %d:%d", line, gp.col))
+		if fseq == seq {
+			ce.Line, ce.Column = line, gp.col
+			ce.Traceback = append(ce.Traceback, s.excerpt(seq, line, gp.col)...)
+		}
+		return ce
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		ce.Name, ce.Value = "Interrupt", "execution interrupted"
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -71,22 +85,11 @@ func (s *Session) cellError(seq int, err error) *CellError {
 			ce.Name = "Exit"
 			ce.Value = v + " was called: the cell stopped there; the session and its variables are still here"
 		}
-		ce.Traceback = []string{ce.Name + ": " + ce.Value}
-		for _, frame := range s.stderr.takePanicFrames() {
-			m := yaegiPanicLine.FindStringSubmatch(frame)
-			l, _ := strconv.Atoi(m[1])
-			col, _ := strconv.Atoi(m[2])
-			fseq, line := decodePos(l)
-			fn := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(m[3]), "main."), "(...)")
-			where := s.cellLabel(fseq) + fmt.Sprintf(", line %d:%d", line, col)
-			if fn != "" && fn != "main" {
-				where += " in " + fn
-			}
-			ce.Traceback = append(ce.Traceback, "  at "+where)
-			if fseq == seq && ce.Line == 0 {
-				ce.Line, ce.Column = line, col
-			}
+		if ce.Name == "panic" {
+			ce.Value = goPanicMessage(p.Value)
 		}
+		ce.Traceback = []string{ce.Name + ": " + ce.Value}
+		ce.Traceback = append(ce.Traceback, s.panicTrace(seq, s.stderr.takePanicFrames(), &ce.Line, &ce.Column)...)
 		if ce.Line > 0 {
 			ce.Traceback = append(ce.Traceback, s.excerpt(seq, ce.Line, ce.Column)...)
 		}
@@ -124,6 +127,107 @@ func (s *Session) cellError(seq int, err error) *CellError {
 	ce.Value = msg
 	ce.Traceback = []string{ce.Name + ": " + msg}
 	return ce
+}
+
+// panicTrace describes where a panic happened: the statement that failed
+// (from the markers lowering puts before statements), the cell functions
+// it went through (from yaegi's frame lines, innermost first) and the
+// cell's statement that led there. It sets line and col to the failing
+// position in cell seq.
+func (s *Session) panicTrace(seq int, frames []string, line, col *int) []string {
+	g := s.globals()
+	read := func(name string) (fseq, l, c int) {
+		v, ok := g[name]
+		if !ok || !v.CanInt() || v.Int() == 0 {
+			return 0, 0, 0
+		}
+		fseq, l = decodePos(int(v.Int() / 1000))
+		return fseq, l, int(v.Int() % 1000)
+	}
+	var fns []string
+	for _, f := range frames {
+		_, _, _, fn := parseFrame(f)
+		switch {
+		case fn == mainName:
+			fns = append(fns, "main")
+		case fn != "" && fn != "main" && !strings.HasPrefix(fn, "func") && !strings.HasPrefix(fn, "__nmfk"):
+			fns = append(fns, fn)
+		}
+	}
+	var out []string
+	aSeq, aLine, aCol := read("__nmfkAt")
+	tSeq, tLine, tCol := read("__nmfkTop")
+	if tLine == 0 && len(frames) > 0 {
+		// A cell of simple statements runs without markers, each
+		// statement on its own: yaegi's outermost frame is its position.
+		if fseq, l, c, fn := parseFrame(frames[len(frames)-1]); fn == "main" && l > 0 {
+			tSeq, tLine, tCol = fseq, l, c
+		}
+	}
+	if aLine > 0 && len(fns) > 0 {
+		out = append(out, fmt.Sprintf("  at %s, line %d:%d in %s", s.cellLabel(aSeq), aLine, aCol, fns[0]))
+		for _, fn := range fns[1:] {
+			out = append(out, "  called from "+fn)
+		}
+		if aSeq == seq {
+			*line, *col = aLine, aCol
+		}
+	}
+	if tLine > 0 {
+		out = append(out, fmt.Sprintf("  at %s, line %d:%d", s.cellLabel(tSeq), tLine, tCol))
+		if *line == 0 && tSeq == seq {
+			*line, *col = tLine, tCol
+		}
+	}
+	return out
+}
+
+// goPanicMessage words a panic value as Go's runtime would where yaegi's
+// differs (yaegi runs indexing and field access through reflect).
+func goPanicMessage(v any) string {
+	msg := fmt.Sprint(v)
+	for _, r := range runtimeMessages {
+		if strings.Contains(msg, r[0]) {
+			return r[1]
+		}
+	}
+	return msg
+}
+
+var runtimeMessages = [][2]string{
+	{"reflect: slice index out of range", "runtime error: index out of range"},
+	{"reflect: array index out of range", "runtime error: index out of range"},
+	{"reflect: string index out of range", "runtime error: index out of range"},
+	{"slice index out of bounds", "runtime error: slice bounds out of range"},
+	{"on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
+	{"reflect: call of reflect.Value.Elem on ptr Value", "runtime error: invalid memory address or nil pointer dereference"},
+	{"invalid memory address or nil pointer dereference", "runtime error: invalid memory address or nil pointer dereference"},
+}
+
+// parseFrame splits a frame line yaegi printed while a panic unwound.
+func parseFrame(frame string) (seq, line, col int, fn string) {
+	m := yaegiPanicLine.FindStringSubmatch(frame)
+	if m == nil {
+		return 0, 0, 0, ""
+	}
+	l, _ := strconv.Atoi(m[1])
+	col, _ = strconv.Atoi(m[2])
+	seq, line = decodePos(l)
+	fn = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(m[3]), "main."), "(...)")
+	return seq, line, col, fn
+}
+
+// frameLabel describes a frame line: the cell, the line and the function.
+func (s *Session) frameLabel(frame string) string {
+	seq, line, col, fn := parseFrame(frame)
+	where := s.cellLabel(seq) + fmt.Sprintf(", line %d:%d", line, col)
+	switch {
+	case fn == mainName:
+		where += " in main"
+	case fn != "" && fn != "main" && !strings.HasPrefix(fn, "func") && !strings.HasPrefix(fn, "__nmfk"):
+		where += " in " + fn
+	}
+	return where
 }
 
 // scannerPos parses "cell:L:C: message" from splitCell's scanner.

@@ -17,6 +17,7 @@ import (
 // prelude is evaluated in every session: the min, max and clear builtins
 // that yaegi lacks, and the helper that captures all results of a call.
 const prelude = `import __nmfkernel "nmfkernel/engine/builtin"
+import __nmfkernelGeneric "nmfkernel/engine/generic"
 
 func min[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 | uint64 | uintptr | float32 | float64 | string](x T, y ...T) T {
 	m := x
@@ -46,7 +47,7 @@ func max[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 |
 
 func clear(x any) { __nmfkernel.Clear(x) }
 
-func __nmfkernelResults(v ...any) []any { return v }
+var __nmfkAt, __nmfkTop int
 `
 
 // Progress of nmf fits run from cells is shown once a fit has taken
@@ -103,7 +104,15 @@ func (s *Session) overrides() interp.Exports {
 					v.Clear()
 				}
 			}),
+			// Result receives the values of the cell's last expression.
+			"Result": reflect.ValueOf(func(v ...any) { s.result, s.resultIsCall = v, true }),
+			"Value":  reflect.ValueOf(func(v any) { s.result, s.resultIsCall = []any{v}, false }),
+			// Unread reports an error variable the cell assigned and never read.
+			"Unread": reflect.ValueOf(s.unreadError),
+			// GoPanic receives a panic recovered in a goroutine a cell started.
+			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},
+		"nmfkernel/engine/generic/generic": genericLib,
 	}
 }
 

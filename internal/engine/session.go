@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/parser"
 	"go/token"
+	"go/types"
 	"nmfkernel/internal/fastblas"
 	"os"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -112,12 +110,25 @@ type Session struct {
 	seqCode  map[int]string
 	// zombie, when not nil, is closed when a stopped run has ended.
 	zombie chan struct{}
-	// decls are the declarations evaluated so far, to rebuild the
-	// interpreter when a type is redefined; types names the types among them.
-	decls []decl
-	types map[string]bool
-	// imports maps import names in cells to import paths, for completion.
-	imports map[string]string
+	// decls are the session's declarations, in order (see sessionDecl).
+	decls []*sessionDecl
+	// imports maps the import names cells made to import paths;
+	// interpImports those the interpreter has (with the hidden ones).
+	imports       map[string]string
+	interpImports map[string]string
+	// fset positions every cell's file; checked is the session's package
+	// as the type checker sees it; importer gives it the importable
+	// packages.
+	fset     *token.FileSet
+	checked  checkState
+	importer *symbolImporter
+	// result is what the running cell's last expression gave.
+	result       []any
+	resultIsCall bool
+	// cancelCell, while a cell runs, ends it with a cause (guarded by mu);
+	// goPanics are goroutine panics that came when no cell was running.
+	cancelCell context.CancelCauseFunc
+	goPanics   []*goroutinePanicError
 }
 
 var specialStdio sync.Once
@@ -134,8 +145,9 @@ func New(opt Options) (*Session, error) {
 		ctx:      context.Background(),
 		seqCount: map[int]int{},
 		seqCode:  map[int]string{},
-		types:    map[string]bool{},
 		imports:  map[string]string{},
+		fset:     token.NewFileSet(),
+		checked:  checkState{pkg: types.NewPackage("main", "main")},
 	}
 	s.stdout = &streamWriter{s: s, name: "stdout"}
 	s.stderr = &streamWriter{s: s, name: "stderr"}
@@ -164,7 +176,9 @@ func (s *Session) newInterpreter() error {
 	if err != nil {
 		return err
 	}
+	s.importer = cellImporter(stdlib.Symbols, symbols.Symbols)
 	s.i, s.ctl = i, ctl
+	s.interpImports = map[string]string{"__nmfkernel": "nmfkernel/engine/builtin", "__nmfkernelGeneric": "nmfkernel/engine/generic"}
 	if _, err := s.eval(context.Background(), lineDirective(0, 1, 1)+prelude); err != nil {
 		return fmt.Errorf("engine: prelude: %w", err)
 	}
@@ -216,38 +230,37 @@ func (s *Session) Execute(ctx context.Context, code string, opt ExecOptions, sin
 	}
 	s.seqCount[seq] = res.Count
 	s.seqCode[seq] = code
-	s.sink, s.input, s.ctx = sink, opt.Input, ctx
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.sink, s.input, s.ctx, s.cancelCell = sink, opt.Input, ctx, cancel
 	s.mu.Unlock()
 	defer func() {
 		s.flushOutput()
 		s.mu.Lock()
-		s.input, s.ctx = nil, context.Background()
+		s.input, s.ctx, s.cancelCell = nil, context.Background(), nil
 		s.mu.Unlock()
 	}()
+	s.reportGoPanics()
 
 	if err := s.waitZombie(ctx); err != nil {
 		res.Err = s.cellError(seq, err)
 		return res
 	}
-	chunks, err := splitCell(code)
-	if err != nil {
+	if err := s.runCell(ctx, seq, res.Count, code); err != nil {
 		res.Err = s.cellError(seq, err)
 		return res
 	}
-	for _, c := range chunks {
-		var err error
-		switch c.kind {
-		case declChunk:
-			err = s.declare(ctx, seq, c)
-		case stmtChunk:
-			_, err = s.eval(ctx, withLine(seq, c))
-		case exprChunk:
-			err = s.evalExpr(ctx, seq, res.Count, c)
+	show := s.showResults
+	if !s.resultIsCall {
+		show = func(count int, r []any) error {
+			if len(r) == 1 {
+				return s.show(count, r[0])
+			}
+			return nil
 		}
-		if err != nil {
-			res.Err = s.cellError(seq, err)
-			return res
-		}
+	}
+	if err := show(res.Count, s.result); err != nil {
+		res.Err = s.cellError(seq, err)
 	}
 	return res
 }
@@ -286,7 +299,7 @@ func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
 		s.zombie = ended
 		s.mu.Unlock()
 	}
-	return reflect.Value{}, ctx.Err()
+	return reflect.Value{}, cellCause(ctx)
 }
 
 // stopGrace is how long an interrupt waits for the stopped code to end
@@ -295,24 +308,15 @@ func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
 const stopGrace = 2 * time.Second
 
 // compile compiles src, turning a panic inside yaegi's compiler (it has
-// some on unusual input) into an error.
+// some on unusual input) into an error. The type checker has accepted the
+// code by then, so a failure here is the interpreter's limit.
 func (s *Session) compile(src string) (prog *interp.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			prog, err = nil, fmt.Errorf("%s: the interpreter cannot compile this code (internal error: %v)", firstPos(src), r)
-			if pos, name := s.undefinedName(src); name != "" {
-				err = fmt.Errorf("%s: undefined: %s", pos, name)
-			}
+			prog, err = nil, fmt.Errorf("%s: not supported by the interpreter (internal error: %v)", firstPos(src), r)
 		}
 	}()
-	prog, err = s.i.Compile(src)
-	if err != nil && strings.Contains(err.Error(), "constant definition loop") {
-		// yaegi says this for an undefined name in a top-level statement.
-		if pos, name := s.undefinedName(src); name != "" {
-			err = fmt.Errorf("%s: undefined: %s", pos, name)
-		}
-	}
-	return prog, err
+	return s.i.Compile(src)
 }
 
 // firstPos returns the position a //line-prefixed source starts at.
@@ -342,35 +346,6 @@ func (s *Session) waitZombie(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("the previous, interrupted cell is still finishing a call into compiled code: %w", ctx.Err())
 	}
-}
-
-// evalExpr evaluates the cell's last expression and displays its value.
-func (s *Session) evalExpr(ctx context.Context, seq, count int, c chunk) error {
-	if c.quiet {
-		_, err := s.eval(ctx, withLine(seq, c))
-		return err
-	}
-	if c.call {
-		// Capture every result of the call: Go passes a multi-valued call
-		// on to a variadic function.
-		src := "__nmfkernelResults(" + withLine(seq, c) + ",\n)"
-		if _, err := s.compile(src); err == nil {
-			v, err := s.eval(ctx, src)
-			if err != nil {
-				return err
-			}
-			results, _ := v.Interface().([]any)
-			return s.showResults(count, results)
-		}
-	}
-	v, err := s.eval(ctx, withLine(seq, c))
-	if err != nil || c.call {
-		return err // a call with no results shows nothing
-	}
-	if !v.IsValid() || (v.Kind() == reflect.Interface && v.IsNil()) || !v.CanInterface() || isInterpNode(v) {
-		return nil
-	}
-	return s.show(count, v.Interface())
 }
 
 // isInterpNode reports whether v is one of yaegi's internal values (what
@@ -467,315 +442,6 @@ func (s *Session) runContext() context.Context {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ctx
-}
-
-// decl is one evaluated top-level declaration.
-type decl struct {
-	names    []string // what it declares (not methods)
-	types    []string // the types among names
-	methodOf string   // for a method, its receiver's type
-	src      string   // source with its //line position
-}
-
-// declare evaluates a declaration chunk. Redefining a type rebuilds the
-// interpreter from the session's declarations: yaegi would keep using the
-// old type.
-func (s *Session) declare(ctx context.Context, seq int, c chunk) error {
-	c.src = s.dropRepeatedImports(c.src)
-	if strings.TrimSpace(c.src) == "" {
-		return nil // only imports the session already has
-	}
-	parts, imports := splitDecls(seq, c)
-	var names []string
-	redefined := ""
-	for _, p := range parts {
-		names = append(names, p.names...)
-		for _, t := range p.types {
-			if s.types[t] && redefined == "" {
-				redefined = t
-			}
-		}
-	}
-	if redefined != "" {
-		if err := s.rebuild(ctx, redefined, names); err != nil {
-			return err
-		}
-	}
-	if _, err := s.eval(ctx, withLine(seq, c)); err != nil {
-		return err
-	}
-	s.decls = append(s.decls, parts...)
-	for _, p := range parts {
-		for _, t := range p.types {
-			s.types[t] = true
-		}
-	}
-	for name, path := range imports {
-		s.imports[name] = path
-	}
-	return nil
-}
-
-// dropRepeatedImports blanks out, in a declaration chunk, the imports the
-// session already has under the same name (re-running a cell must not
-// import twice, which yaegi refuses). Blanking keeps every position.
-func (s *Session) dropRepeatedImports(src string) string {
-	const head = "package p;"
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", head+src, parser.ImportsOnly|parser.ParseComments)
-	if err != nil {
-		return src
-	}
-	b := []byte(src)
-	blank := func(from, to token.Pos) {
-		for i := fset.Position(from).Offset - len(head); i < fset.Position(to).Offset-len(head); i++ {
-			if b[i] != '\n' {
-				b[i] = ' '
-			}
-		}
-	}
-	for _, d := range f.Decls {
-		g, ok := d.(*ast.GenDecl)
-		if !ok || g.Tok != token.IMPORT {
-			continue
-		}
-		repeated := 0
-		for _, spec := range g.Specs {
-			imp := spec.(*ast.ImportSpec)
-			path := strings.Trim(imp.Path.Value, "\"`")
-			name := pkgName(path)
-			if imp.Name != nil {
-				name = imp.Name.Name
-			}
-			if s.imports[name] == path {
-				repeated++
-				if g.Lparen.IsValid() {
-					blank(imp.Pos(), imp.End())
-				}
-			}
-		}
-		if repeated == len(g.Specs) && !g.Lparen.IsValid() {
-			blank(g.Pos(), g.End())
-		}
-	}
-	return string(b)
-}
-
-// splitDecls cuts a declaration chunk into its top-level declarations,
-// each with the names it declares and its source positioned in the cell,
-// and lists its imports by local name.
-func splitDecls(seq int, c chunk) (parts []decl, imports map[string]string) {
-	imports = map[string]string{}
-	const head = "package p;"
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", head+c.src, parser.SkipObjectResolution|parser.ParseComments)
-	if err != nil {
-		return nil, imports
-	}
-	for _, imp := range f.Imports {
-		path := strings.Trim(imp.Path.Value, "\"`")
-		name := pkgName(path)
-		if imp.Name != nil {
-			name = imp.Name.Name
-		}
-		imports[name] = path
-	}
-	for _, d := range f.Decls {
-		var p decl
-		switch d := d.(type) {
-		case *ast.FuncDecl:
-			if d.Recv == nil {
-				p.names = append(p.names, d.Name.Name)
-			} else {
-				p.methodOf = receiverType(d.Recv)
-			}
-		case *ast.GenDecl:
-			if d.Tok == token.IMPORT {
-				continue
-			}
-			for _, spec := range d.Specs {
-				switch sp := spec.(type) {
-				case *ast.TypeSpec:
-					p.names = append(p.names, sp.Name.Name)
-					p.types = append(p.types, sp.Name.Name)
-				case *ast.ValueSpec:
-					for _, n := range sp.Names {
-						p.names = append(p.names, n.Name)
-					}
-				}
-			}
-		}
-		start, end := fset.Position(d.Pos()).Offset-len(head), fset.Position(d.End()).Offset-len(head)
-		line, col := lineCol(c.src, start)
-		if line == 1 {
-			col += c.col - 1
-		}
-		p.src = lineDirective(seq, c.line+line-1, col) + c.src[start:end]
-		parts = append(parts, p)
-	}
-	return parts, imports
-}
-
-// receiverType names the type a method belongs to.
-func receiverType(recv *ast.FieldList) string {
-	if recv == nil || len(recv.List) == 0 {
-		return ""
-	}
-	t := recv.List[0].Type
-	if s, ok := t.(*ast.StarExpr); ok {
-		t = s.X
-	}
-	switch t := t.(type) {
-	case *ast.Ident:
-		return t.Name
-	case *ast.IndexExpr:
-		if id, ok := t.X.(*ast.Ident); ok {
-			return id.Name
-		}
-	}
-	return ""
-}
-
-// rebuild replaces the interpreter with a fresh one and replays the
-// session's declarations, leaving out those that the chunk about to run
-// declares again. Values set by statements are lost; the cell's stderr
-// says which.
-func (s *Session) rebuild(ctx context.Context, typ string, redeclared []string) error {
-	before := s.globals()
-	again := map[string]bool{}
-	for _, n := range redeclared {
-		again[n] = true
-	}
-	var keep []decl
-	for _, d := range s.decls {
-		overridden := again[d.methodOf]
-		for _, n := range d.names {
-			if again[n] {
-				overridden = true
-			}
-		}
-		if !overridden {
-			keep = append(keep, d)
-		}
-	}
-	if err := s.newInterpreter(); err != nil {
-		return err
-	}
-	if len(s.imports) > 0 {
-		var b strings.Builder
-		for name, path := range s.imports {
-			fmt.Fprintf(&b, "import %s %q\n", name, path)
-		}
-		if _, err := s.eval(ctx, b.String()); err != nil {
-			return fmt.Errorf("type %s redefined, and replaying the session's imports failed: %w", typ, err)
-		}
-	}
-	s.decls, s.types = nil, map[string]bool{}
-	for _, d := range keep {
-		if _, err := s.eval(ctx, d.src); err != nil {
-			return fmt.Errorf("type %s redefined, and replaying an earlier declaration failed: %w", typ, err)
-		}
-		s.decls = append(s.decls, d)
-		for _, t := range d.types {
-			s.types[t] = true
-		}
-	}
-	after := s.globals()
-	var lost []string
-	for name := range before {
-		if _, ok := after[name]; !ok && !again[name] && !strings.HasPrefix(name, "__nmfkernel") {
-			lost = append(lost, name)
-		}
-	}
-	msg := fmt.Sprintf("type %s redefined: the interpreter was rebuilt from this session's declarations.\n", typ)
-	if len(lost) > 0 {
-		slices.Sort(lost)
-		msg += fmt.Sprintf("Variables set by statements were reset (re-run the cells that set them): %s\n", strings.Join(lost, ", "))
-	}
-	s.stderr.Write([]byte(msg))
-	return nil
-}
-
-// undefinedName returns a name that src (a statement chunk) uses and that
-// is defined neither in the session, by src itself, nor by Go, with its
-// position as yaegi would report it.
-func (s *Session) undefinedName(src string) (pos, name string) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", "package p; func _() {"+src+"\n}", parser.SkipObjectResolution|parser.ParseComments)
-	if err != nil {
-		return "", ""
-	}
-	known := map[string]bool{}
-	for name := range s.globals() {
-		known[name] = true
-	}
-	for name := range s.imports {
-		known[name] = true
-	}
-	for _, d := range s.decls {
-		for _, n := range d.names {
-			known[n] = true
-		}
-	}
-	ast.Inspect(f, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			if n.Tok == token.DEFINE {
-				for _, l := range n.Lhs {
-					if id, ok := l.(*ast.Ident); ok {
-						known[id.Name] = true
-					}
-				}
-			}
-		case *ast.RangeStmt:
-			for _, e := range []ast.Expr{n.Key, n.Value} {
-				if id, ok := e.(*ast.Ident); ok {
-					known[id.Name] = true
-				}
-			}
-		case *ast.ValueSpec:
-			for _, id := range n.Names {
-				known[id.Name] = true
-			}
-		case *ast.Field:
-			for _, id := range n.Names {
-				known[id.Name] = true
-			}
-		case *ast.LabeledStmt:
-			known[n.Label.Name] = true
-		}
-		return true
-	})
-	var undefined *ast.Ident
-	var walk func(n ast.Node) bool
-	walk = func(n ast.Node) bool {
-		if undefined != nil {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.SelectorExpr:
-			ast.Inspect(n.X, walk) // n.Sel is a field or package member
-			return false
-		case *ast.KeyValueExpr:
-			if _, isName := n.Key.(*ast.Ident); !isName {
-				ast.Inspect(n.Key, walk) // a name key is a struct field
-			}
-			ast.Inspect(n.Value, walk)
-			return false
-		case *ast.BranchStmt:
-			return false // labels
-		case *ast.Ident:
-			if !known[n.Name] && !universe[n.Name] {
-				undefined = n
-			}
-		}
-		return true
-	}
-	ast.Inspect(f.Decls[0].(*ast.FuncDecl).Body, walk)
-	if undefined == nil {
-		return "", ""
-	}
-	return fset.Position(undefined.Pos()).String(), undefined.Name
 }
 
 // globals returns the interpreter's global variables and constants; yaegi

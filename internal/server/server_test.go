@@ -432,7 +432,7 @@ func TestKernelDeathRestarts(t *testing.T) {
 	k := ts.startKernel(t)
 	other := ts.startKernel(t)
 	c := ts.dial(t, k.ID, true)
-	c.send("shell", "execute_request", map[string]any{"code": "import \"time\"\nx := 1\ngo func() { panic(\"in a goroutine\") }()\ntime.Sleep(time.Second)"})
+	c.send("shell", "execute_request", map[string]any{"code": "import \"time\"\nx := 1\n// A panic on the timer's goroutine, which cell code did not start, ends the process.\ntime.AfterFunc(0, func() { panic(\"in a goroutine\") })\ntime.Sleep(time.Second)"})
 	var states []string
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) && !strings.Contains(strings.Join(states, " "), "restarting idle") {

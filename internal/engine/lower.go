@@ -1,0 +1,1127 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+)
+
+// edit replaces src[start:end] with text.
+type edit struct {
+	start, end int
+	text       string
+}
+
+// unsupportedError is code go/types accepts but the interpreter cannot
+// run, with the way to write it instead.
+type unsupportedError struct {
+	pos string
+	msg string
+}
+
+func (e *unsupportedError) Error() string {
+	return e.pos + ": not supported by the interpreter: " + e.msg
+}
+
+// hoisted is a variable a cell's top-level statement declares: it becomes
+// a package-level variable so that later cells see it.
+type hoisted struct {
+	name string
+	typ  types.Type
+	decl string // "var name T"
+}
+
+// lowering turns a type-checked cell into source yaegi runs the way Go
+// would: statements in one function (so defer, scopes and order are
+// Go's), top-level variables made package-level, and the constructs yaegi
+// lacks (range over int and functions, calls of generic standard library
+// functions, inferred type arguments) rewritten into ones it has. It works
+// by text edits on the cell's file, which keep every line where it was.
+type lowering struct {
+	s     *Session
+	pc    *parsedCell
+	info  *types.Info
+	pkg   *types.Package
+	edits []edit
+	n     int // counter for fresh names
+	err   error
+
+	hoisted []hoisted
+	// unread are top-level error variables assigned and never read.
+	unread []string
+	// hidden are imports the lowered code needs that the cell did not
+	// make (to name types), by alias.
+	hidden map[string]string
+	// skip marks declarations left out because they are unchanged.
+	skip map[ast.Decl]bool
+	// constant is the value of the cell's last expression when it is a
+	// constant.
+	constant []any
+	// sigs is the stack of enclosing function signatures.
+	sigs []*types.Signature
+}
+
+func (l *lowering) fresh(kind string) string {
+	l.n++
+	return fmt.Sprintf("__nmfk%s%d_%d", kind, l.pc.seq, l.n)
+}
+
+func (l *lowering) off(p token.Pos) int { return l.pc.offset(p) }
+
+func (l *lowering) replace(from, to token.Pos, text string) {
+	l.edits = append(l.edits, edit{l.off(from), l.off(to), text})
+}
+
+func (l *lowering) insert(at token.Pos, text string) {
+	l.edits = append(l.edits, edit{l.off(at), l.off(at), text})
+}
+
+func (l *lowering) fail(pos token.Pos, format string, args ...any) {
+	if l.err == nil {
+		l.err = &unsupportedError{pos: l.pc.fset.Position(pos).String(), msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+// render returns src[start:end] with the edits inside it applied, and
+// drops those edits (the caller replaces the whole range).
+func (l *lowering) render(start, end int) string {
+	var inside, rest []edit
+	for _, e := range l.edits {
+		if e.start >= start && e.end <= end && !(e.start == e.end && (e.start == start || e.start == end) && false) {
+			inside = append(inside, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	l.edits = rest
+	return applyEdits(l.pc.src[start:end], inside, start)
+}
+
+// applyEdits applies edits (offsets relative to base) to src.
+func applyEdits(src string, edits []edit, base int) string {
+	slices.SortStableFunc(edits, func(a, b edit) int { return a.start - b.start })
+	var b strings.Builder
+	at := 0
+	for _, e := range edits {
+		s, t := e.start-base, e.end-base
+		if s < at {
+			continue // overlapping edits: the first wins
+		}
+		b.WriteString(src[at:s])
+		b.WriteString(e.text)
+		at = t
+	}
+	b.WriteString(src[at:])
+	return b.String()
+}
+
+// padLines returns repl followed by as many newlines as orig has more, so
+// that replacing orig keeps later lines in place.
+func padLines(orig, repl string) string {
+	if n := strings.Count(orig, "\n") - strings.Count(repl, "\n"); n > 0 {
+		return repl + strings.Repeat("\n", n)
+	}
+	return repl
+}
+
+// qualifier names a package in lowered code: the session's own package
+// needs no name, an imported one its import name, any other a hidden
+// import.
+func (l *lowering) qualifier(p *types.Package) string {
+	if p == l.pkg {
+		return ""
+	}
+	for name, path := range l.pc.importsByName() {
+		if path == p.Path() {
+			return name
+		}
+	}
+	for name, path := range l.s.imports {
+		if path == p.Path() {
+			return name
+		}
+	}
+	alias := "__nmfkpkg_" + strings.NewReplacer("/", "_", ".", "_", "-", "_").Replace(p.Path())
+	if l.hidden == nil {
+		l.hidden = map[string]string{}
+	}
+	l.hidden[alias] = p.Path()
+	return alias
+}
+
+var errUnexpressible = errors.New("the type cannot be named outside its package")
+
+// typeString writes t as source the interpreter understands.
+func (l *lowering) typeString(t types.Type) (string, error) {
+	lt, err := l.lowerType(t)
+	if err != nil {
+		return "", err
+	}
+	return types.TypeString(lt, l.qualifier), nil
+}
+
+// lowerType replaces instances of the generic library types (iter.Seq)
+// by their underlying types, and fails on types that cannot be named.
+func (l *lowering) lowerType(t types.Type) (types.Type, error) {
+	switch t := t.(type) {
+	case *types.Named:
+		obj := t.Obj()
+		if obj.Pkg() != nil && obj.Pkg() != l.pkg {
+			if _, generic := genericSources[obj.Pkg().Path()]; generic && t.TypeArgs().Len() > 0 {
+				return l.lowerType(t.Underlying())
+			}
+			if !obj.Exported() {
+				return nil, errUnexpressible
+			}
+		}
+		if t.TypeArgs().Len() > 0 {
+			for i := range t.TypeArgs().Len() {
+				if _, err := l.lowerType(t.TypeArgs().At(i)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return t, nil
+	case *types.Pointer:
+		e, err := l.lowerType(t.Elem())
+		return types.NewPointer(e), err
+	case *types.Slice:
+		e, err := l.lowerType(t.Elem())
+		return types.NewSlice(e), err
+	case *types.Array:
+		e, err := l.lowerType(t.Elem())
+		return types.NewArray(e, t.Len()), err
+	case *types.Map:
+		k, err := l.lowerType(t.Key())
+		if err != nil {
+			return nil, err
+		}
+		e, err := l.lowerType(t.Elem())
+		return types.NewMap(k, e), err
+	case *types.Chan:
+		e, err := l.lowerType(t.Elem())
+		return types.NewChan(t.Dir(), e), err
+	case *types.Signature:
+		p, err := l.lowerTuple(t.Params())
+		if err != nil {
+			return nil, err
+		}
+		r, err := l.lowerTuple(t.Results())
+		return types.NewSignatureType(nil, nil, nil, p, r, t.Variadic()), err
+	case *types.Struct:
+		fields := make([]*types.Var, t.NumFields())
+		tags := make([]string, t.NumFields())
+		for i := range t.NumFields() {
+			f := t.Field(i)
+			ft, err := l.lowerType(f.Type())
+			if err != nil {
+				return nil, err
+			}
+			if !f.Exported() && f.Pkg() != l.pkg {
+				return nil, errUnexpressible
+			}
+			fields[i] = types.NewField(f.Pos(), f.Pkg(), f.Name(), ft, f.Embedded())
+			tags[i] = t.Tag(i)
+		}
+		return types.NewStruct(fields, tags), nil
+	case *types.Basic:
+		switch t.Kind() {
+		case types.UntypedBool:
+			return types.Typ[types.Bool], nil
+		case types.UntypedInt:
+			return types.Typ[types.Int], nil
+		case types.UntypedRune:
+			return types.Typ[types.Rune], nil
+		case types.UntypedFloat:
+			return types.Typ[types.Float64], nil
+		case types.UntypedComplex:
+			return types.Typ[types.Complex128], nil
+		case types.UntypedString:
+			return types.Typ[types.String], nil
+		case types.UntypedNil:
+			return nil, errUnexpressible
+		}
+	}
+	return t, nil
+}
+
+func (l *lowering) lowerTuple(t *types.Tuple) (*types.Tuple, error) {
+	vars := make([]*types.Var, t.Len())
+	for i := range t.Len() {
+		v := t.At(i)
+		vt, err := l.lowerType(v.Type())
+		if err != nil {
+			return nil, err
+		}
+		vars[i] = types.NewParam(v.Pos(), v.Pkg(), "", vt)
+	}
+	return types.NewTuple(vars...), nil
+}
+
+// lower computes the edits for the whole cell.
+func (l *lowering) lower() {
+	pc := l.pc
+	for _, d := range pc.decls {
+		if l.skip[d] {
+			continue
+		}
+		l.walk(d)
+	}
+	l.sigs = []*types.Signature{types.NewSignatureType(nil, nil, nil, nil, nil, false)}
+	for _, st := range pc.body.Body.List {
+		l.walk(st)
+	}
+	l.markStatements()
+	l.renameMainAndInit()
+	l.hoist()
+	l.lowerVarDecls()
+	l.showLast()
+	l.lowerImports()
+}
+
+// walk lowers the constructs inside n.
+func (l *lowering) walk(n ast.Node) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			if sig, ok := l.info.Defs[n.Name].Type().(*types.Signature); ok {
+				l.sigs = append(l.sigs, sig)
+				if n.Body != nil {
+					l.walk(n.Body)
+				}
+				l.sigs = l.sigs[:len(l.sigs)-1]
+			}
+			return false
+		case *ast.FuncLit:
+			if sig, ok := l.info.TypeOf(n).(*types.Signature); ok {
+				l.sigs = append(l.sigs, sig)
+				l.walk(n.Body)
+				l.sigs = l.sigs[:len(l.sigs)-1]
+			}
+			return false
+		case *ast.CallExpr:
+			l.lowerCall(n)
+		case *ast.RangeStmt:
+			l.lowerRange(n)
+		case *ast.GoStmt:
+			l.lowerGo(n)
+		case *ast.IndexExpr, *ast.IndexListExpr:
+			if l.lowerGenericType(n.(ast.Expr)) {
+				return false
+			}
+		case *ast.SelectorExpr:
+			l.lowerGenericType(n)
+		}
+		return true
+	})
+}
+
+// lowerGenericType replaces a use of iter.Seq[...] (a type yaegi cannot
+// import) by its underlying function type.
+func (l *lowering) lowerGenericType(e ast.Expr) bool {
+	tv, ok := l.info.Types[e]
+	if !ok || !tv.IsType() {
+		return false
+	}
+	n, ok := tv.Type.(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg() == l.pkg {
+		return false
+	}
+	if _, generic := genericSources[n.Obj().Pkg().Path()]; !generic {
+		return false
+	}
+	if n.TypeArgs().Len() == 0 {
+		// A constraint such as cmp.Ordered: spell out its type set.
+		if iface, ok := n.Underlying().(*types.Interface); ok && !iface.IsMethodSet() {
+			l.replace(e.Pos(), e.End(), types.TypeString(iface, l.qualifier))
+			return true
+		}
+		return false
+	}
+	text, err := l.typeString(n)
+	if err != nil {
+		return false
+	}
+	l.replace(e.Pos(), e.End(), text)
+	return true
+}
+
+// calleeObject returns the function a call calls, and the identifier
+// naming it.
+func (l *lowering) calleeObject(fun ast.Expr) (*ast.Ident, types.Object) {
+	switch f := ast.Unparen(fun).(type) {
+	case *ast.Ident:
+		return f, l.info.Uses[f]
+	case *ast.SelectorExpr:
+		return f.Sel, l.info.Uses[f.Sel]
+	case *ast.IndexExpr:
+		return l.calleeObject(f.X)
+	case *ast.IndexListExpr:
+		return l.calleeObject(f.X)
+	}
+	return nil, nil
+}
+
+// lowerCall rewrites calls of generic functions: the generic library's
+// become calls of genericLib; the cell's own get explicit type
+// arguments, which yaegi needs; min and max get theirs too.
+func (l *lowering) lowerCall(call *ast.CallExpr) {
+	id, obj := l.calleeObject(call.Fun)
+	if obj == nil {
+		return
+	}
+	if b, ok := obj.(*types.Builtin); ok {
+		if (b.Name() == "min" || b.Name() == "max") && l.info.Types[call].Value == nil {
+			if t, err := l.typeString(l.info.TypeOf(call)); err == nil {
+				l.insert(id.End(), "["+t+"]")
+			}
+		}
+		return
+	}
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return
+	}
+	inst, isInstance := l.info.Instances[id]
+	if fn.Pkg() != nil && fn.Pkg() != l.pkg {
+		if _, generic := genericSources[fn.Pkg().Path()]; generic && isGenericLibFunc(fn) {
+			l.lowerGenericCall(call, fn, inst)
+		}
+		return
+	}
+	if !isInstance || inst.TypeArgs.Len() == 0 {
+		return
+	}
+	args := make([]string, inst.TypeArgs.Len())
+	for i := range args {
+		t, err := l.typeString(inst.TypeArgs.At(i))
+		if err != nil {
+			return
+		}
+		args[i] = t
+	}
+	list := "[" + strings.Join(args, ", ") + "]"
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.IndexExpr:
+		l.replace(f.Lbrack, f.Rbrack+1, list)
+	case *ast.IndexListExpr:
+		l.replace(f.Lbrack, f.Rbrack+1, list)
+	default:
+		l.insert(call.Fun.End(), list)
+	}
+}
+
+// isGenericLibFunc reports whether fn was declared by genericSources
+// (rather than taken from yaegi's tables).
+func isGenericLibFunc(fn *types.Func) bool {
+	_, ok := genericLib[libName(fn)]
+	return ok
+}
+
+// libName is fn's name in genericLib: package and name, capitalized.
+func libName(fn *types.Func) string {
+	p := fn.Pkg().Name()
+	return strings.ToUpper(p[:1]) + p[1:] + fn.Name()
+}
+
+// lowerGenericCall rewrites a call of a generic library function.
+func (l *lowering) lowerGenericCall(call *ast.CallExpr, fn *types.Func, inst types.Instance) {
+	sig, ok := inst.Type.(*types.Signature)
+	if !ok || inst.TypeArgs == nil {
+		l.fail(call.Pos(), "calling %s.%s without calling it (write a function literal that calls it)", fn.Pkg().Name(), fn.Name())
+		return
+	}
+	var args []string
+	for i := range inst.TypeArgs.Len() {
+		t, err := l.typeString(inst.TypeArgs.At(i))
+		if err != nil {
+			l.fail(call.Pos(), "%s.%s with a type argument of an unexported type", fn.Pkg().Name(), fn.Name())
+			return
+		}
+		args = append(args, "(*"+t+")(nil)")
+	}
+	generic := fn.Type().(*types.Signature)
+	params := sig.Params()
+	for i, a := range call.Args {
+		text := l.render(l.off(a.Pos()), l.off(a.End()))
+		if sig.Variadic() && i >= params.Len()-1 && !call.Ellipsis.IsValid() {
+			continue // gathered below
+		}
+		args = append(args, text)
+	}
+	if sig.Variadic() && !call.Ellipsis.IsValid() {
+		last := params.At(params.Len() - 1).Type()
+		t, err := l.typeString(last)
+		if err != nil {
+			l.fail(call.Pos(), "%s.%s with values of an unexported type", fn.Pkg().Name(), fn.Name())
+			return
+		}
+		var rest []string
+		for i := params.Len() - 1; i < len(call.Args); i++ {
+			rest = append(rest, l.pc.src[l.off(call.Args[i].Pos()):l.off(call.Args[i].End())])
+		}
+		args = append(args, t+"{"+strings.Join(rest, ", ")+"}")
+	}
+	text := "__nmfkernelGeneric." + libName(fn) + "(" + strings.Join(args, ", ") + ")"
+	// Results whose declared type depends on a type parameter come back as
+	// any and are asserted to their instantiated type.
+	res := sig.Results()
+	var dependent []bool
+	anyDependent := false
+	for i := range res.Len() {
+		d := dependsOnTypeParams(generic.Results().At(i).Type())
+		dependent = append(dependent, d)
+		anyDependent = anyDependent || d
+	}
+	if anyDependent {
+		var types_ []string
+		for i := range res.Len() {
+			t, err := l.typeString(res.At(i).Type())
+			if err != nil {
+				l.fail(call.Pos(), "%s.%s returning an unexported type", fn.Pkg().Name(), fn.Name())
+				return
+			}
+			types_ = append(types_, t)
+		}
+		if res.Len() == 1 && !isInterface(res.At(0).Type()) {
+			text += ".(" + types_[0] + ")"
+		} else {
+			var names, rets []string
+			for i := range res.Len() {
+				v := fmt.Sprintf("__r%d", i)
+				names = append(names, v)
+				if dependent[i] {
+					rets = append(rets, fmt.Sprintf("__nmfkAs%d", i))
+				} else {
+					rets = append(rets, v)
+				}
+			}
+			var conv strings.Builder
+			for i := range res.Len() {
+				if dependent[i] {
+					fmt.Fprintf(&conv, "__nmfkAs%d, _ := __r%d.(%s); ", i, i, types_[i])
+				}
+			}
+			text = fmt.Sprintf("func() (%s) { %s := %s; %sreturn %s }()", strings.Join(types_, ", "), strings.Join(names, ", "), text, conv.String(), strings.Join(rets, ", "))
+		}
+	}
+	l.render(l.off(call.Pos()), l.off(call.End()))
+	l.edits = append(l.edits, edit{l.off(call.Pos()), l.off(call.End()), text})
+}
+
+func isInterface(t types.Type) bool { _, ok := t.Underlying().(*types.Interface); return ok }
+
+// dependsOnTypeParams reports whether t mentions a type parameter.
+func dependsOnTypeParams(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.TypeParam:
+		return true
+	case *types.Named:
+		for i := range t.TypeArgs().Len() {
+			if dependsOnTypeParams(t.TypeArgs().At(i)) {
+				return true
+			}
+		}
+		return false
+	case *types.Pointer:
+		return dependsOnTypeParams(t.Elem())
+	case *types.Slice:
+		return dependsOnTypeParams(t.Elem())
+	case *types.Array:
+		return dependsOnTypeParams(t.Elem())
+	case *types.Map:
+		return dependsOnTypeParams(t.Key()) || dependsOnTypeParams(t.Elem())
+	case *types.Chan:
+		return dependsOnTypeParams(t.Elem())
+	case *types.Signature:
+		for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
+			for i := range tu.Len() {
+				if dependsOnTypeParams(tu.At(i).Type()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// lowerRange rewrites range over an integer and over a function.
+func (l *lowering) lowerRange(rs *ast.RangeStmt) {
+	xt := l.info.TypeOf(rs.X)
+	if xt == nil {
+		return
+	}
+	switch u := xt.Underlying().(type) {
+	case *types.Basic:
+		if u.Info()&types.IsInteger != 0 {
+			l.rangeInt(rs, xt)
+		}
+	case *types.Signature:
+		l.rangeFunc(rs, u)
+	}
+}
+
+// rangeInt: for i := range n { … } becomes
+// for k, end := T(0), n; k < end; k++ { i := k; … }.
+func (l *lowering) rangeInt(rs *ast.RangeStmt, xt types.Type) {
+	t, err := l.typeString(xt)
+	if err != nil {
+		l.fail(rs.Pos(), "range over a value of an unexported integer type")
+		return
+	}
+	k, end := l.fresh("k"), l.fresh("n")
+	from := rs.Range
+	if rs.Key != nil {
+		from = rs.Key.Pos()
+	}
+	l.replace(from, rs.X.Pos(), fmt.Sprintf("%s, %s := %s(0), %s(", k, end, t, t))
+	l.insert(rs.X.End(), fmt.Sprintf("); %s < %s; %s++", k, end, k))
+	if rs.Key != nil {
+		if id, ok := rs.Key.(*ast.Ident); ok && id.Name == "_" {
+			return
+		}
+		keyText := l.pc.src[l.off(rs.Key.Pos()):l.off(rs.Key.End())]
+		op := "="
+		if rs.Tok == token.DEFINE {
+			op = ":="
+		}
+		l.insert(rs.Body.Lbrace+1, fmt.Sprintf(" %s %s %s; _ = %s;", keyText, op, k, keyText))
+	}
+}
+
+// rangeFunc: for k, v := range seq { body } becomes a call of seq with a
+// yield function holding body, in which break returns false, continue
+// returns true, and return, break or continue to an outer label set a flag
+// that is acted on after the call.
+func (l *lowering) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
+	if sig.Params().Len() != 1 {
+		return
+	}
+	ysig, ok := sig.Params().At(0).Type().Underlying().(*types.Signature)
+	if !ok {
+		return
+	}
+	flag := l.fresh("rf")
+	label := ""
+	outer := l.sigs[len(l.sigs)-1]
+	var temps []string
+	var exits []string // outer branch statements, flag value 2+i
+	bareReturn := outer.Results().Len() > 0 && outer.Results().At(0).Name() != ""
+	var walkErr bool
+	// Rewrite the body's branch and return statements that leave it.
+	var visit func(n ast.Node, loops int, breakables int) bool
+	visit = func(n ast.Node, loops, breakables int) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			l.fail(n.Pos(), "defer in the body of a range over a function (move the body into a function and defer there)")
+			walkErr = true
+			return false
+		case *ast.ForStmt, *ast.RangeStmt:
+			ast.Inspect(bodyOf(n), func(m ast.Node) bool {
+				if m == bodyOf(n) {
+					return true
+				}
+				return visit(m, loops+1, breakables+1)
+			})
+			return false
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			ast.Inspect(bodyOf(n), func(m ast.Node) bool {
+				if m == bodyOf(n) {
+					return true
+				}
+				return visit(m, loops, breakables+1)
+			})
+			return false
+		case *ast.ReturnStmt:
+			var text string
+			if len(n.Results) > 0 {
+				for i := range outer.Results().Len() {
+					if i >= len(temps) {
+						temps = append(temps, l.fresh("r"))
+					}
+				}
+				var vals []string
+				for _, r := range n.Results {
+					vals = append(vals, l.render(l.off(r.Pos()), l.off(r.End())))
+				}
+				text = fmt.Sprintf("{ %s = 1; %s = %s; return false }", flag, strings.Join(temps[:outer.Results().Len()], ", "), strings.Join(vals, ", "))
+			} else {
+				text = fmt.Sprintf("{ %s = 1; return false }", flag)
+			}
+			l.replace(n.Pos(), n.End(), text)
+			return false
+		case *ast.BranchStmt:
+			switch {
+			case n.Tok == token.GOTO || n.Tok == token.FALLTHROUGH:
+				if n.Tok == token.GOTO {
+					l.fail(n.Pos(), "goto in the body of a range over a function")
+					walkErr = true
+				}
+			case n.Label == nil && n.Tok == token.BREAK && breakables == 0,
+				n.Label == nil && n.Tok == token.CONTINUE && loops == 0:
+				if n.Tok == token.BREAK {
+					l.replace(n.Pos(), n.End(), "return false")
+				} else {
+					l.replace(n.Pos(), n.End(), "return true")
+				}
+			case n.Label != nil && n.Label.Name == label:
+				if n.Tok == token.BREAK {
+					l.replace(n.Pos(), n.End(), "return false")
+				} else {
+					l.replace(n.Pos(), n.End(), "return true")
+				}
+			case n.Label != nil && !labelInside(rs.Body, n.Label.Name):
+				exits = append(exits, n.Tok.String()+" "+n.Label.Name)
+				l.replace(n.Pos(), n.End(), fmt.Sprintf("{ %s = %d; return false }", flag, 1+len(exits)))
+			}
+			return false
+		}
+		return true
+	}
+	if ls, ok := l.parentLabel(rs); ok {
+		label = ls
+	}
+	ast.Inspect(rs.Body, func(n ast.Node) bool {
+		if n == rs.Body {
+			return true
+		}
+		return visit(n, 0, 0)
+	})
+	if walkErr {
+		return
+	}
+	// The yield function's parameters.
+	var params, assigns []string
+	vars := []ast.Expr{rs.Key, rs.Value}
+	for i := range ysig.Params().Len() {
+		t, err := l.typeString(ysig.Params().At(i).Type())
+		if err != nil {
+			l.fail(rs.Pos(), "range over a function yielding an unexported type")
+			return
+		}
+		name := "_"
+		if i < 2 && vars[i] != nil {
+			if id, ok := vars[i].(*ast.Ident); ok && rs.Tok == token.DEFINE {
+				name = id.Name
+			} else if !(ok && id.Name == "_") {
+				name = l.fresh("p")
+				assigns = append(assigns, fmt.Sprintf("%s = %s; ", l.pc.src[l.off(vars[i].Pos()):l.off(vars[i].End())], name))
+			}
+		}
+		params = append(params, name+" "+t)
+	}
+	var pre strings.Builder
+	fmt.Fprintf(&pre, "{ var %s int; _ = %s; ", flag, flag)
+	for i, tmp := range temps {
+		t, err := l.typeString(outer.Results().At(i).Type())
+		if err != nil {
+			l.fail(rs.Pos(), "return of an unexported type from the body of a range over a function")
+			return
+		}
+		fmt.Fprintf(&pre, "var %s %s; ", tmp, t)
+	}
+	pre.WriteString("(")
+	l.replace(rs.For, rs.X.Pos(), pre.String())
+	l.replace(rs.X.End(), rs.Body.Lbrace+1, fmt.Sprintf(")(func(%s) bool { %s", strings.Join(params, ", "), strings.Join(assigns, "")))
+	var post strings.Builder
+	post.WriteString("\nreturn true }); ")
+	switch {
+	case len(temps) > 0:
+		fmt.Fprintf(&post, "if %s == 1 { return %s }; ", flag, strings.Join(temps, ", "))
+	case bareReturn || outer.Results().Len() == 0:
+		fmt.Fprintf(&post, "if %s == 1 { return }; ", flag)
+	}
+	for i, e := range exits {
+		fmt.Fprintf(&post, "if %s == %d { %s }; ", flag, 2+i, e)
+	}
+	post.WriteString("}")
+	l.replace(rs.Body.Rbrace, rs.Body.Rbrace+1, post.String())
+}
+
+// parentLabel returns the label of a labeled range statement.
+func (l *lowering) parentLabel(rs *ast.RangeStmt) (string, bool) {
+	var found string
+	inspect := func(root ast.Node) {
+		ast.Inspect(root, func(n ast.Node) bool {
+			if ls, ok := n.(*ast.LabeledStmt); ok && ls.Stmt == rs {
+				found = ls.Label.Name
+			}
+			return found == ""
+		})
+	}
+	inspect(l.pc.file)
+	return found, found != ""
+}
+
+func bodyOf(n ast.Node) ast.Node {
+	switch n := n.(type) {
+	case *ast.ForStmt:
+		return n.Body
+	case *ast.RangeStmt:
+		return n.Body
+	case *ast.SwitchStmt:
+		return n.Body
+	case *ast.TypeSwitchStmt:
+		return n.Body
+	case *ast.SelectStmt:
+		return n.Body
+	}
+	return n
+}
+
+// labelInside reports whether a label is declared inside n.
+func labelInside(n ast.Node, name string) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		if ls, ok := m.(*ast.LabeledStmt); ok && ls.Label.Name == name {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// goRecover is the deferred call that turns a panic in a goroutine a cell
+// started into a report instead of the end of the process; it names the
+// go statement's line (the position encodes the run, see lineDirective).
+func (l *lowering) goRecover(g *ast.GoStmt) string {
+	p := l.pc.fset.Position(g.Pos())
+	return fmt.Sprintf("defer func() { if __r := recover(); __r != nil { __nmfkernel.GoPanic(__r, %d, %d) } }(); ", p.Line, p.Column)
+}
+
+// lowerGo makes goroutines started by cell code recover their panics.
+func (l *lowering) lowerGo(g *ast.GoStmt) {
+	if lit, ok := ast.Unparen(g.Call.Fun).(*ast.FuncLit); ok {
+		l.insert(lit.Body.Lbrace+1, l.goRecover(g))
+		return
+	}
+	sig, ok := l.info.TypeOf(g.Call.Fun).(*types.Signature)
+	if !ok {
+		return // a builtin or conversion
+	}
+	var params, names []string
+	n := sig.Params().Len()
+	for i := range g.Call.Args {
+		var t types.Type
+		switch {
+		case sig.Variadic() && i >= n-1 && !g.Call.Ellipsis.IsValid():
+			t = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+		default:
+			t = sig.Params().At(i).Type()
+		}
+		ts, err := l.typeString(t)
+		if err != nil {
+			return
+		}
+		name := l.fresh("g")
+		params = append(params, name+" "+ts)
+		names = append(names, name)
+	}
+	call := strings.Join(names, ", ")
+	if g.Call.Ellipsis.IsValid() {
+		call += "..."
+	}
+	fun := l.render(l.off(g.Call.Fun.Pos()), l.off(g.Call.Fun.End()))
+	var args []string
+	for _, a := range g.Call.Args {
+		args = append(args, l.render(l.off(a.Pos()), l.off(a.End())))
+	}
+	l.render(l.off(g.Call.Pos()), l.off(g.Call.End()))
+	l.edits = append(l.edits, edit{l.off(g.Call.Pos()), l.off(g.Call.End()),
+		fmt.Sprintf("func(%s) { %s%s(%s) }(%s)", strings.Join(params, ", "), l.goRecover(g), fun, call, strings.Join(args, ", "))})
+}
+
+// markStatements records, before each statement the cell runs, where it
+// is: yaegi's own panic report names only the function a panic went
+// through, at its first statement. Statements at the top of the cell set
+// __nmfkTop, those in functions __nmfkAt (cells' functions), so a panic
+// shows both the line that failed and the cell line that led to it. The
+// value is the position as the interpreter reports it: line·1000+column.
+func (l *lowering) markStatements() {
+	mark := func(v string, st ast.Stmt) {
+		p := l.pc.fset.Position(st.Pos())
+		l.insert(st.Pos(), fmt.Sprintf("%s = %d; ", v, p.Line*1000+min(p.Column, 999)))
+	}
+	var inFunc func(n ast.Node)
+	inFunc = func(n ast.Node) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			var list []ast.Stmt
+			switch n := n.(type) {
+			case *ast.BlockStmt:
+				list = n.List
+			case *ast.CaseClause:
+				list = n.Body
+			case *ast.CommClause:
+				list = n.Body
+			}
+			for _, st := range list {
+				if _, ok := st.(*ast.LabeledStmt); ok {
+					continue
+				}
+				switch st.(type) {
+				case *ast.EmptyStmt, *ast.CaseClause, *ast.CommClause:
+					continue
+				}
+				mark("__nmfkAt", st)
+			}
+			return true
+		})
+	}
+	for _, d := range l.pc.decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && !l.skip[d] {
+			inFunc(fd.Body)
+		}
+	}
+	for _, st := range l.pc.body.Body.List {
+		if _, ok := st.(*ast.LabeledStmt); !ok {
+			mark("__nmfkTop", st)
+		}
+		ast.Inspect(st, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.FuncLit); ok {
+				inFunc(lit.Body)
+				return false
+			}
+			return true
+		})
+	}
+}
+
+// renameMainAndInit renames main and init, which yaegi would run on every
+// later evaluation, and calls them once at the end of the cell as go run
+// would: init functions first, then main.
+func (l *lowering) renameMainAndInit() {
+	var calls []string
+	for _, d := range l.pc.decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || l.skip[d] {
+			continue
+		}
+		switch fd.Name.Name {
+		case "init":
+			name := l.fresh("init")
+			l.replace(fd.Name.Pos(), fd.Name.End(), name)
+			calls = append(calls, name+"()")
+		}
+	}
+	mainCalled := false
+	for _, d := range l.pc.decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+			mainCalled = true
+		}
+	}
+	for id, obj := range l.info.Defs {
+		if f, ok := obj.(*types.Func); ok && f.Name() == "main" && f.Parent() == l.pkg.Scope() && l.inCell(id.Pos()) {
+			l.replace(id.Pos(), id.End(), mainName)
+		}
+	}
+	for id, obj := range l.info.Uses {
+		if f, ok := obj.(*types.Func); ok && f.Name() == "main" && f.Parent() == l.pkg.Scope() && l.inCell(id.Pos()) {
+			l.replace(id.Pos(), id.End(), mainName)
+		}
+	}
+	if mainCalled {
+		calls = append(calls, mainName+"()")
+	}
+	if len(calls) > 0 {
+		l.edits = append(l.edits, edit{l.pc.mainCall, l.pc.mainCall, strings.Join(calls, "; ") + "; "})
+	}
+}
+
+// mainName is what a cell's func main is called in the interpreter.
+const mainName = "__nmfkernelMain"
+
+func (l *lowering) inCell(p token.Pos) bool {
+	return p.IsValid() && l.pc.tf.Base() <= int(p) && int(p) <= l.pc.tf.Base()+l.pc.tf.Size()
+}
+
+// hoist makes the variables the cell's top-level statements declare
+// package-level, so later cells see them: x := f() becomes x = f() and a
+// declaration var x T.
+func (l *lowering) hoist() {
+	assigned := map[*types.Var]token.Pos{} // error variables, where last assigned
+	for _, st := range l.pc.body.Body.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok {
+			continue
+		}
+		if as.Tok == token.DEFINE {
+			var vars []hoisted
+			ok := true
+			for _, lhs := range as.Lhs {
+				id, isIdent := lhs.(*ast.Ident)
+				if !isIdent {
+					continue
+				}
+				obj, isNew := l.info.Defs[id].(*types.Var)
+				if !isNew || obj == nil {
+					continue
+				}
+				t, err := l.typeString(obj.Type())
+				if err != nil {
+					ok = false
+					break
+				}
+				vars = append(vars, hoisted{name: id.Name, typ: obj.Type(), decl: "var " + id.Name + " " + t})
+			}
+			if !ok {
+				continue // kept local to the cell: its type cannot be named
+			}
+			l.hoisted = append(l.hoisted, vars...)
+			l.replace(as.TokPos, as.TokPos+2, "= ")
+		}
+		for _, lhs := range as.Lhs {
+			if id, ok := lhs.(*ast.Ident); ok {
+				v, _ := l.info.ObjectOf(id).(*types.Var)
+				if v != nil && types.Identical(v.Type(), types.Universe.Lookup("error").Type()) {
+					assigned[v] = as.End()
+				}
+			}
+		}
+	}
+	// An error variable assigned at the top level and never read after is
+	// reported when the cell ends, if it holds an error.
+	lhs := map[*ast.Ident]bool{}
+	ast.Inspect(l.pc.body, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok {
+			for _, e := range as.Lhs {
+				if id, ok := e.(*ast.Ident); ok {
+					lhs[id] = true
+				}
+			}
+		}
+		return true
+	})
+	for v, after := range assigned {
+		read := false
+		for id, obj := range l.info.Uses {
+			if obj == v && !lhs[id] && id.Pos() > after && l.inCell(id.Pos()) {
+				read = true
+				break
+			}
+		}
+		if !read && v.Name() != "_" {
+			l.unread = append(l.unread, v.Name())
+		}
+	}
+	slices.Sort(l.unread)
+	if len(l.unread) > 0 {
+		var b strings.Builder
+		for _, name := range l.unread {
+			fmt.Fprintf(&b, "__nmfkernel.Unread(%q, %s); ", name, name)
+		}
+		l.edits = append(l.edits, edit{l.pc.mainCall + len("/*__nmfkernelMain*/"), l.pc.mainCall + len("/*__nmfkernelMain*/"), b.String()})
+	}
+}
+
+// lowerVarDecls turns package-level var declarations into declarations
+// without values, whose values are assigned where the declaration stood
+// among the cell's statements (so a cell runs top to bottom).
+func (l *lowering) lowerVarDecls() {
+	for _, d := range l.pc.decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR {
+			continue
+		}
+		marker, ok := l.pc.varInits[g]
+		if !ok {
+			continue
+		}
+		var decls, assigns []string
+		for _, spec := range g.Specs {
+			vs := spec.(*ast.ValueSpec)
+			var names []string
+			for _, n := range vs.Names {
+				names = append(names, n.Name)
+				obj := l.info.Defs[n]
+				if obj == nil {
+					continue
+				}
+				t, err := l.typeString(obj.Type())
+				if err != nil {
+					l.fail(n.Pos(), "a package-level variable of a type that cannot be named outside its package")
+					return
+				}
+				decls = append(decls, "var "+n.Name+" "+t)
+				if len(vs.Values) == 0 && n.Name != "_" {
+					assigns = append(assigns, n.Name+" = *new("+t+")")
+				}
+			}
+			if len(vs.Values) > 0 {
+				vals := l.render(l.off(vs.Values[0].Pos()), l.off(vs.Values[len(vs.Values)-1].End()))
+				assigns = append(assigns, strings.Join(names, ", ")+" = "+vals)
+			}
+		}
+		orig := l.pc.src[l.off(g.Pos()):l.off(g.End())]
+		l.render(l.off(g.Pos()), l.off(g.End()))
+		if l.skip[d] {
+			decls = nil // unchanged: only the values are assigned again
+		}
+		l.edits = append(l.edits, edit{l.off(g.Pos()), l.off(g.End()), padLines(orig, strings.Join(decls, "; "))})
+		l.edits = append(l.edits, edit{marker, marker, strings.Join(assigns, "; ")})
+	}
+}
+
+// showLast passes the value of the cell's last expression to the session.
+func (l *lowering) showLast() {
+	last := l.pc.last
+	if last == nil || l.pc.quiet {
+		return
+	}
+	tv, ok := l.info.Types[last.X]
+	if !ok || !tv.IsValue() && !isTupleValue(tv.Type) {
+		return
+	}
+	if tu, ok := tv.Type.(*types.Tuple); ok && tu.Len() == 0 {
+		return
+	}
+	if v, ok := constantValue(tv); ok {
+		// A constant: Go computed it while compiling.
+		l.constant = []any{v}
+		l.replace(last.X.Pos(), last.X.End(), "")
+		return
+	}
+	fn := "__nmfkernel.Value("
+	if _, ok := ast.Unparen(last.X).(*ast.CallExpr); ok {
+		fn = "__nmfkernel.Result("
+	}
+	l.insert(last.X.Pos(), fn)
+	l.insert(last.X.End(), ",\n)")
+}
+
+func isTupleValue(t types.Type) bool {
+	tu, ok := t.(*types.Tuple)
+	return ok && tu.Len() > 0
+}
+
+// lowerImports leaves the cell's imports out of the interpreter's source:
+// the session declares them to the interpreter itself (those it does not
+// have yet, and none of the packages that exist only for the type checker).
+func (l *lowering) lowerImports() {
+	for _, g := range l.pc.imports {
+		orig := l.pc.src[l.off(g.Pos()):l.off(g.End())]
+		l.render(l.off(g.Pos()), l.off(g.End()))
+		l.edits = append(l.edits, edit{l.off(g.Pos()), l.off(g.End()), padLines(orig, "")})
+	}
+}
+
+func importPath(imp *ast.ImportSpec) string {
+	return strings.Trim(imp.Path.Value, "\"`")
+}
+
+// importsByName returns the cell's own imports by name.
+func (pc *parsedCell) importsByName() map[string]string {
+	m := map[string]string{}
+	for _, g := range pc.imports {
+		for _, spec := range g.Specs {
+			imp := spec.(*ast.ImportSpec)
+			m[importName(imp)] = importPath(imp)
+		}
+	}
+	return m
+}

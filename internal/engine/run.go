@@ -1,0 +1,686 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// sessionDecl is one declaration the session holds: a cell's type, func,
+// const or var declaration, or a variable a cell's statement declared.
+type sessionDecl struct {
+	names  []string
+	isType bool
+	// text is the declaration as written, to tell a re-run of the same
+	// declaration (a no-op) from a change.
+	text string
+	// typ is the type of a variable declared by a statement.
+	typ types.Type
+	// isVar marks a var declaration, whose values a rebuilt interpreter
+	// keeps.
+	isVar bool
+	// file holds the declaration for the type checker, with the imports
+	// of the cell it came from.
+	file *ast.File
+	// interp declares it in the interpreter (replayed when a type change
+	// rebuilds the interpreter).
+	interp string
+}
+
+// checkState is the session's package as go/types sees it.
+type checkState struct {
+	pkg   *types.Package
+	dirty bool // the package must be rebuilt from the session's declarations
+}
+
+// cellError wraps a failure before anything ran.
+type compileError struct{ err error }
+
+// runCell parses, checks, lowers and runs one cell: nothing runs unless
+// the whole cell compiles.
+func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err error) {
+	pc, err := parseCell(s.fset, seq, code, s.imports)
+	if err != nil {
+		return err
+	}
+	if pc.body == nil {
+		return fmt.Errorf("cell:1:1: the cell could not be read as Go")
+	}
+
+	// Declarations the session has with the same text are left out;
+	// changed ones replace the session's.
+	skip := map[ast.Decl]bool{}
+	redefined := map[string]bool{}
+	typeRedefined := false
+	for _, d := range pc.decls {
+		text := pc.src[pc.offset(d.Pos()):pc.offset(d.End())]
+		names := declNames(d)
+		if old := s.declOf(names); old != nil && old.text == text && len(old.names) == len(names) {
+			skip[d] = true
+			continue
+		}
+		for _, n := range names {
+			if old := s.declNamed(n); old != nil {
+				redefined[n] = true
+				typeRedefined = typeRedefined || old.isType
+			}
+		}
+	}
+	info, err := s.check(pc, skip, redefined)
+	if err != nil {
+		return err
+	}
+	l := &lowering{s: s, pc: pc, info: info, pkg: s.checked.pkg, skip: skip}
+	l.lower()
+	if l.err != nil {
+		return l.err
+	}
+
+	defer func() {
+		if l.constant != nil && err == nil {
+			s.result, s.resultIsCall = l.constant, false
+		}
+	}()
+	if simpleCell(pc, l) {
+		// Only simple statements, checked as a whole: each runs as a
+		// top-level statement of its own, which yaegi runs without a
+		// function of the cell's (several statements in one evaluation
+		// grow its global frame with every cell).
+		s.result = nil
+		for _, st := range pc.body.Body.List {
+			start := strings.LastIndex(pc.src[:pc.offset(st.Pos())], "\n//line ")
+			end := pc.offset(st.End())
+			var edits []edit
+			for _, e := range l.edits {
+				if e.start >= start && e.end <= end && !strings.HasPrefix(e.text, "__nmfkTop = ") {
+					edits = append(edits, e)
+				}
+			}
+			src := applyEdits(pc.src[start:end], edits, start)
+			if strings.TrimSpace(src[strings.Index(src[1:], "\n")+1:]) == "" {
+				continue // a constant last expression, shown without running
+			}
+			if _, err := s.eval(ctx, src); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
+	// The interpreter's source: the declarations, then the statements in
+	// a function __nmfkernelCell, redeclared by every cell (a named
+	// function: calling a function literal would copy the interpreter's
+	// whole global frame each time).
+	body := pc.body
+	bodyStart := pc.offset(body.Pos())
+	l.edits = append(l.edits,
+		edit{bodyStart, pc.offset(body.Body.Lbrace) + 1, lineDirective(seq, 0, 1) + "func __nmfkernelCell() { __nmfkAt, __nmfkTop = 0, 0; "})
+	var declEdits, bodyEdits []edit
+	for _, e := range l.edits {
+		if e.start >= bodyStart {
+			bodyEdits = append(bodyEdits, e)
+		} else {
+			declEdits = append(declEdits, e)
+		}
+	}
+	declText := applyEdits(pc.src[pc.headerLen:bodyStart], declEdits, pc.headerLen)
+	bodyText := applyEdits(pc.src[bodyStart:], bodyEdits, bodyStart)
+
+	newImports := map[string]string{}
+	for name, path := range pc.importsByName() {
+		if s.importer.interpretable(path) && s.interpImports[name] != path {
+			newImports[name] = path
+		}
+	}
+	for name, path := range l.hidden {
+		if s.interpImports[name] != path {
+			newImports[name] = path
+		}
+	}
+
+	// The session's declarations after this cell.
+	var added []*sessionDecl
+	cellImports := importDecls(pc.file)
+	for _, d := range pc.decls {
+		if skip[d] {
+			continue
+		}
+		start := strings.LastIndex(pc.src[:pc.offset(d.Pos())], "\n//line ")
+		var dEdits []edit
+		for _, e := range declEdits {
+			if e.start >= start && e.end <= pc.offset(d.End()) {
+				dEdits = append(dEdits, e)
+			}
+		}
+		sd := &sessionDecl{
+			names:  declNames(d),
+			text:   pc.src[pc.offset(d.Pos()):pc.offset(d.End())],
+			file:   &ast.File{Name: pc.file.Name, Decls: append(slices.Clone(cellImports), d), FileStart: pc.file.FileStart, FileEnd: pc.file.FileEnd},
+			interp: applyEdits(pc.src[start:pc.offset(d.End())], dEdits, start) + "\n",
+		}
+		if g, ok := d.(*ast.GenDecl); ok {
+			sd.isType = g.Tok == token.TYPE
+			sd.isVar = g.Tok == token.VAR
+		}
+		added = append(added, sd)
+	}
+	var newVars []hoisted
+	for _, h := range l.hoisted {
+		if old := s.declNamed(h.name); old != nil && old.typ != nil && types.Identical(old.typ, h.typ) {
+			continue
+		}
+		newVars = append(newVars, h)
+	}
+
+	if typeRedefined {
+		var rest strings.Builder
+		rest.WriteString(declText)
+		for _, h := range newVars {
+			rest.WriteString("\n" + h.decl)
+		}
+		rest.WriteString("\n" + bodyText)
+		if err := s.rebuild(ctx, redefined, added, newImports, rest.String()); err != nil {
+			return err
+		}
+	} else {
+		if len(newImports) > 0 {
+			if _, err := s.eval(ctx, importSource(newImports)); err != nil {
+				return err
+			}
+		}
+		var decls strings.Builder
+		decls.WriteString(declText)
+		for _, h := range newVars {
+			decls.WriteString("\n" + h.decl)
+		}
+		decls.WriteString("\n" + bodyText)
+		if _, err := s.eval(ctx, decls.String()); err != nil {
+			s.checked.dirty = true
+			return err
+		}
+	}
+	for name, path := range newImports {
+		s.interpImports[name] = path
+	}
+	for name, path := range pc.importsByName() {
+		s.imports[name] = path
+	}
+	s.replaceDecls(redefined, added)
+	for _, h := range newVars {
+		s.addVar(h, l.hidden)
+	}
+
+	if debugLowered != nil {
+		debugLowered(declText, bodyText)
+	}
+	s.result = nil
+	_, err = s.eval(ctx, "__nmfkernelCell()")
+	return err
+}
+
+// importSource declares imports for the interpreter.
+func importSource(imports map[string]string) string {
+	var b strings.Builder
+	names := make([]string, 0, len(imports))
+	for n := range imports {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "import %s %q\n", n, imports[n])
+	}
+	return b.String()
+}
+
+func importDecls(f *ast.File) []ast.Decl {
+	var out []ast.Decl
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// declNamed returns the session's declaration of name.
+func (s *Session) declNamed(name string) *sessionDecl {
+	for _, d := range s.decls {
+		if slices.Contains(d.names, name) {
+			return d
+		}
+	}
+	return nil
+}
+
+// declOf returns the session's declaration of all of names, if one
+// declaration declares them.
+func (s *Session) declOf(names []string) *sessionDecl {
+	if len(names) == 0 {
+		return nil
+	}
+	d := s.declNamed(names[0])
+	if d == nil {
+		return nil
+	}
+	for _, n := range names[1:] {
+		if !slices.Contains(d.names, n) {
+			return nil
+		}
+	}
+	return d
+}
+
+// replaceDecls drops the declarations of redefined names and adds the
+// cell's.
+func (s *Session) replaceDecls(redefined map[string]bool, added []*sessionDecl) {
+	s.decls = slices.DeleteFunc(s.decls, func(d *sessionDecl) bool {
+		for _, n := range d.names {
+			if redefined[n] {
+				return true
+			}
+		}
+		return false
+	})
+	s.decls = append(s.decls, added...)
+}
+
+// addVar records a variable a statement declared: for the type checker
+// in the session's package, and as a declaration to replay.
+func (s *Session) addVar(h hoisted, hidden map[string]string) {
+	s.dropDecl(h.name)
+	imports := map[string]string{}
+	for n, p := range s.imports {
+		imports[n] = p
+	}
+	for n, p := range hidden {
+		imports[n] = p
+	}
+	src := "package main\n" + importSource(imports) + h.decl + "\n"
+	f, err := parser.ParseFile(s.fset, "_.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return
+	}
+	s.decls = append(s.decls, &sessionDecl{names: []string{h.name}, typ: h.typ, file: f, interp: h.decl + "\n"})
+	scope := s.checked.pkg.Scope()
+	if old := scope.Lookup(h.name); old == nil {
+		scope.Insert(types.NewVar(token.NoPos, s.checked.pkg, h.name, h.typ))
+	} else if !types.Identical(old.Type(), h.typ) {
+		s.checked.dirty = true
+	}
+}
+
+func (s *Session) dropDecl(name string) {
+	s.decls = slices.DeleteFunc(s.decls, func(d *sessionDecl) bool { return slices.Contains(d.names, name) })
+}
+
+// check type-checks the cell against the session's package: incrementally
+// when it redefines nothing, else with the package rebuilt from the
+// session's declarations and the cell together (so declarations that use
+// a changed one are checked against the change).
+func (s *Session) check(pc *parsedCell, skip map[ast.Decl]bool, redefined map[string]bool) (*types.Info, error) {
+	cf := *pc.file
+	cf.Decls = slices.DeleteFunc(slices.Clone(cf.Decls), func(d ast.Decl) bool { return skip[d] })
+	files := []*ast.File{&cf}
+	pkg := s.checked.pkg
+	rebuilt := s.checked.dirty || len(redefined) > 0
+	if rebuilt {
+		pkg = types.NewPackage("main", "main")
+		var old []*ast.File
+		for _, d := range s.decls {
+			keep := true
+			for _, n := range d.names {
+				if redefined[n] || (d.typ != nil && mentionsRedefined(d.typ, redefined)) {
+					keep = false
+				}
+			}
+			if keep {
+				old = append(old, d.file)
+			}
+		}
+		files = append(old, files...)
+	}
+	info := &types.Info{
+		Types:     map[ast.Expr]types.TypeAndValue{},
+		Defs:      map[*ast.Ident]types.Object{},
+		Uses:      map[*ast.Ident]types.Object{},
+		Instances: map[*ast.Ident]types.Instance{},
+	}
+	var errs []types.Error
+	conf := &types.Config{Importer: s.importer, Error: func(err error) {
+		var te types.Error
+		if errors.As(err, &te) {
+			errs = append(errs, te)
+		}
+	}}
+	_ = types.NewChecker(conf, s.fset, pkg, info).Files(files)
+	for _, e := range errs {
+		if ignoredCheckError(pc, e) {
+			continue
+		}
+		s.checked.dirty = true
+		return nil, fmt.Errorf("%s: %s", s.fset.Position(e.Pos), e.Msg)
+	}
+	if rebuilt {
+		s.checked = checkState{pkg: pkg}
+	}
+	return info, nil
+}
+
+// ignoredCheckError tells the errors Go gives that a notebook does not:
+// unused imports and variables (a cell's variables outlive it), and the
+// value of the cell's last expression, which is shown.
+func ignoredCheckError(pc *parsedCell, e types.Error) bool {
+	switch {
+	case strings.Contains(e.Msg, "declared and not used"), strings.Contains(e.Msg, "imported") && strings.HasSuffix(e.Msg, "and not used"):
+		return true
+	case strings.HasSuffix(e.Msg, "is not used"):
+		// A top-level expression statement: its value is shown, or
+		// (ending with ';') dropped.
+		for _, st := range pc.body.Body.List {
+			if es, ok := st.(*ast.ExprStmt); ok && e.Pos >= es.Pos() && e.Pos < es.End() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentionsRedefined reports whether t names one of the redefined types.
+func mentionsRedefined(t types.Type, redefined map[string]bool) bool {
+	found := false
+	var visit func(t types.Type, depth int)
+	visit = func(t types.Type, depth int) {
+		if found || depth > 20 {
+			return
+		}
+		switch t := t.(type) {
+		case *types.Named:
+			if t.Obj().Pkg() != nil && t.Obj().Pkg().Path() == "main" && redefined[t.Obj().Name()] {
+				found = true
+			}
+			for i := range t.TypeArgs().Len() {
+				visit(t.TypeArgs().At(i), depth+1)
+			}
+		case *types.Pointer:
+			visit(t.Elem(), depth+1)
+		case *types.Slice:
+			visit(t.Elem(), depth+1)
+		case *types.Array:
+			visit(t.Elem(), depth+1)
+		case *types.Map:
+			visit(t.Key(), depth+1)
+			visit(t.Elem(), depth+1)
+		case *types.Chan:
+			visit(t.Elem(), depth+1)
+		case *types.Signature:
+			for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
+				for i := range tu.Len() {
+					visit(tu.At(i).Type(), depth+1)
+				}
+			}
+		case *types.Struct:
+			for i := range t.NumFields() {
+				visit(t.Field(i).Type(), depth+1)
+			}
+		}
+	}
+	visit(t, 0)
+	return found
+}
+
+// rebuild replaces the interpreter when a cell changes a type (yaegi
+// would keep using the old one): a fresh interpreter gets the session's
+// imports and declarations, except those the cell replaces, together
+// with the cell's, and every variable whose type does not involve a
+// changed type keeps its value. Those that do are dropped, by name.
+func (s *Session) rebuild(ctx context.Context, redefined map[string]bool, added []*sessionDecl, newImports map[string]string, declText string) error {
+	before := s.globals()
+	oldImports := s.interpImports
+	if err := s.newInterpreter(); err != nil {
+		return err
+	}
+	imports := map[string]string{}
+	for n, p := range oldImports {
+		if s.interpImports[n] != p {
+			imports[n] = p
+		}
+	}
+	for n, p := range newImports {
+		imports[n] = p
+	}
+	var src strings.Builder
+	if _, err := s.eval(ctx, importSource(imports)); err != nil {
+		return fmt.Errorf("a type was redefined, and importing the session's packages again failed: %w", err)
+	}
+	var dropped []string
+	var kept []*sessionDecl
+	for _, d := range s.decls {
+		replaced := false
+		for _, n := range d.names {
+			if redefined[n] {
+				replaced = true
+			}
+		}
+		if replaced {
+			continue
+		}
+		if d.typ != nil && mentionsRedefined(d.typ, redefined) {
+			dropped = append(dropped, d.names...)
+			continue
+		}
+		kept = append(kept, d)
+		src.WriteString(d.interp)
+	}
+	src.WriteString(declText)
+	if _, err := s.eval(ctx, src.String()); err != nil {
+		return fmt.Errorf("a type was redefined, and declaring the session again failed: %w", err)
+	}
+	for n, p := range imports {
+		s.interpImports[n] = p
+	}
+	after := s.globals()
+	for _, d := range kept {
+		if d.typ == nil && !d.isVar {
+			continue
+		}
+		for _, name := range d.names {
+			old, ok1 := before[name]
+			nv, ok2 := after[name]
+			if ok1 && ok2 && !transfer(nv, old) {
+				dropped = append(dropped, name)
+			}
+		}
+	}
+	s.decls = slices.DeleteFunc(s.decls, func(d *sessionDecl) bool {
+		return d.typ != nil && slices.Contains(dropped, d.names[0])
+	})
+	if len(dropped) > 0 {
+		slices.Sort(dropped)
+		s.checked.dirty = true
+		fmt.Fprintf(s.stderr, "type redefined: these variables held values of the old type and are undefined now: %s\n", strings.Join(dropped, ", "))
+	}
+	return nil
+}
+
+// transfer sets dst (a variable of the new interpreter) to src's value,
+// converting values of the interpreter's types (rebuilt, so distinct Go
+// types of the same shape) field by field.
+func transfer(dst, src reflect.Value) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	if !dst.CanSet() {
+		return false
+	}
+	v, ok := convertValue(src, dst.Type(), 0)
+	if !ok {
+		return false
+	}
+	dst.Set(v)
+	return true
+}
+
+func convertValue(v reflect.Value, t reflect.Type, depth int) (reflect.Value, bool) {
+	if depth > 50 {
+		return reflect.Value{}, false
+	}
+	if v.Type() == t {
+		return v, true
+	}
+	if v.Kind() != t.Kind() {
+		return reflect.Value{}, false
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		out := reflect.New(t).Elem()
+		if v.NumField() != t.NumField() {
+			return reflect.Value{}, false
+		}
+		for i := range t.NumField() {
+			if t.Field(i).Name != v.Type().Field(i).Name || !out.Field(i).CanSet() {
+				return reflect.Value{}, false
+			}
+			f, ok := convertValue(v.Field(i), t.Field(i).Type, depth+1)
+			if !ok {
+				return reflect.Value{}, false
+			}
+			out.Field(i).Set(f)
+		}
+		return out, true
+	case reflect.Slice:
+		if v.IsNil() {
+			return reflect.Zero(t), true
+		}
+		out := reflect.MakeSlice(t, v.Len(), v.Len())
+		for i := range v.Len() {
+			e, ok := convertValue(v.Index(i), t.Elem(), depth+1)
+			if !ok {
+				return reflect.Value{}, false
+			}
+			out.Index(i).Set(e)
+		}
+		return out, true
+	case reflect.Map:
+		if v.IsNil() {
+			return reflect.Zero(t), true
+		}
+		out := reflect.MakeMapWithSize(t, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			k, ok1 := convertValue(it.Key(), t.Key(), depth+1)
+			e, ok2 := convertValue(it.Value(), t.Elem(), depth+1)
+			if !ok1 || !ok2 {
+				return reflect.Value{}, false
+			}
+			out.SetMapIndex(k, e)
+		}
+		return out, true
+	case reflect.Pointer:
+		if v.IsNil() {
+			return reflect.Zero(t), true
+		}
+		e, ok := convertValue(v.Elem(), t.Elem(), depth+1)
+		if !ok {
+			return reflect.Value{}, false
+		}
+		p := reflect.New(t.Elem())
+		p.Elem().Set(e)
+		return p, true
+	}
+	if v.Type().ConvertibleTo(t) && t.Kind() != reflect.Func && t.Kind() != reflect.Interface && t.Kind() != reflect.Chan {
+		return v.Convert(t), true
+	}
+	return reflect.Value{}, false
+}
+
+// scannerErrors turns the parser's error list into one error.
+func firstError(err error) error {
+	var list scanner.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		return list[0]
+	}
+	return err
+}
+
+// unreadError shows, as a warning on the cell's stderr, an error that a
+// cell assigned to a variable at its top level and never looked at.
+func (s *Session) unreadError(name string, err error) {
+	if err == nil {
+		return
+	}
+	fmt.Fprintf(s.stderr, "warning: %s is not nil and was not checked: %v\n", name, err)
+}
+
+// debugLowered, when set (by tests), sees the interpreter's source of
+// each cell.
+var debugLowered func(decls, body string)
+
+// constantValue converts the value of a constant expression of a
+// predeclared type, such as 1+1, to Go.
+func constantValue(tv types.TypeAndValue) (any, bool) {
+	b, ok := tv.Type.(*types.Basic)
+	if tv.Value == nil || !ok {
+		return nil, false
+	}
+	v := tv.Value
+	switch b.Kind() {
+	case types.Bool, types.UntypedBool:
+		return constant.BoolVal(v), true
+	case types.String, types.UntypedString:
+		return constant.StringVal(v), true
+	case types.Int, types.UntypedInt:
+		if i, exact := constant.Int64Val(v); exact && int64(int(i)) == i {
+			return int(i), true
+		}
+	case types.UntypedRune, types.Int32:
+		if i, exact := constant.Int64Val(v); exact && int64(int32(i)) == i {
+			return int32(i), true
+		}
+	case types.Float64, types.UntypedFloat:
+		f, _ := constant.Float64Val(v)
+		return f, true
+	}
+	return nil, false
+}
+
+// simpleCell reports whether a cell is only simple statements (expressions,
+// assignments to existing variables, sends, increments) with nothing
+// declared: such a cell needs no function of its own.
+func simpleCell(pc *parsedCell, l *lowering) bool {
+	if len(pc.decls) > 0 || len(pc.imports) > 0 || len(l.hoisted) > 0 || len(l.hidden) > 0 || len(l.unread) > 0 {
+		return false
+	}
+	for _, st := range pc.body.Body.List {
+		switch st := st.(type) {
+		case *ast.ExprStmt, *ast.IncDecStmt, *ast.SendStmt:
+		case *ast.AssignStmt:
+			if st.Tok == token.DEFINE {
+				return false
+			}
+		default:
+			return false
+		}
+		simple := true
+		ast.Inspect(st, func(n ast.Node) bool {
+			if _, ok := n.(*ast.FuncLit); ok {
+				simple = false // yaegi runs a top-level call of a function literal again later
+			}
+			return simple
+		})
+		if !simple {
+			return false
+		}
+	}
+	return true
+}
