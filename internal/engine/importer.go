@@ -131,7 +131,7 @@ func (im *symbolImporter) object(pkg *types.Package, name string, v reflect.Valu
 	if v.CanAddr() {
 		return types.NewVar(token.NoPos, pkg, name, im.typeOf(v.Type())) // a variable: yaegi extract stores &V's element
 	}
-	if c, ok := v.Interface().(constant.Value); ok && v.Kind() != reflect.Pointer {
+	if c, ok := v.Interface().(constant.Value); ok && !(v.Kind() == reflect.Pointer && v.IsNil()) {
 		return types.NewConst(token.NoPos, pkg, name, untypedOf(c), c)
 	}
 	switch v.Kind() {

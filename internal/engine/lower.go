@@ -283,13 +283,20 @@ func (l *lowering) lower() {
 	l.lowerImports()
 }
 
-// walk lowers the constructs inside n.
+// walk lowers the constructs inside n. Constructs whose lowering moves
+// the text of their parts (calls of the generic library, go statements,
+// ranges over functions) are lowered after their parts, so the parts'
+// own edits are in the text they move.
 func (l *lowering) walk(n ast.Node) {
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncDecl:
 			if sig, ok := l.info.Defs[n.Name].Type().(*types.Signature); ok {
 				l.sigs = append(l.sigs, sig)
+				if n.Recv != nil {
+					l.walk(n.Recv)
+				}
+				l.walk(n.Type)
 				if n.Body != nil {
 					l.walk(n.Body)
 				}
@@ -299,16 +306,31 @@ func (l *lowering) walk(n ast.Node) {
 		case *ast.FuncLit:
 			if sig, ok := l.info.TypeOf(n).(*types.Signature); ok {
 				l.sigs = append(l.sigs, sig)
+				l.walk(n.Type)
 				l.walk(n.Body)
 				l.sigs = l.sigs[:len(l.sigs)-1]
 			}
 			return false
 		case *ast.CallExpr:
+			l.walkChildren(n)
 			l.lowerCall(n)
+			return false
 		case *ast.RangeStmt:
+			l.walkChildren(n)
 			l.lowerRange(n)
+			return false
+		case *ast.ForStmt:
+			l.walkChildren(n)
+			l.lowerFor(n)
+			return false
 		case *ast.GoStmt:
+			l.walkChildren(n.Call)
 			l.lowerGo(n)
+			return false
+		case *ast.DeferStmt:
+			l.walkChildren(n.Call)
+			l.lowerDefer(n)
+			return false
 		case *ast.IndexExpr, *ast.IndexListExpr:
 			if l.lowerGenericType(n.(ast.Expr)) {
 				return false
@@ -317,6 +339,19 @@ func (l *lowering) walk(n ast.Node) {
 			l.lowerGenericType(n)
 		}
 		return true
+	})
+}
+
+// walkChildren walks the direct children of n.
+func (l *lowering) walkChildren(n ast.Node) {
+	ast.Inspect(n, func(c ast.Node) bool {
+		if c == n {
+			return true
+		}
+		if c != nil {
+			l.walk(c)
+		}
+		return false
 	})
 }
 
@@ -559,9 +594,14 @@ func (l *lowering) lowerRange(rs *ast.RangeStmt) {
 	case *types.Basic:
 		if u.Info()&types.IsInteger != 0 {
 			l.rangeInt(rs, xt)
+			return
 		}
 	case *types.Signature:
 		l.rangeFunc(rs, u)
+		return
+	}
+	if rs.Tok == token.DEFINE {
+		l.perIteration([]ast.Expr{rs.Key, rs.Value}, rs.Body)
 	}
 }
 
@@ -1124,4 +1164,111 @@ func (pc *parsedCell) importsByName() map[string]string {
 		}
 	}
 	return m
+}
+
+// captures reports whether body may keep a reference to a variable past
+// an iteration: a function literal, a go or defer statement, or &.
+func captures(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+			found = true
+		case *ast.UnaryExpr:
+			found = found || n.Op == token.AND
+		}
+		return !found
+	})
+	return found
+}
+
+// assigns reports whether body assigns to one of vars.
+func (l *lowering) assigns(body *ast.BlockStmt, vars map[types.Object]bool) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		var lhs []ast.Expr
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			lhs = n.Lhs
+		case *ast.IncDecStmt:
+			lhs = []ast.Expr{n.X}
+		}
+		for _, e := range lhs {
+			if id, ok := ast.Unparen(e).(*ast.Ident); ok && vars[l.info.Uses[id]] {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// perIteration gives each iteration its own copy of the loop's variables,
+// as Go 1.22 does (yaegi shares one variable across iterations): name :=
+// name at the top of the body, when the body can keep a reference to
+// them and does not assign them.
+func (l *lowering) perIteration(idents []ast.Expr, body *ast.BlockStmt) {
+	if !captures(body) {
+		return
+	}
+	vars := map[types.Object]bool{}
+	var names []string
+	for _, e := range idents {
+		id, ok := e.(*ast.Ident)
+		if !ok || id.Name == "_" {
+			continue
+		}
+		if obj := l.info.Defs[id]; obj != nil {
+			vars[obj] = true
+			names = append(names, id.Name)
+		}
+	}
+	if len(names) == 0 || l.assigns(body, vars) {
+		return
+	}
+	list := strings.Join(names, ", ")
+	l.insert(body.Lbrace+1, fmt.Sprintf(" %s := %s;", list, list))
+}
+
+// lowerFor gives a three-clause loop's variables per-iteration copies.
+func (l *lowering) lowerFor(fs *ast.ForStmt) {
+	if as, ok := fs.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+		l.perIteration(as.Lhs, fs.Body)
+	}
+}
+
+// lowerDefer makes a deferred call's function value and arguments be
+// evaluated where the defer statement is, as Go does (yaegi reads them
+// from their variables when the call runs): they are copied to fresh
+// variables in a block around the defer.
+func (l *lowering) lowerDefer(d *ast.DeferStmt) {
+	call := d.Call
+	var pre, args []string
+	moved := false
+	for i, a := range call.Args {
+		text := l.render(l.off(a.Pos()), l.off(a.End()))
+		tv := l.info.Types[a]
+		if tv.Value != nil || tv.IsNil() {
+			args = append(args, text) // a constant keeps its untyped conversion
+			continue
+		}
+		name := fmt.Sprintf("%s_%d", l.fresh("d"), i)
+		pre = append(pre, fmt.Sprintf("%s := %s; ", name, text))
+		args = append(args, name)
+		moved = true
+	}
+	if !moved {
+		return
+	}
+	// A function literal stays in the defer statement: recover and named
+	// results work only in a literal deferred directly.
+	fun := l.render(l.off(call.Fun.Pos()), l.off(call.Fun.End()))
+	rest := strings.Join(args, ", ")
+	if call.Ellipsis.IsValid() {
+		rest += "..."
+	}
+	l.render(l.off(d.Pos()), l.off(d.End()))
+	orig := l.pc.src[l.off(d.Pos()):l.off(d.End())]
+	l.edits = append(l.edits, edit{l.off(d.Pos()), l.off(d.End()),
+		padLines(orig, fmt.Sprintf("{ %sdefer %s(%s) }", strings.Join(pre, ""), fun, rest))})
 }

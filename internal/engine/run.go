@@ -134,6 +134,9 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 	}
 	declText := applyEdits(pc.src[pc.headerLen:bodyStart], declEdits, pc.headerLen)
 	bodyText := applyEdits(pc.src[bodyStart:], bodyEdits, bodyStart)
+	if debugLowered != nil {
+		debugLowered(declText, bodyText)
+	}
 
 	newImports := map[string]string{}
 	for name, path := range pc.importsByName() {
@@ -219,9 +222,6 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 		s.addVar(h, l.hidden)
 	}
 
-	if debugLowered != nil {
-		debugLowered(declText, bodyText)
-	}
 	s.result = nil
 	_, err = s.eval(ctx, "__nmfkernelCell()")
 	return err
