@@ -766,9 +766,15 @@ func (l *lowering) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
 		}
 		fmt.Fprintf(&pre, "var %s %s; ", tmp, t)
 	}
-	pre.WriteString("(")
+	open, closeParen := "", ""
+	switch rs.X.(type) {
+	case *ast.Ident, *ast.SelectorExpr, *ast.CallExpr, *ast.IndexExpr, *ast.IndexListExpr, *ast.ParenExpr, *ast.FuncLit:
+	default:
+		open, closeParen = "(", ")"
+	}
+	pre.WriteString(open)
 	l.replace(rs.For, rs.X.Pos(), pre.String())
-	l.replace(rs.X.End(), rs.Body.Lbrace+1, fmt.Sprintf(")(func(%s) bool { %s", strings.Join(params, ", "), strings.Join(assigns, "")))
+	l.replace(rs.X.End(), rs.Body.Lbrace+1, fmt.Sprintf("%s(func(%s) bool { %s", closeParen, strings.Join(params, ", "), strings.Join(assigns, "")))
 	var post strings.Builder
 	post.WriteString("\nreturn true }); ")
 	switch {
@@ -1061,8 +1067,43 @@ func (l *lowering) hoist() {
 
 // lowerVarDecls turns package-level var declarations into declarations
 // without values, whose values are assigned where the declaration stood
-// among the cell's statements (so a cell runs top to bottom).
+// among the cell's statements, so a notebook cell runs top to bottom. In a
+// program (a cell with func main) they are assigned in Go's
+// initialization order instead, before init and main run.
 func (l *lowering) lowerVarDecls() {
+	program := false
+	for _, d := range l.pc.decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+			program = true
+		}
+	}
+	own := map[types.Object]bool{}
+	first := -1
+	for _, d := range l.pc.decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.VAR {
+			if m, ok := l.pc.varInits[g]; ok && first < 0 {
+				first = m
+			}
+			for _, spec := range g.Specs {
+				for _, n := range spec.(*ast.ValueSpec).Names {
+					own[l.info.Defs[n]] = true
+				}
+			}
+		}
+	}
+	var ordered []string
+	if program {
+		for _, in := range l.info.InitOrder {
+			if len(in.Lhs) == 0 || !own[in.Lhs[0]] {
+				continue
+			}
+			var names []string
+			for _, v := range in.Lhs {
+				names = append(names, v.Name())
+			}
+			ordered = append(ordered, strings.Join(names, ", ")+" = "+l.render(l.off(in.Rhs.Pos()), l.off(in.Rhs.End())))
+		}
+	}
 	for _, d := range l.pc.decls {
 		g, ok := d.(*ast.GenDecl)
 		if !ok || g.Tok != token.VAR {
@@ -1092,7 +1133,7 @@ func (l *lowering) lowerVarDecls() {
 					assigns = append(assigns, n.Name+" = *new("+t+")")
 				}
 			}
-			if len(vs.Values) > 0 {
+			if len(vs.Values) > 0 && !program {
 				vals := l.render(l.off(vs.Values[0].Pos()), l.off(vs.Values[len(vs.Values)-1].End()))
 				assigns = append(assigns, strings.Join(names, ", ")+" = "+vals)
 			}
@@ -1103,6 +1144,9 @@ func (l *lowering) lowerVarDecls() {
 			decls = nil // unchanged: only the values are assigned again
 		}
 		l.edits = append(l.edits, edit{l.off(g.Pos()), l.off(g.End()), padLines(orig, strings.Join(decls, "; "))})
+		if program && marker == first {
+			assigns = append(assigns, ordered...)
+		}
 		l.edits = append(l.edits, edit{marker, marker, strings.Join(assigns, "; ")})
 	}
 }
