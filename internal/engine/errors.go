@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -185,7 +186,13 @@ func (s *Session) panicTrace(seq int, frames []string, line, col *int) []string 
 // goPanicMessage words a panic value as Go's runtime would where yaegi's
 // differs (yaegi runs indexing and field access through reflect).
 func goPanicMessage(v any) string {
+	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
+		v = rv.Interface() // yaegi re-panics some values as reflect.Values
+	}
 	msg := fmt.Sprint(v)
+	if err, ok := v.(error); ok {
+		msg = err.Error()
+	}
 	for _, r := range runtimeMessages {
 		if strings.Contains(msg, r[0]) {
 			return r[1]

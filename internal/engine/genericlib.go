@@ -642,17 +642,15 @@ func seq2Of(ws, we any, s any, backward bool) any {
 
 // iterPull is iter.Pull on a goroutine: next asks the iterator for one
 // more value; stop ends it.
-func iterPull(wv any, seq any) (any, any) {
-	next, stop := pull(seq, []reflect.Type{elemOf(wv)})
-	return next, stop
+func iterPull(wv any, seq any) (any, func()) {
+	return pull(seq, []reflect.Type{elemOf(wv)})
 }
 
-func iterPull2(wk, wv any, seq any) (any, any) {
-	next, stop := pull(seq, []reflect.Type{elemOf(wk), elemOf(wv)})
-	return next, stop
+func iterPull2(wk, wv any, seq any) (any, func()) {
+	return pull(seq, []reflect.Type{elemOf(wk), elemOf(wv)})
 }
 
-func pull(seq any, elems []reflect.Type) (any, any) {
+func pull(seq any, elems []reflect.Type) (any, func()) {
 	type item struct {
 		vals []reflect.Value
 		ok   bool

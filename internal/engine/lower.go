@@ -422,6 +422,9 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 		return
 	}
 	inst, isInstance := l.info.Instances[id]
+	if l.lowerErrorsAs(call, fn, inst) {
+		return
+	}
 	if fn.Pkg() != nil && fn.Pkg() != l.pkg {
 		if _, generic := genericSources[fn.Pkg().Path()]; generic && isGenericLibFunc(fn) {
 			l.lowerGenericCall(call, fn, inst)
@@ -600,8 +603,22 @@ func (l *lowering) lowerRange(rs *ast.RangeStmt) {
 		l.rangeFunc(rs, u)
 		return
 	}
-	if rs.Tok == token.DEFINE {
-		l.perIteration([]ast.Expr{rs.Key, rs.Value}, rs.Body)
+	if rs.Tok == token.DEFINE && captures(rs.Body) {
+		// The range's own variables are renamed and copied in the body
+		// (yaegi mishandles a body that redeclares them).
+		var copies []string
+		for _, e := range []ast.Expr{rs.Key, rs.Value} {
+			id, ok := e.(*ast.Ident)
+			if !ok || id.Name == "_" || l.info.Defs[id] == nil {
+				continue
+			}
+			fresh := l.fresh("it")
+			l.replace(id.Pos(), id.End(), fresh)
+			copies = append(copies, fmt.Sprintf("%s := %s; _ = %s;", id.Name, fresh, id.Name))
+		}
+		if len(copies) > 0 {
+			l.insert(rs.Body.Lbrace+1, " "+strings.Join(copies, " "))
+		}
 	}
 }
 
@@ -1315,4 +1332,61 @@ func (l *lowering) lowerDefer(d *ast.DeferStmt) {
 	orig := l.pc.src[l.off(d.Pos()):l.off(d.End())]
 	l.edits = append(l.edits, edit{l.off(d.Pos()), l.off(d.End()),
 		padLines(orig, fmt.Sprintf("{ %sdefer %s(%s) }", strings.Join(pre, ""), fun, rest))})
+}
+
+// lowerErrorsAs rewrites errors.As and errors.AsType for a target of a
+// type the cell's session declared: the standard library cannot see the
+// methods of the interpreter's types, so the chain is unwrapped and each
+// error asserted in interpreted code. It reports whether it rewrote call.
+func (l *lowering) lowerErrorsAs(call *ast.CallExpr, fn *types.Func, inst types.Instance) bool {
+	if fn.Pkg() == nil || fn.Pkg().Path() != "errors" || (fn.Name() != "As" && fn.Name() != "AsType") || len(call.Args) < 1 {
+		return false
+	}
+	var target types.Type
+	switch fn.Name() {
+	case "As":
+		if len(call.Args) != 2 {
+			return false
+		}
+		p, ok := l.info.TypeOf(call.Args[1]).(*types.Pointer)
+		if !ok {
+			return false
+		}
+		target = p.Elem()
+	case "AsType":
+		if inst.TypeArgs == nil || inst.TypeArgs.Len() != 1 {
+			return false
+		}
+		target = inst.TypeArgs.At(0)
+	}
+	if !l.sessionType(target) {
+		return false
+	}
+	t, err := l.typeString(target)
+	if err != nil {
+		return false
+	}
+	errs := l.qualifier(fn.Pkg())
+	errText := l.render(l.off(call.Args[0].Pos()), l.off(call.Args[0].End()))
+	loop := fmt.Sprintf("for __e := error(%s); __e != nil; __e = %s.Unwrap(__e) { if __t, __ok := __e.(%s); __ok { ", errText, errs, t)
+	var text string
+	if fn.Name() == "As" {
+		ptr := l.render(l.off(call.Args[1].Pos()), l.off(call.Args[1].End()))
+		text = fmt.Sprintf("func() bool { %s*(%s) = __t; return true } }; return false }()", loop, ptr)
+	} else {
+		text = fmt.Sprintf("func() (%s, bool) { %sreturn __t, true } }; var __z %s; return __z, false }()", t, loop, t)
+	}
+	l.render(l.off(call.Pos()), l.off(call.End()))
+	l.edits = append(l.edits, edit{l.off(call.Pos()), l.off(call.End()), text})
+	return true
+}
+
+// sessionType reports whether t is, or points to, a type the session
+// declared (an interpreted type).
+func (l *lowering) sessionType(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() == l.pkg
 }

@@ -199,6 +199,9 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 			if _, err := s.eval(ctx, importSource(newImports)); err != nil {
 				return err
 			}
+			for name, path := range newImports {
+				s.interpImports[name] = path
+			}
 		}
 		var decls strings.Builder
 		decls.WriteString(declText)
