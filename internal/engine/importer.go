@@ -26,6 +26,9 @@ type symbolImporter struct {
 	pkgs    map[string]*types.Package
 	types   map[reflect.Type]types.Type
 	fset    *token.FileSet
+	// renamed maps a type the tables export under another name (the
+	// kernel's wrapper of log.Logger) to that package and name.
+	renamed map[reflect.Type][2]string
 }
 
 var (
@@ -41,6 +44,7 @@ func cellImporter(tables ...interp.Exports) *symbolImporter {
 			pkgs:    map[string]*types.Package{"unsafe": types.Unsafe},
 			types:   map[reflect.Type]types.Type{},
 			fset:    token.NewFileSet(),
+			renamed: map[reflect.Type][2]string{},
 		}
 		for _, t := range tables {
 			for key, syms := range t {
@@ -54,6 +58,11 @@ func cellImporter(tables ...interp.Exports) *symbolImporter {
 				}
 				for name, v := range syms {
 					im.exports[path][name] = v
+					if v.Kind() == reflect.Pointer && v.IsNil() && !strings.HasPrefix(name, "_") {
+						if t := v.Type().Elem(); t.Name() != name || t.PkgPath() != path {
+							im.renamed[t] = [2]string{path, name}
+						}
+					}
 				}
 			}
 		}
@@ -217,15 +226,18 @@ func (im *symbolImporter) typeOf(t reflect.Type) types.Type {
 }
 
 func (im *symbolImporter) named(t reflect.Type) types.Type {
-	path := t.PkgPath()
+	path, name := t.PkgPath(), t.Name()
+	if r, ok := im.renamed[t]; ok {
+		path, name = r[0], r[1]
+	}
 	pkg := im.pkg(path, "")
-	if p := im.pkgs[path]; p.Complete() || p.Scope().Lookup(t.Name()) != nil {
-		if tn, ok := p.Scope().Lookup(t.Name()).(*types.TypeName); ok {
+	if p := im.pkgs[path]; p.Complete() || p.Scope().Lookup(name) != nil {
+		if tn, ok := p.Scope().Lookup(name).(*types.TypeName); ok {
 			im.types[t] = tn.Type()
 			return tn.Type()
 		}
 	}
-	tn := types.NewTypeName(token.NoPos, pkg, t.Name(), nil)
+	tn := types.NewTypeName(token.NoPos, pkg, name, nil)
 	n := types.NewNamed(tn, nil, nil)
 	im.types[t] = n
 	n.SetUnderlying(im.structural(t, pkg))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"maps"
 	"nmfkernel/internal/fastblas"
 	"os"
 	"reflect"
@@ -14,7 +15,8 @@ import (
 	"time"
 
 	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
+	yaegistdlib "github.com/traefik/yaegi/stdlib"
+	"nmfkernel/symbols/stdlib"
 
 	"nmfkernel/lib/display"
 	"nmfkernel/symbols"
@@ -167,7 +169,7 @@ func (s *Session) newInterpreter() error {
 		env = os.Environ()
 	}
 	i := interp.New(interp.Options{Stdin: s.stdin, Stdout: s.stdout, Stderr: s.stderr, Env: env})
-	for _, exports := range []interp.Exports{stdlib.Symbols, symbols.Symbols, s.overrides()} {
+	for _, exports := range []interp.Exports{standardLibrary(), symbols.Symbols, s.overrides()} {
 		if err := i.Use(exports); err != nil {
 			return fmt.Errorf("engine: load symbols: %w", err)
 		}
@@ -176,7 +178,7 @@ func (s *Session) newInterpreter() error {
 	if err != nil {
 		return err
 	}
-	s.importer = cellImporter(stdlib.Symbols, symbols.Symbols)
+	s.importer = cellImporter(standardLibrary(), symbols.Symbols)
 	s.i, s.ctl = i, ctl
 	s.interpImports = map[string]string{"__nmfkernel": "nmfkernel/engine/builtin", "__nmfkernelGeneric": "nmfkernel/engine/generic"}
 	if _, err := s.eval(context.Background(), lineDirective(0, 1, 1)+prelude); err != nil {
@@ -465,3 +467,25 @@ func init() {
 		universe[n] = true
 	}
 }
+
+// standardLibrary is yaegi's standard library tables, whose interface
+// wrappers its interpreter relies on (fmt using a cell's String method),
+// with what later Go releases added (strings.Lines, slices of iterators'
+// companions, …) from the tables extracted with this module's Go release.
+var standardLibrary = sync.OnceValue(func() interp.Exports {
+	merged := interp.Exports{}
+	for path, syms := range yaegistdlib.Symbols {
+		merged[path] = maps.Clone(syms)
+	}
+	for path, syms := range stdlib.Symbols {
+		if merged[path] == nil {
+			merged[path] = map[string]reflect.Value{}
+		}
+		for name, v := range syms {
+			if _, ok := merged[path][name]; !ok && !strings.HasPrefix(name, "_") {
+				merged[path][name] = v
+			}
+		}
+	}
+	return merged
+})
