@@ -32,7 +32,12 @@ var goKeywords = strings.Fields(`break case chan const continue default defer el
 // Complete returns completions for the identifier before cursor (a
 // character offset into code): session globals, declarations, imports,
 // keywords and builtins, or after "x." the members of package or value x.
-func (s *Session) Complete(code string, cursor int) Completion {
+func (s *Session) Complete(code string, cursor int) (res Completion) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = Completion{Start: cursor, End: cursor} // never take the session down
+		}
+	}()
 	pos := byteOffset(code, cursor)
 	start := pos
 	for start > 0 {
@@ -43,9 +48,17 @@ func (s *Session) Complete(code string, cursor int) Completion {
 		start -= size
 	}
 	prefix := code[start:pos]
-	res := Completion{Start: utf8.RuneCountInString(code[:start]), End: cursor}
+	res = Completion{Start: utf8.RuneCountInString(code[:start]), End: cursor}
 	var candidates []string
-	if start > 0 && code[start-1] == '.' {
+	s.run.Lock()
+	typed, ok := s.typedCompletions(code, start, pos)
+	s.run.Unlock()
+	if ok && len(typed) > 0 {
+		candidates = typed
+		if start == 0 || code[start-1] != '.' {
+			candidates = append(candidates, goKeywords...)
+		}
+	} else if start > 0 && code[start-1] == '.' {
 		recvEnd := start - 1
 		recvStart := recvEnd
 		for recvStart > 0 {
@@ -203,8 +216,19 @@ func typeMembers(t reflect.Type) []string {
 // Inspect describes the identifier at cursor (a character offset): for a
 // package member its signature and doc comment, for a session variable its
 // type and value. It returns "" when there is nothing to say.
-func (s *Session) Inspect(code string, cursor int) string {
+func (s *Session) Inspect(code string, cursor int) (text string) {
+	defer func() {
+		if r := recover(); r != nil {
+			text = "" // never take the session down
+		}
+	}()
 	pos := byteOffset(code, cursor)
+	s.run.Lock()
+	typed := s.typedInspect(code, pos)
+	s.run.Unlock()
+	if typed != "" {
+		return typed
+	}
 	start, end := pos, pos
 	for start > 0 {
 		r, size := utf8.DecodeLastRuneInString(code[:start])
@@ -338,6 +362,29 @@ func (d *docIndex) load(path string) *doc.Package {
 func (d *docIndex) packageDoc(path string) string {
 	if p := d.load(path); p != nil {
 		return p.Synopsis(p.Doc)
+	}
+	return ""
+}
+
+// methodDoc gives a method's declaration and doc comment.
+func (d *docIndex) methodDoc(path, typ, name string) string {
+	p := d.load(path)
+	if p == nil {
+		return ""
+	}
+	for _, t := range p.Types {
+		if t.Name != typ {
+			continue
+		}
+		for _, m := range t.Methods {
+			if m.Name == name {
+				var b strings.Builder
+				d.mu.Lock()
+				printer.Fprint(&b, d.fset, m.Decl)
+				d.mu.Unlock()
+				return strings.TrimSpace(b.String() + "\n\n" + m.Doc)
+			}
+		}
 	}
 	return ""
 }

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestComplete(t *testing.T) {
@@ -97,4 +99,90 @@ func TestCompleteImportInSameCell(t *testing.T) {
 	if c := s.Complete(code, len(code)); !slices.Contains(c.Matches, "Fields") {
 		t.Errorf("matches %v", c.Matches)
 	}
+}
+
+// TestCompleteExpressions covers completion after any expression, in
+// struct literals and on the session's own types: what front ends ask
+// while the user types.
+func TestCompleteExpressions(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import ("strings"; "nmfkernel/lib/nmf")
+type Basket struct{ Items []string; Total float64 }
+func (b *Basket) Add(item string) { b.Items = append(b.Items, item) }
+func (b Basket) Count() int { return len(b.Items) }
+baskets := []Basket{{}}
+func newBasket() *Basket { return &Basket{} }`)
+	for _, tc := range []struct {
+		code string
+		want []string
+	}{
+		{"baskets[0].", []string{"Add", "Count", "Items", "Total"}},
+		{"newBasket().", []string{"Add", "Count", "Items"}},
+		{`strings.TrimSpace(" a ").`, nil},
+		{`strings.NewReader("x").`, []string{"Len", "Read", "ReadRune"}},
+		{"nmf.Options{Com", []string{"Components"}},
+		{"opt := nmf.Options{Init: nmf.NNDSVD, Max", []string{"MaxIter"}},
+		{"var b Basket\nb.Co", []string{"Count"}},
+		{"for i, bk := range baskets {\n\tbk.", []string{"Add", "Items"}},
+		{"x := 3\ny := x + ba", []string{"baskets"}},
+		{"func f(limit int) int {\n\treturn li", []string{"limit"}},
+	} {
+		c := s.Complete(tc.code, utf8.RuneCountInString(tc.code))
+		for _, w := range tc.want {
+			if !slices.Contains(c.Matches, w) {
+				t.Errorf("Complete(%q): %v lacks %s", tc.code, c.Matches, w)
+			}
+		}
+	}
+}
+
+func TestInspectTyped(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import "nmfkernel/lib/nmf"
+// score weighs a basket.
+func score(items []string, weight float64) float64 { return float64(len(items)) * weight }
+total := 42`)
+	for _, tc := range []struct {
+		code   string
+		cursor int
+		want   []string
+	}{
+		{"nmf.Fit(", 8, []string{"func Fit(V *Matrix, opt Options) (*Model, error)"}},
+		{"nmf.Fit(V, ", 11, []string{"func Fit(V *Matrix, opt Options)"}},
+		{"score(nil, 2)", 10, []string{"func score(items []string, weight float64) float64"}},
+		{"total + 1", 2, []string{"total", "= 42"}},
+	} {
+		got := s.Inspect(tc.code, tc.cursor)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("Inspect(%q, %d) = %q, lacks %q", tc.code, tc.cursor, got, w)
+			}
+		}
+	}
+}
+
+// FuzzCompleteInspect drives completion and inspection with arbitrary
+// code and cursors: they must never panic, and ranges stay in the code.
+func FuzzCompleteInspect(f *testing.F) {
+	for _, seed := range []string{"xs[0].", "f().", `strings.TrimSpace(" a ").`, "nmf.Options{Com", "import (", "func (", "for i := range 3 {", "x.(type).", "\"unterminated", "[]int{1,2}[0].", "a..b", "type T[", "go func() {"} {
+		f.Add(seed, len(seed))
+	}
+	s, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	s.Execute(context.Background(), `import ("strings"; "nmfkernel/lib/nmf")
+xs := []string{"a"}
+func g() *nmf.Options { return &nmf.Options{} }`, ExecOptions{}, func(Event) {})
+	f.Fuzz(func(t *testing.T, code string, cursor int) {
+		n := utf8.RuneCountInString(code)
+		if cursor < 0 || cursor > n {
+			cursor = n
+		}
+		c := s.Complete(code, cursor)
+		if c.Start < 0 || c.Start > c.End || c.End > n {
+			t.Errorf("Complete(%q, %d): range %d-%d", code, cursor, c.Start, c.End)
+		}
+		s.Inspect(code, cursor)
+	})
 }

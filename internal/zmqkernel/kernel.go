@@ -15,6 +15,7 @@ import (
 	"log"
 	"net"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -267,11 +268,23 @@ func (k *Kernel) reply(sock zmq4.Socket, req *jupyter.Message, msgType string, c
 // content), the reply, idle.
 func (k *Kernel) request(req *jupyter.Message, sock zmq4.Socket, work func() (string, any)) {
 	k.publish("status", &req.Header, map[string]string{"execution_state": "busy"})
-	replyType, content := work()
+	replyType, content := k.guard(req, work)
 	if replyType != "" {
 		k.reply(sock, req, replyType, content)
 	}
 	k.publish("status", &req.Header, map[string]string{"execution_state": "idle"})
+}
+
+// guard runs a request's work, turning a panic in it into an error reply:
+// no request may take the kernel, and the session's state, down with it.
+func (k *Kernel) guard(req *jupyter.Message, work func() (string, any)) (rt string, content any) {
+	defer func() {
+		if r := recover(); r != nil {
+			k.log.Printf("%s: recovered from a panic: %v\n%s", req.Header.MsgType, r, debug.Stack())
+			rt, content = replyType(req.Header.MsgType), errorReply("InternalError", fmt.Sprintf("the kernel failed to answer %s: %v", req.Header.MsgType, r))
+		}
+	}()
+	return work()
 }
 
 func replyType(requestType string) string {
