@@ -113,6 +113,7 @@ func (s *Session) overrides() interp.Exports {
 			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},
 		"nmfkernel/engine/generic/generic": genericLib,
+		"log/slog/slog":                    s.slog.exports(),
 	}
 }
 

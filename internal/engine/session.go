@@ -124,6 +124,8 @@ type Session struct {
 	fset     *token.FileSet
 	checked  checkState
 	importer *symbolImporter
+	// slog is the cells' default structured logger.
+	slog *sessionLog
 	// result is what the running cell's last expression gave.
 	result       []any
 	resultIsCall bool
@@ -154,6 +156,7 @@ func New(opt Options) (*Session, error) {
 	s.stdout = &streamWriter{s: s, name: "stdout"}
 	s.stderr = &streamWriter{s: s, name: "stderr"}
 	s.stdin = &stdinReader{s: s}
+	s.slog = newSessionLog(s)
 	s.disp = display.NewDisplayer(s.publish)
 	if err := s.newInterpreter(); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -298,5 +299,24 @@ func BenchmarkPrintAndValueCell(b *testing.B) {
 	s := newSession(b)
 	for b.Loop() {
 		s.Execute(context.Background(), "print(\"c1\\n\")\n1", ExecOptions{}, func(Event) {})
+	}
+}
+
+func TestSlogDefaultWritesToTheCell(t *testing.T) {
+	s := newSession(t)
+	var r recorder
+	res := s.Execute(context.Background(), "import \"log/slog\"\nslog.Info(\"hello\", \"n\", 1)\nslog.Debug(\"hidden\")\nslog.With(\"run\", 2).Warn(\"careful\")", ExecOptions{}, r.sink)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	var stderr string
+	for _, e := range r.events {
+		if st, ok := e.(Stream); ok && st.Name == "stderr" {
+			stderr += st.Text
+		}
+	}
+	want := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d INFO hello n=1\n\d{4}/\d\d/\d\d \d\d:\d\d:\d\d WARN careful run=2\n$`)
+	if !want.MatchString(stderr) {
+		t.Errorf("stderr %q", stderr)
 	}
 }
