@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	embeddeddocs "nmfkernel/symbols/docs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -311,7 +312,9 @@ func describeSymbol(path, name string, v reflect.Value) string {
 	return fmt.Sprintf("%s.%s %s", pkgName(path), name, v.Type())
 }
 
-// docIndex caches go/doc packages read from source.
+// docIndex caches go/doc packages read from source: the standard
+// library's, from GOROOT; the other importable packages' documentation is
+// embedded (symbols/docs).
 type docIndex struct {
 	mu   sync.Mutex
 	pkgs map[string]*doc.Package
@@ -360,6 +363,9 @@ func (d *docIndex) load(path string) *doc.Package {
 }
 
 func (d *docIndex) packageDoc(path string) string {
+	if e := embeddeddocs.Lookup(path); e != nil {
+		return e.Synopsis
+	}
 	if p := d.load(path); p != nil {
 		return p.Synopsis(p.Doc)
 	}
@@ -368,6 +374,9 @@ func (d *docIndex) packageDoc(path string) string {
 
 // methodDoc gives a method's declaration and doc comment.
 func (d *docIndex) methodDoc(path, typ, name string) string {
+	if e := embeddeddocs.Lookup(path); e != nil {
+		return e.Symbols[typ+"."+name]
+	}
 	p := d.load(path)
 	if p == nil {
 		return ""
@@ -390,6 +399,9 @@ func (d *docIndex) methodDoc(path, typ, name string) string {
 }
 
 func (d *docIndex) symbolDoc(path, name string) string {
+	if e := embeddeddocs.Lookup(path); e != nil {
+		return e.Symbols[name]
+	}
 	p := d.load(path)
 	if p == nil {
 		return ""

@@ -186,3 +186,19 @@ func g() *nmf.Options { return &nmf.Options{} }`, ExecOptions{}, func(Event) {})
 		s.Inspect(code, cursor)
 	})
 }
+
+// TestInspectOutsideTheSourceTree inspects from a folder with no module:
+// lib/nmf's and gonum's documentation come from the binary.
+func TestInspectOutsideTheSourceTree(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import ("nmfkernel/lib/nmf"; "gonum.org/v1/gonum/mat")`)
+	t.Chdir(t.TempDir())
+	for _, tc := range []struct{ code, want string }{
+		{"nmf.Fit", "func Fit(V *Matrix, opt Options) (*Model, error)"},
+		{"mat.NewDense", "NewDense creates a new Dense matrix"},
+	} {
+		if got := s.Inspect(tc.code, len(tc.code)); !strings.Contains(got, tc.want) {
+			t.Errorf("Inspect(%q) = %q, lacks %q", tc.code, got, tc.want)
+		}
+	}
+}
