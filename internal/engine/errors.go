@@ -157,6 +157,12 @@ func (s *Session) panicTrace(seq int, frames []string, line, col *int) []string 
 	}
 	var out []string
 	aSeq, aLine, aCol := read("__nmfkAt")
+	if raceBuild {
+		if v := s.markAt.Load(); v != 0 {
+			aSeq, aLine = decodePos(int(v / 1000))
+			aCol = int(v % 1000)
+		}
+	}
 	tSeq, tLine, tCol := read("__nmfkTop")
 	if tLine == 0 && len(frames) > 0 {
 		// A cell of simple statements runs without markers, each

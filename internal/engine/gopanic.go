@@ -29,6 +29,7 @@ func (s *Session) goroutinePanic(r any, line, col int) {
 	}
 	s.mu.Unlock()
 	if cancel != nil {
+		s.ctl.stop() // the cell's code stops at its next step, before anything else it would print
 		cancel(e)
 	}
 }

@@ -145,7 +145,7 @@ func (im *symbolImporter) object(pkg *types.Package, name string, v reflect.Valu
 	}
 	switch v.Kind() {
 	case reflect.Func:
-		return types.NewFunc(token.NoPos, pkg, name, im.typeOf(v.Type()).(*types.Signature))
+		return types.NewFunc(token.NoPos, pkg, name, freshSignature(im.typeOf(v.Type()).(*types.Signature)))
 	case reflect.Pointer:
 		if v.IsNil() {
 			t := im.typeOf(v.Type().Elem())
@@ -160,6 +160,12 @@ func (im *symbolImporter) object(pkg *types.Package, name string, v reflect.Valu
 		return types.NewConst(token.NoPos, pkg, name, im.typeOf(v.Type()), c)
 	}
 	return types.NewVar(token.NoPos, pkg, name, im.typeOf(v.Type()))
+}
+
+// freshSignature copies a (cached, shared) signature for one function or
+// method: go/types sets the receiver of interface methods' signatures.
+func freshSignature(sig *types.Signature) *types.Signature {
+	return types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
 }
 
 func untypedOf(c constant.Value) types.Type {
@@ -333,7 +339,7 @@ func (im *symbolImporter) structural(t reflect.Type, pkg *types.Package) types.T
 			if !token.IsExported(m.Name) {
 				continue // unexported methods cannot be seen, nor implemented, from cells
 			}
-			sig := im.typeOf(m.Type).(*types.Signature)
+			sig := freshSignature(im.typeOf(m.Type).(*types.Signature))
 			methods = append(methods, types.NewFunc(token.NoPos, pkg, m.Name, sig))
 		}
 		return types.NewInterfaceType(methods, nil).Complete()

@@ -909,7 +909,15 @@ func (l *lowering) lowerGo(g *ast.GoStmt) {
 func (l *lowering) markStatements() {
 	mark := func(v string, st ast.Stmt) {
 		p := l.pc.fset.Position(st.Pos())
-		l.insert(st.Pos(), fmt.Sprintf("%s = %d; ", v, p.Line*1000+min(p.Column, 999)))
+		at := p.Line*1000 + min(p.Column, 999)
+		if raceBuild && v == "__nmfkAt" {
+			// Functions may run on several goroutines at once. The marker is
+			// only read after a panic, so a plain store is a benign race;
+			// under the race detector it is an atomic one.
+			l.insert(st.Pos(), fmt.Sprintf("__nmfkernel.MarkAt(%d); ", at))
+			return
+		}
+		l.insert(st.Pos(), fmt.Sprintf("%s = %d; ", v, at))
 	}
 	var inFunc func(n ast.Node)
 	inFunc = func(n ast.Node) {
@@ -1187,9 +1195,9 @@ func (l *lowering) showLast() {
 		l.replace(last.X.Pos(), last.X.End(), "")
 		return
 	}
-	fn := "__nmfkernel.Value("
+	fn := "__nmfkernelValue("
 	if _, ok := ast.Unparen(last.X).(*ast.CallExpr); ok {
-		fn = "__nmfkernel.Result("
+		fn = "__nmfkernelResult("
 	}
 	l.insert(last.X.Pos(), fn)
 	l.insert(last.X.End(), ",\n)")

@@ -48,6 +48,12 @@ func max[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 |
 func clear(x any) { __nmfkernel.Clear(x) }
 
 var __nmfkAt, __nmfkTop int
+
+// The value of a cell's last expression goes to the session through these
+// (a call of a compiled function at the top level would grow yaegi's
+// global frame with every cell).
+func __nmfkernelValue(v any)      { __nmfkernel.Value(v) }
+func __nmfkernelResult(v ...any) { __nmfkernel.Result(v...) }
 `
 
 // Progress of nmf fits run from cells is shown once a fit has taken
@@ -109,6 +115,8 @@ func (s *Session) overrides() interp.Exports {
 			"Value":  reflect.ValueOf(func(v any) { s.result, s.resultIsCall = []any{v}, false }),
 			// Unread reports an error variable the cell assigned and never read.
 			"Unread": reflect.ValueOf(s.unreadError),
+			// MarkAt records a statement's position (race-detector builds).
+			"MarkAt": reflect.ValueOf(func(at int) { s.markAt.Store(int64(at)) }),
 			// GoPanic receives a panic recovered in a goroutine a cell started.
 			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
@@ -124,6 +125,8 @@ type Session struct {
 	fset     *token.FileSet
 	checked  checkState
 	importer *symbolImporter
+	// markAt is the last statement marker in race-detector builds.
+	markAt atomic.Int64
 	// slog is the cells' default structured logger.
 	slog *sessionLog
 	// result is what the running cell's last expression gave.
@@ -246,12 +249,18 @@ func (s *Session) Execute(ctx context.Context, code string, opt ExecOptions, sin
 		s.mu.Unlock()
 	}()
 	s.reportGoPanics()
+	s.markAt.Store(0)
 
 	if err := s.waitZombie(ctx); err != nil {
 		res.Err = s.cellError(seq, err)
 		return res
 	}
-	if err := s.runCell(ctx, seq, res.Count, code); err != nil {
+	err := s.runCell(ctx, seq, res.Count, code)
+	var gp *goroutinePanicError
+	if cause := context.Cause(ctx); errors.As(cause, &gp) {
+		err = gp // the cell was stopped by a panic in one of its goroutines
+	}
+	if err != nil {
 		res.Err = s.cellError(seq, err)
 		return res
 	}

@@ -320,3 +320,22 @@ func TestSlogDefaultWritesToTheCell(t *testing.T) {
 		t.Errorf("stderr %q", stderr)
 	}
 }
+
+// BenchmarkVariableCell shows a variable: a cell that is not a constant,
+// so it runs in the interpreter.
+func BenchmarkVariableCell(b *testing.B) {
+	s := newSession(b)
+	s.Execute(context.Background(), "x := 41", ExecOptions{}, func(Event) {})
+	for b.Loop() {
+		s.Execute(context.Background(), "x", ExecOptions{}, func(Event) {})
+	}
+}
+
+// BenchmarkDeclaringCell declares a variable and shows it: a cell that
+// runs as a function of its own.
+func BenchmarkDeclaringCell(b *testing.B) {
+	s := newSession(b)
+	for b.Loop() {
+		s.Execute(context.Background(), "y := 41\ny + 1", ExecOptions{}, func(Event) {})
+	}
+}
