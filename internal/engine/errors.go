@@ -164,12 +164,10 @@ func (s *Session) panicTrace(seq int, frames []string, line, col *int) []string 
 		}
 	}
 	tSeq, tLine, tCol := read("__nmfkTop")
-	if tLine == 0 && len(frames) > 0 {
-		// A cell of simple statements runs without markers, each
-		// statement on its own: yaegi's outermost frame is its position.
-		if fseq, l, c, fn := parseFrame(frames[len(frames)-1]); fn == "main" && l > 0 {
-			tSeq, tLine, tCol = fseq, l, c
-		}
+	if tLine == 0 && s.simpleTop != 0 {
+		// A cell of simple statements runs them one by one, without markers.
+		tSeq, tLine = decodePos(s.simpleTop / 1000)
+		tCol = s.simpleTop % 1000
 	}
 	if aLine > 0 && len(fns) > 0 {
 		out = append(out, fmt.Sprintf("  at %s, line %d:%d in %s", s.cellLabel(aSeq), aLine, aCol, fns[0]))

@@ -109,6 +109,8 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 			if strings.TrimSpace(src[strings.Index(src[1:], "\n")+1:]) == "" {
 				continue // a constant last expression, shown without running
 			}
+			p := pc.fset.Position(st.Pos())
+			s.simpleTop = p.Line*1000 + min(p.Column, 999)
 			if _, err := s.eval(ctx, src); err != nil {
 				return err
 			}

@@ -125,6 +125,9 @@ type Session struct {
 	fset     *token.FileSet
 	checked  checkState
 	importer *symbolImporter
+	// simpleTop is the position of the statement running in a cell of
+	// simple statements, which carry no markers.
+	simpleTop int
 	// markAt is the last statement marker in race-detector builds.
 	markAt atomic.Int64
 	// slog is the cells' default structured logger.
@@ -250,6 +253,7 @@ func (s *Session) Execute(ctx context.Context, code string, opt ExecOptions, sin
 	}()
 	s.reportGoPanics()
 	s.markAt.Store(0)
+	s.simpleTop = 0
 
 	if err := s.waitZombie(ctx); err != nil {
 		res.Err = s.cellError(seq, err)
