@@ -331,10 +331,19 @@ const stopGrace = 2 * time.Second
 func (s *Session) compile(src string) (prog *interp.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			prog, err = nil, fmt.Errorf("%s: not supported by the interpreter (internal error: %v)", firstPos(src), r)
+			prog, err = nil, fmt.Errorf("%s: not supported by the interpreter: %v (rewrite this construct, or move it into a function)", firstPos(src), r)
 		}
 	}()
-	return s.i.Compile(src)
+	prog, err = s.i.Compile(src)
+	if err != nil {
+		// go/types accepted the cell: what yaegi refuses is its limit.
+		msg := err.Error()
+		if m := cellPos.FindStringSubmatchIndex(msg); m != nil && m[0] == 0 {
+			return nil, fmt.Errorf("%s: not supported by the interpreter: %s", msg[:m[1]], strings.TrimPrefix(msg[m[1]:], ": "))
+		}
+		return nil, fmt.Errorf("not supported by the interpreter: %w", err)
+	}
+	return prog, nil
 }
 
 // firstPos returns the position a //line-prefixed source starts at.
