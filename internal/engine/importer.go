@@ -111,9 +111,7 @@ func (im *symbolImporter) importLocked(path string) (*types.Package, error) {
 		if strings.HasPrefix(name, "_") || scope.Lookup(name) != nil {
 			continue
 		}
-		if obj := im.object(pkg, name, v); obj != nil {
-			scope.Insert(obj)
-		}
+		scope.Insert(im.object(pkg, name, v))
 	}
 	pkg.MarkComplete()
 	return pkg, nil
@@ -370,9 +368,7 @@ func (im *symbolImporter) fromSource(path, src string) (*types.Package, error) {
 		scope := pkg.Scope()
 		for name, v := range syms {
 			if !strings.HasPrefix(name, "_") && scope.Lookup(name) == nil {
-				if obj := im.object(pkg, name, v); obj != nil {
-					scope.Insert(obj)
-				}
+				scope.Insert(im.object(pkg, name, v))
 			}
 		}
 	}

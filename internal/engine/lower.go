@@ -919,8 +919,7 @@ func (l *lowering) markStatements() {
 		}
 		l.insert(st.Pos(), fmt.Sprintf("%s = %d; ", v, at))
 	}
-	var inFunc func(n ast.Node)
-	inFunc = func(n ast.Node) {
+	inFunc := func(n ast.Node) {
 		ast.Inspect(n, func(n ast.Node) bool {
 			var list []ast.Stmt
 			switch n := n.(type) {

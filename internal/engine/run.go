@@ -7,7 +7,6 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/parser"
-	"go/scanner"
 	"go/token"
 	"go/types"
 	"reflect"
@@ -41,9 +40,6 @@ type checkState struct {
 	pkg   *types.Package
 	dirty bool // the package must be rebuilt from the session's declarations
 }
-
-// cellError wraps a failure before anything ran.
-type compileError struct{ err error }
 
 // runCell parses, checks, lowers and runs one cell: nothing runs unless
 // the whole cell compiles.
@@ -607,15 +603,6 @@ func convertValue(v reflect.Value, t reflect.Type, depth int) (reflect.Value, bo
 		return v.Convert(t), true
 	}
 	return reflect.Value{}, false
-}
-
-// scannerErrors turns the parser's error list into one error.
-func firstError(err error) error {
-	var list scanner.ErrorList
-	if errors.As(err, &list) && len(list) > 0 {
-		return list[0]
-	}
-	return err
 }
 
 // unreadError shows, as a warning on the cell's stderr, an error that a

@@ -375,16 +375,6 @@ func (s *Session) waitZombie(ctx context.Context) error {
 	}
 }
 
-// isInterpNode reports whether v is one of yaegi's internal values (what
-// it returns for some statements), which is not the user's to see.
-func isInterpNode(v reflect.Value) bool {
-	t := v.Type()
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t.PkgPath() == "github.com/traefik/yaegi/interp"
-}
-
 // showResults displays the results of a call: (value, error) shows the
 // value or fails with the error, a lone error fails when not nil, other
 // results show as a tuple.
