@@ -310,26 +310,10 @@ var genericLib = map[string]reflect.Value{
 		})
 	}),
 	"MapsKeys": reflect.ValueOf(func(wm, _, _ any, m any) any {
-		mv := reflect.ValueOf(m)
-		return makeSeq(elemOf(wm).Key(), func(yield func(reflect.Value) bool) {
-			it := mv.MapRange()
-			for it.Next() {
-				if !yield(it.Key()) {
-					return
-				}
-			}
-		})
+		return mapSeq(elemOf(wm).Key(), m, (*reflect.MapIter).Key)
 	}),
 	"MapsValues": reflect.ValueOf(func(wm, _, _ any, m any) any {
-		mv := reflect.ValueOf(m)
-		return makeSeq(elemOf(wm).Elem(), func(yield func(reflect.Value) bool) {
-			it := mv.MapRange()
-			for it.Next() {
-				if !yield(it.Value()) {
-					return
-				}
-			}
-		})
+		return mapSeq(elemOf(wm).Elem(), m, (*reflect.MapIter).Value)
 	}),
 	"MapsClone": reflect.ValueOf(func(wm, _, _ any, m any) any {
 		mv := reflect.ValueOf(m)
@@ -403,6 +387,19 @@ var genericLib = map[string]reflect.Value{
 			return r
 		}).Interface()
 	}),
+}
+
+// mapSeq makes an iter.Seq over a map's keys or values.
+func mapSeq(elem reflect.Type, m any, pick func(*reflect.MapIter) reflect.Value) any {
+	mv := reflect.ValueOf(m)
+	return makeSeq(elem, func(yield func(reflect.Value) bool) {
+		it := mv.MapRange()
+		for it.Next() {
+			if !yield(pick(it)) {
+				return
+			}
+		}
+	})
 }
 
 // elemOf returns T for a type witness (*T)(nil).
