@@ -30,8 +30,6 @@ var knownDifferences = map[string]string{
 	"interfaces_typeswitch":      "a type switch's case error does not match the standard library's error types (yaegi)",
 	"json_marshal":               "encoding/json sees a cell type's unexported fields (yaegi exports them as X-prefixed fields)",
 	"linked_list":                "h, h.Next, prev = h.Next, prev, h assigns in the wrong order (yaegi)",
-	"method_value_closure":       "a method value reads its receiver when called, not when evaluated (yaegi)",
-	"methods_pointer_value":      "method values and method expressions such as (*Acc).Deposit (yaegi)",
 	"panic_custom_error_recover": "a recovered error value re-panicked is not an error to errors.Is (yaegi)",
 }
 

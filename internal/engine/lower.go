@@ -61,6 +61,8 @@ type lowering struct {
 	// constant is the value of the cell's last expression when it is a
 	// constant.
 	constant []any
+	// called marks selectors that are called (not method values).
+	called map[*ast.SelectorExpr]bool
 	// sigs is the stack of enclosing function signatures.
 	sigs []*types.Signature
 }
@@ -312,6 +314,9 @@ func (l *lowering) walk(n ast.Node) {
 			}
 			return false
 		case *ast.CallExpr:
+			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
+				l.called[sel] = true
+			}
 			l.walkChildren(n)
 			l.lowerCall(n)
 			return false
@@ -336,7 +341,11 @@ func (l *lowering) walk(n ast.Node) {
 				return false
 			}
 		case *ast.SelectorExpr:
-			l.lowerGenericType(n)
+			if !l.lowerGenericType(n) {
+				l.walkChildren(n)
+				l.lowerMethodValue(n, l.called[n])
+				return false
+			}
 		}
 		return true
 	})
@@ -1396,4 +1405,74 @@ func (l *lowering) sessionType(t types.Type) bool {
 	}
 	n, ok := t.(*types.Named)
 	return ok && n.Obj().Pkg() == l.pkg
+}
+
+// lowerMethodValue evaluates a method value's receiver where the method
+// value is written, as Go does (yaegi reads the receiver when the method
+// value is called): x.M becomes func() F { r := x; return r.M }().
+// Method expressions (T).M become function literals.
+func (l *lowering) lowerMethodValue(sel *ast.SelectorExpr, called bool) {
+	s := l.info.Selections[sel]
+	if s == nil || called {
+		return
+	}
+	fn, ok := s.Obj().(*types.Func)
+	if !ok || fn.Pkg() != l.pkg {
+		return // only the session's own types need this
+	}
+	ft, err := l.typeString(l.info.TypeOf(sel))
+	if err != nil {
+		return
+	}
+	switch s.Kind() {
+	case types.MethodVal:
+		recv := fn.Type().(*types.Signature).Recv().Type()
+		_, ptrRecv := recv.(*types.Pointer)
+		_, ptrX := l.info.TypeOf(sel.X).Underlying().(*types.Pointer)
+		if ptrRecv && !ptrX || types.IsInterface(l.info.TypeOf(sel.X)) {
+			return // x.M binds &x, which a copy would not be
+		}
+		x := l.render(l.off(sel.X.Pos()), l.off(sel.X.End()))
+		l.render(l.off(sel.Pos()), l.off(sel.End()))
+		l.edits = append(l.edits, edit{l.off(sel.Pos()), l.off(sel.End()),
+			fmt.Sprintf("func() %s { __nmfkRecv := %s; return __nmfkRecv.%s }()", ft, x, sel.Sel.Name)})
+	case types.MethodExpr:
+		sig := l.info.TypeOf(sel).(*types.Signature)
+		var params, args []string
+		for i := range sig.Params().Len() {
+			t, err := l.typeString(sig.Params().At(i).Type())
+			if err != nil {
+				return
+			}
+			name := fmt.Sprintf("__nmfkP%d", i)
+			if sig.Variadic() && i == sig.Params().Len()-1 {
+				t = "..." + strings.TrimPrefix(t, "[]")
+				name += "..."
+				params = append(params, fmt.Sprintf("__nmfkP%d %s", i, t))
+			} else {
+				params = append(params, name+" "+t)
+			}
+			if i > 0 {
+				args = append(args, name)
+			}
+		}
+		res := ""
+		if r := sig.Results(); r.Len() > 0 {
+			rt, err := l.lowerTuple(r)
+			if err != nil {
+				return
+			}
+			res = " " + types.TypeString(rt, l.qualifier)
+			if r.Len() == 1 {
+				res = " " + strings.Trim(res[1:], "()")
+			}
+		}
+		ret := ""
+		if sig.Results().Len() > 0 {
+			ret = "return "
+		}
+		l.render(l.off(sel.Pos()), l.off(sel.End()))
+		l.edits = append(l.edits, edit{l.off(sel.Pos()), l.off(sel.End()),
+			fmt.Sprintf("func(%s)%s { %s__nmfkP0.%s(%s) }", strings.Join(params, ", "), res, ret, sel.Sel.Name, strings.Join(args, ", "))})
+	}
 }

@@ -75,7 +75,7 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 	if err != nil {
 		return err
 	}
-	l := &lowering{s: s, pc: pc, info: info, pkg: s.checked.pkg, skip: skip}
+	l := &lowering{s: s, pc: pc, info: info, pkg: s.checked.pkg, skip: skip, called: map[*ast.SelectorExpr]bool{}}
 	l.lower()
 	if l.err != nil {
 		return l.err
@@ -350,10 +350,11 @@ func (s *Session) check(pc *parsedCell, skip map[ast.Decl]bool, redefined map[st
 		files = append(old, files...)
 	}
 	info := &types.Info{
-		Types:     map[ast.Expr]types.TypeAndValue{},
-		Defs:      map[*ast.Ident]types.Object{},
-		Uses:      map[*ast.Ident]types.Object{},
-		Instances: map[*ast.Ident]types.Instance{},
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Instances:  map[*ast.Ident]types.Instance{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
 	var errs []types.Error
 	conf := &types.Config{Importer: s.importer, Error: func(err error) {
