@@ -48,7 +48,7 @@ func (r *recorder) stdout() string {
 	return b.String()
 }
 
-func mustRun(t *testing.T, s *Session, code string) *recorder {
+func mustRun(t testing.TB, s *Session, code string) *recorder {
 	t.Helper()
 	var r recorder
 	if res := s.Execute(context.Background(), code, ExecOptions{}, r.sink); res.Err != nil {
@@ -337,5 +337,16 @@ func BenchmarkDeclaringCell(b *testing.B) {
 	s := newSession(b)
 	for b.Loop() {
 		s.Execute(context.Background(), "y := 41\ny + 1", ExecOptions{}, func(Event) {})
+	}
+}
+
+// BenchmarkLoopCell sums a million ints in a function declared in a cell:
+// the interpreter's speed on a tight loop, with the statement markers
+// that give runtime errors their line.
+func BenchmarkLoopCell(b *testing.B) {
+	s := newSession(b)
+	mustRun(b, s, "xs := make([]int, 1000000)\nfor i := range xs { xs[i] = i }\nfunc sum(xs []int) int { s := 0; for i := 0; i < len(xs); i++ { s += xs[i] }; return s }")
+	for b.Loop() {
+		s.Execute(context.Background(), "sum(xs)", ExecOptions{}, func(Event) {})
 	}
 }
