@@ -177,6 +177,10 @@ func TestRunSurvivesKernelDeath(t *testing.T) {
 	if !strings.Contains(string(b), `"ename": "KernelDied"`) || !strings.Contains(string(b), `"2"`) {
 		t.Errorf("the crash is not reported, or the next cell did not run on the restarted kernel:\n%s", b)
 	}
+	// The panic the process printed reaches the notebook.
+	if !strings.Contains(string(b), "panic: boom") || !strings.Contains(string(b), "goroutine ") {
+		t.Errorf("the kernel's panic message and stack are not in the notebook:\n%s", b)
+	}
 }
 
 func TestRunOnExistingServer(t *testing.T) {

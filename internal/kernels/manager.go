@@ -319,6 +319,8 @@ type Kernel struct {
 	mu           sync.Mutex
 	cmd          *exec.Cmd
 	exited       chan struct{}
+	stderr       *stderrTail // the current process's standard error
+	death        string      // the last death report (DeathReport)
 	started      time.Time
 	state        string
 	lastActivity time.Time
@@ -406,6 +408,14 @@ func (k *Kernel) setState(s string) {
 }
 
 // Touch records activity (a client message) now.
+// DeathReport returns what the kernel's last process printed when it
+// died on its own (its panic and that goroutine's stack), or "".
+func (k *Kernel) DeathReport() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.death
+}
+
 func (k *Kernel) Touch() {
 	k.mu.Lock()
 	k.lastActivity = time.Now()
@@ -456,15 +466,15 @@ func (k *Kernel) launch(ctx context.Context) error {
 	argv := append(append([]string(nil), k.m.opt.Command...), "-f", k.connFile)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = k.m.opt.Dir
-	var stderr strings.Builder
-	cmd.Stderr = &limitedWriter{w: &stderr, n: 16 << 10}
+	stderr := &stderrTail{log: k.m.opt.Log, id: k.ID}
+	cmd.Stderr = stderr
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%w: %v", ErrStartFailed, err)
 	}
 	exited := make(chan struct{})
 	k.mu.Lock()
-	k.cmd, k.exited, k.started = cmd, exited, time.Now()
+	k.cmd, k.exited, k.started, k.stderr = cmd, exited, time.Now(), stderr
 	k.state = "starting"
 	k.mu.Unlock()
 	go func() {
@@ -508,6 +518,10 @@ func (k *Kernel) processExited(exited chan struct{}) {
 	k.mu.Lock()
 	k.restarts++
 	tooMany := k.restarts > k.m.opt.MaxRestarts
+	k.death = ""
+	if k.stderr != nil {
+		k.death = k.stderr.deathReport()
+	}
 	k.mu.Unlock()
 	k.m.opt.Log.Printf("kernel %s died; restarting", k.ID)
 	k.setState("restarting")
@@ -705,25 +719,4 @@ func (k *Kernel) request(ctx context.Context, port int, msgType string, content 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-}
-
-// limitedWriter keeps the first n bytes written to it.
-type limitedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-	n  int
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.n > 0 {
-		q := p
-		if len(q) > l.n {
-			q = q[:l.n]
-		}
-		l.w.Write(q)
-		l.n -= len(q)
-	}
-	return len(p), nil
 }

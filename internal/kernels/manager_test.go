@@ -43,16 +43,26 @@ func TestManagerErrors(t *testing.T) {
 	}
 }
 
-func TestLimitedWriter(t *testing.T) {
-	var b strings.Builder
-	w := &limitedWriter{w: &b, n: 5}
-	for _, s := range []string{"abc", "defgh", "ij"} {
-		if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
-			t.Fatalf("Write(%q) = %d, %v", s, n, err)
+func TestStderrTail(t *testing.T) {
+	var logged strings.Builder
+	w := &stderrTail{log: log.New(&logged, "", 0), id: "k1"}
+	crash := "starting\npanic: boom\n\ngoroutine 7 [running]:\nmain.f()\n\t/x.go:3\n\ngoroutine 1 [chan receive]:\nmain.main()\n"
+	for _, chunk := range []string{crash[:10], crash[10:30], crash[30:]} {
+		if n, err := w.Write([]byte(chunk)); n != len(chunk) || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
 		}
 	}
-	if b.String() != "abcde" {
-		t.Errorf("kept %q", b.String())
+	if !strings.HasPrefix(logged.String(), "kernel k1: starting\nkernel k1: panic: boom\n") {
+		t.Errorf("logged %q", logged.String())
+	}
+	want := "panic: boom\n\ngoroutine 7 [running]:\nmain.f()\n\t/x.go:3"
+	if got := w.deathReport(); got != want {
+		t.Errorf("death report %q, want %q", got, want)
+	}
+	big := strings.Repeat("x", tailSize)
+	w.Write([]byte(big))
+	if len(w.String()) != tailSize || w.deathReport() != "" {
+		t.Errorf("tail of %d bytes, report %q", len(w.String()), w.deathReport())
 	}
 }
 

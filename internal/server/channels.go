@@ -66,6 +66,9 @@ type conn struct {
 	// open channel that client messages wait on until the connection has
 	// reconnected to the new process.
 	open chan struct{}
+	// lastExecute is the header of the client's last execute_request, the
+	// parent of the death report if the kernel dies running it.
+	lastExecute *jupyter.Header
 }
 
 func (c *conn) serve(sessionID string) {
@@ -133,6 +136,12 @@ func (c *conn) serve(sessionID string) {
 			continue
 		}
 		c.k.Touch()
+		if m.Header.MsgType == "execute_request" {
+			h := m.Header
+			c.smu.Lock()
+			c.lastExecute = &h
+			c.smu.Unlock()
+		}
 		frames, err := c.signer.Encode(m)
 		if err != nil {
 			continue
@@ -349,8 +358,22 @@ func (c *conn) KernelRestarting(notify bool) {
 		c.restarting = true
 		c.open = make(chan struct{})
 	}
+	parent := c.lastExecute
 	c.smu.Unlock()
 	if notify {
+		// The process died on its own: show the client what it printed
+		// (a panic in compiled code on a goroutine of its own, say), as
+		// output of the request it was running.
+		if report := c.k.DeathReport(); report != "" {
+			m, err := jupyter.NewMessage(c.k.ID, "stream", parent, map[string]string{
+				"name": "stderr",
+				"text": "The kernel process died; it is restarting and its state is lost. It printed:\n" + report + "\n",
+			})
+			if err == nil {
+				m.Channel = "iopub"
+				c.send(m)
+			}
+		}
 		c.status("restarting")
 	}
 }

@@ -434,6 +434,7 @@ func TestKernelDeathRestarts(t *testing.T) {
 	c := ts.dial(t, k.ID, true)
 	c.send("shell", "execute_request", map[string]any{"code": "import \"time\"\nx := 1\n// A panic on the timer's goroutine, which cell code did not start, ends the process.\ntime.AfterFunc(0, func() { panic(\"in a goroutine\") })\ntime.Sleep(time.Second)"})
 	var states []string
+	var streams string
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) && !strings.Contains(strings.Join(states, " "), "restarting idle") {
 		c.ws.SetReadDeadline(time.Now().Add(20 * time.Second))
@@ -446,6 +447,13 @@ func TestKernelDeathRestarts(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		if m.Header.MsgType == "stream" {
+			var st struct {
+				Text string `json:"text"`
+			}
+			json.Unmarshal(m.Content, &st)
+			streams += st.Text
+		}
 		if m.Header.MsgType == "status" && m.ParentHeader == nil {
 			var st struct {
 				State string `json:"execution_state"`
@@ -456,6 +464,10 @@ func TestKernelDeathRestarts(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(states, " "), "restarting idle") {
 		t.Fatalf("states %v, want restarting then idle; server log:\n%s", states, ts.logs.String())
+	}
+	// The client sees what the dying process printed; the server logged it.
+	if !strings.Contains(streams, "panic: in a goroutine") || !strings.Contains(ts.logs.String(), "kernel "+k.ID+": panic: in a goroutine") {
+		t.Errorf("death report: streams %q; server log:\n%s", streams, ts.logs.String())
 	}
 	// A fresh kernel on the same id: the old state is gone.
 	req := c.send("shell", "execute_request", map[string]any{"code": "x"})
