@@ -89,8 +89,14 @@ func (s *Session) cellError(seq int, err error) *CellError {
 		if ce.Name == "panic" {
 			ce.Value = goPanicMessage(p.Value)
 		}
+		trace := s.panicTrace(seq, s.stderr.takePanicFrames(), &ce.Line, &ce.Column)
+		if ce.Value == "runtime error: index out of range" && len(trace) > 0 && !strings.Contains(trace[0], " in ") && ce.Line > 0 {
+			// A statement at the cell's top level: its operands are the
+			// session's variables, still there to be read.
+			ce.Value += s.indexDetail(seq, ce.Line, ce.Column)
+		}
 		ce.Traceback = []string{ce.Name + ": " + ce.Value}
-		ce.Traceback = append(ce.Traceback, s.panicTrace(seq, s.stderr.takePanicFrames(), &ce.Line, &ce.Column)...)
+		ce.Traceback = append(ce.Traceback, trace...)
 		if ce.Line > 0 {
 			ce.Traceback = append(ce.Traceback, s.excerpt(seq, ce.Line, ce.Column)...)
 		}
