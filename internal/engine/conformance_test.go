@@ -18,7 +18,6 @@ import (
 // them starts to pass (so the list, and the README that quotes it, stay
 // true) as well as when any other program differs.
 var knownDifferences = map[string]string{
-	"closures_defer_loop":        "a deferred function literal reads the variables it captures when it runs, not when deferred (yaegi)",
 	"closures_state_machine":     "a recursive function type (type stateFn func(*machine) stateFn) fails inside yaegi",
 	"errors_as":                  "errors.As inside a function on an error wrapping a pointer to a cell type finds nothing (yaegi's interface wrapper)",
 	"errors_astype":              "errors.AsType on a cell type wrapped by fmt.Errorf finds nothing (yaegi's interface wrapper)",

@@ -63,6 +63,9 @@ type lowering struct {
 	constant []any
 	// called marks selectors that are called (not method values).
 	called map[*ast.SelectorExpr]bool
+	// loops are the loops around the statement being lowered, in the
+	// function being lowered.
+	loops []ast.Node
 	// sigs is the stack of enclosing function signatures.
 	sigs []*types.Signature
 }
@@ -308,8 +311,11 @@ func (l *lowering) walk(n ast.Node) {
 		case *ast.FuncLit:
 			if sig, ok := l.info.TypeOf(n).(*types.Signature); ok {
 				l.sigs = append(l.sigs, sig)
+				loops := l.loops
+				l.loops = nil
 				l.walk(n.Type)
 				l.walk(n.Body)
+				l.loops = loops
 				l.sigs = l.sigs[:len(l.sigs)-1]
 			}
 			return false
@@ -321,11 +327,15 @@ func (l *lowering) walk(n ast.Node) {
 			l.lowerCall(n)
 			return false
 		case *ast.RangeStmt:
+			l.loops = append(l.loops, n)
 			l.walkChildren(n)
+			l.loops = l.loops[:len(l.loops)-1]
 			l.lowerRange(n)
 			return false
 		case *ast.ForStmt:
+			l.loops = append(l.loops, n)
 			l.walkChildren(n)
+			l.loops = l.loops[:len(l.loops)-1]
 			l.lowerFor(n)
 			return false
 		case *ast.GoStmt:
@@ -1320,10 +1330,11 @@ func (l *lowering) lowerFor(fs *ast.ForStmt) {
 // variables in a block around the defer.
 func (l *lowering) lowerDefer(d *ast.DeferStmt) {
 	call := d.Call
-	var pre, args []string
+	var pre, args, argTexts []string
 	moved := false
 	for i, a := range call.Args {
 		text := l.render(l.off(a.Pos()), l.off(a.End()))
+		argTexts = append(argTexts, text)
 		tv := l.info.Types[a]
 		if tv.Value != nil || tv.IsNil() {
 			args = append(args, text) // a constant keeps its untyped conversion
@@ -1334,12 +1345,75 @@ func (l *lowering) lowerDefer(d *ast.DeferStmt) {
 		args = append(args, name)
 		moved = true
 	}
+	fun := ""
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		// A method's receiver is evaluated at the defer too: defer
+		// f.Close() in a loop closes each iteration's f.
+		sel := l.info.Selections[f]
+		if sel == nil || sel.Kind() != types.MethodVal {
+			break
+		}
+		msig := sel.Obj().(*types.Func).Type().(*types.Signature)
+		if msig.Variadic() {
+			break
+		}
+		_, ptrRecv := msig.Recv().Type().(*types.Pointer)
+		_, ptrX := sel.Recv().Underlying().(*types.Pointer)
+		x := l.render(l.off(f.X.Pos()), l.off(f.X.End()))
+		rt := sel.Recv()
+		if ptrRecv && !ptrX && !types.IsInterface(rt) {
+			x, rt = "&"+x, types.NewPointer(rt) // the method works on the variable itself
+		}
+		rts, err := l.typeString(rt)
+		if err != nil {
+			break
+		}
+		// The receiver and the arguments are passed to a literal, whose
+		// arguments yaegi evaluates at the defer.
+		params := []string{"__nmfkR " + rts}
+		var inner []string
+		for i := range msig.Params().Len() {
+			ts, err := l.typeString(msig.Params().At(i).Type())
+			if err != nil {
+				return
+			}
+			params = append(params, fmt.Sprintf("__nmfkA%d %s", i, ts))
+			inner = append(inner, fmt.Sprintf("__nmfkA%d", i))
+		}
+		callArgs := argTexts
+		l.render(l.off(d.Pos()), l.off(d.End()))
+		orig := l.pc.src[l.off(d.Pos()):l.off(d.End())]
+		l.edits = append(l.edits, edit{l.off(d.Pos()), l.off(d.End()), padLines(orig, fmt.Sprintf("defer func(%s) { __nmfkR.%s(%s) }(%s)",
+			strings.Join(params, ", "), f.Sel.Name, strings.Join(inner, ", "), strings.Join(append([]string{x}, callArgs...), ", ")))})
+		return
+	case *ast.FuncLit:
+		// A literal deferred in a loop gets the loop's variables it uses as
+		// parameters, so it sees this iteration's (yaegi makes the closure
+		// when it runs). It stays a literal deferred directly: recover and
+		// named results work only so.
+		if len(call.Args) > 0 || f.Type.Params.NumFields() > 0 || len(l.loops) == 0 {
+			break
+		}
+		params, names := l.loopCaptures(f, l.loops[len(l.loops)-1])
+		if len(params) == 0 {
+			break
+		}
+		body := l.render(l.off(f.Body.Pos()), l.off(f.Body.End()))
+		results := ""
+		if f.Type.Results != nil {
+			results = " " + l.pc.src[l.off(f.Type.Results.Pos()):l.off(f.Type.Results.End())]
+		}
+		fun = fmt.Sprintf("func(%s)%s %s", strings.Join(params, ", "), results, body)
+		args = names
+		moved = true
+	}
 	if !moved {
 		return
 	}
-	// A function literal stays in the defer statement: recover and named
-	// results work only in a literal deferred directly.
-	fun := l.render(l.off(call.Fun.Pos()), l.off(call.Fun.End()))
+	if fun == "" {
+		fun = l.render(l.off(call.Fun.Pos()), l.off(call.Fun.End()))
+	}
 	rest := strings.Join(args, ", ")
 	if call.Ellipsis.IsValid() {
 		rest += "..."
@@ -1348,6 +1422,58 @@ func (l *lowering) lowerDefer(d *ast.DeferStmt) {
 	orig := l.pc.src[l.off(d.Pos()):l.off(d.End())]
 	l.edits = append(l.edits, edit{l.off(d.Pos()), l.off(d.End()),
 		padLines(orig, fmt.Sprintf("{ %sdefer %s(%s) }", strings.Join(pre, ""), fun, rest))})
+}
+
+// loopCaptures lists the variables declared in loop that lit uses and
+// does not assign, as parameters (name type) and names.
+func (l *lowering) loopCaptures(lit *ast.FuncLit, loop ast.Node) (params, names []string) {
+	seen := map[types.Object]bool{}
+	assigned := map[types.Object]bool{}
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, e := range n.Lhs {
+				if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+					assigned[l.info.Uses[id]] = true
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok {
+				assigned[l.info.Uses[id]] = true
+			}
+		case *ast.UnaryExpr:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND {
+				assigned[l.info.Uses[id]] = true
+			}
+		}
+		return true
+	})
+	var vars []*types.Var
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		v, ok := l.info.Uses[id].(*types.Var)
+		if !ok || seen[v] || v.Pos() < loop.Pos() || v.Pos() >= loop.End() || (v.Pos() >= lit.Pos() && v.Pos() < lit.End()) {
+			return true
+		}
+		seen[v] = true
+		vars = append(vars, v)
+		return true
+	})
+	for _, v := range vars {
+		if assigned[v] {
+			return nil, nil
+		}
+		t, err := l.typeString(v.Type())
+		if err != nil {
+			return nil, nil
+		}
+		params = append(params, v.Name()+" "+t)
+		names = append(names, v.Name())
+	}
+	return params, names
 }
 
 // lowerErrorsAs rewrites errors.As and errors.AsType for a target of a
