@@ -256,8 +256,8 @@ func FuzzExecute(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, code string) {
-		if strings.Contains(code, "go ") || strings.Contains(code, "os.") {
-			t.Skip("goroutines can panic the process, by design; os calls touch the machine")
+		if strings.Contains(code, "AfterFunc") || strings.Contains(code, "os.") {
+			t.Skip("a panic on a goroutine compiled code starts ends the process, by design; os calls touch the machine")
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
