@@ -210,6 +210,14 @@ func (m *Manager) Restart(ctx context.Context, id string) (*Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One lifecycle change at a time: concurrent restarts, a shutdown and
+	// the restart after a death queue here, so any interleaving ends with
+	// one monitored process or none.
+	k.life.Lock()
+	defer k.life.Unlock()
+	if k.isGone() {
+		return nil, fmt.Errorf("%w: %s", ErrNoKernel, id)
+	}
 	k.mu.Lock()
 	k.stopping = true
 	k.mu.Unlock()
@@ -235,11 +243,17 @@ func (m *Manager) Shutdown(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	k.life.Lock()
+	defer k.life.Unlock()
+	if k.isGone() {
+		return fmt.Errorf("%w: %s", ErrNoKernel, id)
+	}
 	m.mu.Lock()
 	delete(m.kernels, id)
 	m.mu.Unlock()
 	k.mu.Lock()
 	k.stopping = true
+	k.gone = true
 	k.mu.Unlock()
 	k.terminate(ctx, false)
 	os.Remove(k.connFile)
@@ -316,10 +330,14 @@ type Kernel struct {
 	m        *Manager
 	signer   jupyter.Signer
 
+	// life is held through each lifecycle change (restart, shutdown, the
+	// restart after a death); mu guards the fields below.
+	life         sync.Mutex
 	mu           sync.Mutex
 	cmd          *exec.Cmd
 	exited       chan struct{}
 	stderr       *stderrTail // the current process's standard error
+	gone         bool        // shut down: no lifecycle change may follow
 	death        string      // the last death report (DeathReport)
 	started      time.Time
 	state        string
@@ -408,6 +426,12 @@ func (k *Kernel) setState(s string) {
 }
 
 // Touch records activity (a client message) now.
+func (k *Kernel) isGone() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.gone
+}
+
 // DeathReport returns what the kernel's last process printed when it
 // died on its own (its panic and that goroutine's stack), or "".
 func (k *Kernel) DeathReport() string {
@@ -514,6 +538,14 @@ func (k *Kernel) processExited(exited chan struct{}) {
 	k.mu.Unlock()
 	if !current || stopping {
 		return
+	}
+	k.life.Lock()
+	defer k.life.Unlock()
+	k.mu.Lock()
+	current = k.exited == exited && !k.gone && !k.stopping
+	k.mu.Unlock()
+	if !current {
+		return // a restart or shutdown that was queued has dealt with it
 	}
 	k.mu.Lock()
 	k.restarts++

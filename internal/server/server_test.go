@@ -517,3 +517,64 @@ func TestCullIdle(t *testing.T) {
 	}
 	t.Error("idle kernel was not culled")
 }
+
+// kernelProcesses counts the running processes started with a kernel's
+// connection file (Linux: /proc).
+func kernelProcesses(t *testing.T, id string) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc: cannot count processes")
+	}
+	n := 0
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if strings.Contains(string(cmdline), "kernel-"+id+".json") && !strings.Contains(string(stat), ") Z ") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestConcurrentRestarts fires 2, 3 and 8 restarts of one kernel at once:
+// every one succeeds, and the kernel ends with exactly one process, which
+// answers.
+func TestConcurrentRestarts(t *testing.T) {
+	ts := startServer(t, Options{})
+	for _, n := range []int{2, 3, 8} {
+		k := ts.startKernel(t)
+		var wg sync.WaitGroup
+		codes := make([]int, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, _ := send(t, "POST", ts.base+"/api/kernels/"+k.ID+"/restart", nil, "Authorization", "token "+ts.Token())
+				codes[i] = resp.StatusCode
+			}()
+		}
+		wg.Wait()
+		for i, c := range codes {
+			if c != http.StatusOK {
+				t.Errorf("%d restarts: restart %d answered %d", n, i, c)
+			}
+		}
+		if got := kernelProcesses(t, k.ID); got != 1 {
+			t.Errorf("%d restarts: %d processes for the kernel, want 1", n, got)
+		}
+		resp, b := ts.do(t, "GET", "/api/kernels/"+k.ID, nil)
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `"execution_state":"idle"`) {
+			t.Errorf("%d restarts: kernel %s", n, b)
+		}
+		c := ts.dial(t, k.ID, true)
+		req := c.send("shell", "execute_request", map[string]any{"code": "40 + 2"})
+		reply := c.until(req, "shell", "execute_reply")
+		if !strings.Contains(string(reply[len(reply)-1].Content), `"status":"ok"`) {
+			t.Errorf("%d restarts: execute after: %s", n, reply[len(reply)-1].Content)
+		}
+	}
+}
