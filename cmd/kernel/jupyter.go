@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
+	"time"
 
 	"nmfkernel/internal/jupyter"
 	"nmfkernel/internal/zmqkernel"
@@ -35,8 +36,19 @@ func runJupyter(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kernel:", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	// The kernel ends on SIGTERM or SIGHUP, and when its parent (the server
+	// or front end that started it) is gone: a kernel never outlives it.
+	ppid := os.Getppid()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go watchParent(ctx, ppid, cancel)
+	defer func() {
+		if os.Getppid() != ppid {
+			orphaned(file) // nobody is left to clean up after this kernel
+		}
+	}()
 	k, err := zmqkernel.New(ctx, conn, zmqkernel.Options{Version: version, Banner: banner(), Log: stderr})
 	if err != nil {
 		fmt.Fprintln(stderr, "kernel:", err)
@@ -56,6 +68,25 @@ func runJupyter(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// watchParent cancels when the process that started the kernel has gone
+// (the kernel is then reparented), as ipykernel's ParentPoller does: a
+// complement to the parent-death signal the server asks Linux for.
+func watchParent(ctx context.Context, ppid int, cancel context.CancelFunc) {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if os.Getppid() != ppid {
+				cancel()
+				return
+			}
+		}
+	}
 }
 
 // banner is the kernel_info banner.

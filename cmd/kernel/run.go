@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"nmfkernel/internal/client"
@@ -59,7 +60,9 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, a terminal closing or a kill: stop the kernel and its server
+	// (cleanup) rather than leave them running.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	exec, cleanup, err := executor(ctx, filepath.Dir(in), *serverURL, *token, *inProcess, stderr)
 	if err != nil {

@@ -50,7 +50,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "nmfkernel %s serving the Jupyter kernel API at\n    %s\n", version, url)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- s.Serve() }()

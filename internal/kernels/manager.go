@@ -493,6 +493,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 	stderr := &stderrTail{log: k.m.opt.Log, id: k.ID}
 	cmd.Stderr = stderr
 	cmd.Stdout = io.Discard
+	setProcAttr(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%w: %v", ErrStartFailed, err)
 	}
@@ -503,6 +504,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 	k.mu.Unlock()
 	go func() {
 		cmd.Wait()
+		killGroup(cmd.Process.Pid) // what its cells started dies with it
 		close(exited)
 		k.processExited(exited)
 	}()

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -575,6 +577,96 @@ func TestConcurrentRestarts(t *testing.T) {
 		reply := c.until(req, "shell", "execute_reply")
 		if !strings.Contains(string(reply[len(reply)-1].Content), `"status":"ok"`) {
 			t.Errorf("%d restarts: execute after: %s", n, reply[len(reply)-1].Content)
+		}
+	}
+}
+
+// startServeProcess runs `kernel serve` as a process of its own and
+// returns it with its base URL and token.
+func startServeProcess(t *testing.T) (*exec.Cmd, string, string) {
+	t.Helper()
+	token := "process-test-token"
+	cmd := exec.Command(kernelBin, "serve", "--addr", "127.0.0.1:0", "--token", token)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if i := strings.Index(sc.Text(), "http://"); i >= 0 {
+			u := strings.TrimSpace(sc.Text()[i:])
+			if j := strings.Index(u, "/?"); j >= 0 {
+				u = u[:j]
+			}
+			go io.Copy(io.Discard, out)
+			return cmd, strings.TrimSuffix(u, "/"), token
+		}
+	}
+	t.Fatal("kernel serve printed no URL")
+	return nil, "", ""
+}
+
+// kernelConnFile returns the connection file a kernel's process was
+// started with.
+func kernelConnFile(t *testing.T, id string) string {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		for _, arg := range strings.Split(string(b), "\x00") {
+			if strings.HasSuffix(arg, "kernel-"+id+".json") {
+				return arg
+			}
+		}
+	}
+	return ""
+}
+
+// TestKernelsDieWithTheServer kills `kernel serve` with SIGKILL (nothing
+// of the server runs) and with SIGHUP (a clean shutdown): either way its
+// kernels end and their connection files, which hold their keys, go.
+func TestKernelsDieWithTheServer(t *testing.T) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("needs /proc to find the kernel processes")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP} {
+		cmd, base, token := startServeProcess(t)
+		resp, b := send(t, "POST", base+"/api/kernels", map[string]string{"name": "nmfkernel"}, "Authorization", "token "+token)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("start kernel: %d %s", resp.StatusCode, b)
+		}
+		var m kernels.Model
+		json.Unmarshal(b, &m)
+		file := kernelConnFile(t, m.ID)
+		if file == "" || kernelProcesses(t, m.ID) != 1 {
+			t.Fatalf("%v: no kernel process for %s", sig, m.ID)
+		}
+		cmd.Process.Signal(sig)
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) && kernelProcesses(t, m.ID) > 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := kernelProcesses(t, m.ID); n != 0 {
+			t.Errorf("%v: %d kernel processes outlived the server", sig, n)
+		}
+		for time.Now().Before(deadline) {
+			if _, err := os.Stat(file); os.IsNotExist(err) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if _, err := os.Stat(file); !os.IsNotExist(err) {
+			t.Errorf("%v: connection file %s left behind", sig, file)
+		}
+		if _, err := os.Stat(filepath.Dir(file)); !os.IsNotExist(err) {
+			t.Errorf("%v: runtime folder %s left behind", sig, filepath.Dir(file))
 		}
 	}
 }
