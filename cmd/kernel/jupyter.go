@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -39,12 +40,25 @@ func runJupyter(args []string, stderr io.Writer) int {
 	// The kernel ends on SIGTERM or SIGHUP, and when its parent (the server
 	// or front end that started it) is gone: a kernel never outlives it.
 	ppid := os.Getppid()
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var signalled atomic.Bool
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			signalled.Store(true)
+			cancel()
+		}
+	}()
 	go watchParent(ctx, ppid, cancel)
 	defer func() {
+		// A signal may be the parent-death signal, sent while Linux is
+		// still reparenting the kernel: give it a moment to show.
+		for i := 0; signalled.Load() && i < 40 && os.Getppid() == ppid; i++ {
+			time.Sleep(25 * time.Millisecond)
+		}
 		if os.Getppid() != ppid {
 			orphaned(file) // nobody is left to clean up after this kernel
 		}
