@@ -51,6 +51,7 @@ type Kernel struct {
 	opt     Options
 	conn    *jupyter.ConnectionInfo
 	signer  jupyter.Signer
+	replays jupyter.ReplayGuard // signatures of accepted requests, shell and control
 	session string
 	log     *log.Logger
 
@@ -191,6 +192,10 @@ func (k *Kernel) receive(sock zmq4.Socket, name string, handle func(*jupyter.Mes
 		m, err := k.signer.Decode(raw.Frames)
 		if err != nil {
 			k.log.Printf("%s: dropped a message: %v", name, err)
+			continue
+		}
+		if len(k.signer.Key) > 0 && k.replays.Seen(jupyter.Signature(raw.Frames)) {
+			k.log.Printf("%s: dropped a replayed %s (its signature was seen before)", name, m.Header.MsgType)
 			continue
 		}
 		m.Channel = name

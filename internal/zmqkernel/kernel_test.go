@@ -433,3 +433,38 @@ func BenchmarkExecuteOverZMQ(b *testing.B) {
 		}
 	}
 }
+
+// TestReplayedMessagesAreRefused sends one signed execute_request twice,
+// the second time also from another socket: it runs once.
+func TestReplayedMessagesAreRefused(t *testing.T) {
+	h := start(t)
+	c := h.c
+	m, err := jupyter.NewMessage(c.session, "execute_request", nil, map[string]any{"code": "count := 0\ncount++\ncount", "silent": false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames, err := c.signer.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.shell.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+		t.Fatal(err)
+	}
+	c.collect(c.shell, m)
+	// The same frames again, on shell and on control.
+	for _, sock := range []zmq4.Socket{c.shell, c.control} {
+		if err := sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ex := c.request(c.shell, "execute_request", map[string]any{"code": "count"})
+	var result string
+	for _, io := range ex.iopub {
+		if io.Header.MsgType == "execute_result" {
+			result = string(io.Content)
+		}
+	}
+	if !strings.Contains(result, `"text/plain":"1"`) {
+		t.Errorf("count after two replays: %s", result)
+	}
+}
