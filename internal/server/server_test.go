@@ -670,3 +670,44 @@ func TestKernelsDieWithTheServer(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsFollowTheirKernels shuts a kernel down through another
+// session, and lets one be culled: no session is left pointing at no
+// kernel, and a new session for the same path gets a kernel.
+func TestSessionsFollowTheirKernels(t *testing.T) {
+	ts := startServer(t, Options{Kernels: kernels.Options{CullIdle: 300 * time.Millisecond}})
+	create := func(body map[string]any) map[string]any {
+		resp, b := ts.do(t, "POST", "/api/sessions", body)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create session: %d %s", resp.StatusCode, b)
+		}
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		return m
+	}
+	a := create(map[string]any{"path": "a.ipynb", "type": "notebook", "kernel": map[string]string{"name": "nmfkernel"}})
+	kid := a["kernel"].(map[string]any)["id"].(string)
+	b := create(map[string]any{"path": "b.ipynb", "type": "notebook", "kernel": map[string]string{"id": kid}})
+	// Moving a to a new kernel shuts the shared one down.
+	if resp, body := ts.do(t, "PATCH", "/api/sessions/"+a["id"].(string), map[string]any{"kernel": map[string]string{"name": "nmfkernel"}}); resp.StatusCode != 200 {
+		t.Fatalf("patch: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := ts.do(t, "GET", "/api/sessions/"+b["id"].(string), nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("session b, whose kernel was shut down: %d, want 404", resp.StatusCode)
+	}
+	b2 := create(map[string]any{"path": "b.ipynb", "type": "notebook", "kernel": map[string]string{"name": "nmfkernel"}})
+	if b2["kernel"] == nil || b2["id"] == b["id"] {
+		t.Errorf("new session for b.ipynb: %v", b2)
+	}
+	// Culling (no connections, idle): the sessions go with their kernels.
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		_, body := ts.do(t, "GET", "/api/sessions", nil)
+		if strings.TrimSpace(string(body)) == "[]" {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_, body := ts.do(t, "GET", "/api/sessions", nil)
+	t.Errorf("sessions after their kernels were culled: %s", body)
+}

@@ -46,6 +46,19 @@ func (st *sessionStore) removeKernel(id string) {
 	}
 }
 
+// pruneSessions forgets the sessions whose kernel is gone (culled, shut
+// down through another session), as jupyter_server does when it
+// reads them: a session never points at no kernel.
+func (s *Server) pruneSessions() {
+	s.sessions.mu.Lock()
+	defer s.sessions.mu.Unlock()
+	for sid, se := range s.sessions.byID {
+		if _, err := s.mgr.Get(se.KernelID); err != nil {
+			delete(s.sessions.byID, sid)
+		}
+	}
+}
+
 func (s *Server) sessionModel(se *session) map[string]any {
 	var kernel any
 	if k, err := s.mgr.Get(se.KernelID); err == nil {
@@ -72,6 +85,7 @@ type sessionRequest struct {
 }
 
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
+	s.pruneSessions()
 	s.sessions.mu.Lock()
 	list := make([]*session, 0, len(s.sessions.byID))
 	for _, se := range s.sessions.byID {
@@ -123,6 +137,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, "no kernel name or id given")
 		return
 	}
+	s.pruneSessions()
 	s.sessions.mu.Lock()
 	existing := s.sessions.byPath(*req.Path)
 	s.sessions.mu.Unlock()
@@ -153,6 +168,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) lookupSession(w http.ResponseWriter, r *http.Request) *session {
+	s.pruneSessions()
 	s.sessions.mu.Lock()
 	se := s.sessions.byID[r.PathValue("id")]
 	s.sessions.mu.Unlock()
