@@ -13,6 +13,9 @@ type Outputs struct {
 	list []map[string]any
 	// byDisplayID finds the outputs showing each display id.
 	byDisplayID map[string][]map[string]any
+	// streams holds the text of stream outputs while they grow (split
+	// into lines only by List: appending stays linear in the output).
+	streams map[int]*strings.Builder
 }
 
 // Stream adds text written to "stdout" or "stderr".
@@ -20,11 +23,17 @@ func (o *Outputs) Stream(name, text string) {
 	if n := len(o.list); n > 0 {
 		last := o.list[n-1]
 		if last["output_type"] == "stream" && last["name"] == name {
-			last["text"] = lines(multiline(last["text"]) + text)
+			o.streams[n-1].WriteString(text)
 			return
 		}
 	}
-	o.list = append(o.list, map[string]any{"output_type": "stream", "name": name, "text": lines(text)})
+	if o.streams == nil {
+		o.streams = map[int]*strings.Builder{}
+	}
+	b := &strings.Builder{}
+	b.WriteString(text)
+	o.streams[len(o.list)] = b
+	o.list = append(o.list, map[string]any{"output_type": "stream", "name": name})
 }
 
 // Display adds a display_data output; a non-empty displayID lets later
@@ -69,6 +78,9 @@ func (o *Outputs) Error(name, value string, traceback []string) {
 func (o *Outputs) List() []any {
 	out := make([]any, len(o.list))
 	for i, x := range o.list {
+		if b, ok := o.streams[i]; ok {
+			x["text"] = lines(b.String())
+		}
 		out[i] = x
 	}
 	return out
