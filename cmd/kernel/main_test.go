@@ -211,3 +211,28 @@ func TestRunOnExistingServer(t *testing.T) {
 		t.Errorf("result not recorded: %s", b)
 	}
 }
+
+func TestServeToken(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "token")
+	os.WriteFile(file, []byte("from-file\n"), 0o600)
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, nil, 0o600)
+	for _, tc := range []struct {
+		flag, file, env string
+		want            string
+		given, fails    bool
+	}{
+		{"", "", "", "", false, false},
+		{"from-flag", file, "from-env", "from-flag", true, false},
+		{"", file, "from-env", "from-file", true, false},
+		{"", "", "from-env", "from-env", true, false},
+		{"", filepath.Join(dir, "missing"), "", "", false, true},
+		{"", empty, "", "", false, true},
+	} {
+		got, given, err := serveToken(tc.flag, tc.file, tc.env)
+		if got != tc.want || given != tc.given || (err != nil) != tc.fails {
+			t.Errorf("serveToken(%q, %q, %q) = %q, %v, %v", tc.flag, tc.file, tc.env, got, given, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -15,13 +16,37 @@ import (
 	"nmfkernel/internal/server"
 )
 
+// serveToken chooses the token: --token, else the contents of
+// --token-file, else $JUPYTER_TOKEN, else "" (the server makes a random
+// one). given reports whether the user supplied it.
+func serveToken(flagToken, file, env string) (token string, given bool, err error) {
+	switch {
+	case flagToken != "":
+		return flagToken, true, nil
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", false, fmt.Errorf("read the token: %w", err)
+		}
+		t := strings.TrimSpace(string(b))
+		if t == "" {
+			return "", false, fmt.Errorf("the token file %s is empty", file)
+		}
+		return t, true, nil
+	case env != "":
+		return env, true, nil
+	}
+	return "", false, nil
+}
+
 // runServe implements "kernel serve": jupyter_server's kernel API on
 // loopback, each kernel in its own process.
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8888", "listen address")
-	token := fs.String("token", "", "token clients must present (default: a random one, printed in the URL)")
+	token := fs.String("token", "", "token clients must present (default: --token-file, then $JUPYTER_TOKEN, else a random one, printed in the URL); other local users can read it in the process list, which --token-file and $JUPYTER_TOKEN avoid")
+	tokenFile := fs.String("token-file", "", "read the token from this file")
 	root := fs.String("root", ".", "working directory of the kernels")
 	allowOrigin := fs.String("allow-origin", "", "comma-separated origins (or *) also allowed to open websockets and change state")
 	allowRemote := fs.Bool("allow-remote", false, "accept Host headers other than loopback names and the bound address")
@@ -35,9 +60,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kernel serve:", err)
 		return 1
 	}
+	tok, given, err := serveToken(*token, *tokenFile, os.Getenv("JUPYTER_TOKEN"))
+	if err != nil {
+		fmt.Fprintln(stderr, "kernel serve:", err)
+		return 2
+	}
 	logger := log.New(stderr, "serve: ", log.LstdFlags)
 	s, err := server.New(server.Options{
-		Addr: *addr, Token: *token, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg,
+		Addr: *addr, Token: tok, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg,
 		Kernels: kernels.Options{Command: []string{exe, "jupyter"}, Dir: *root, CullIdle: *cull}, Log: logger,
 	})
 	if err != nil {
@@ -48,6 +78,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "kernel serve:", err)
 		return 1
+	}
+	if given {
+		// The user has the token: it is not printed.
+		url = strings.SplitN(url, "?", 2)[0]
 	}
 	fmt.Fprintf(stdout, "nmfkernel %s serving the Jupyter kernel API at\n    %s\n", version, url)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)

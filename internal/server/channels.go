@@ -101,8 +101,17 @@ func (c *conn) serve(sessionID string) {
 	c.k.AddListener(c)
 	defer c.k.RemoveListener(c)
 	c.nudge()
+	// A client that vanished without closing (a laptop put to sleep, a
+	// dropped network) stops answering pings: its connection then ends, so
+	// its kernel counts it no longer and can be culled.
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	go c.ping(ctx)
 	for {
 		kind, data, err := c.ws.ReadMessage()
+		if err == nil {
+			c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		}
 		if err != nil {
 			if websocket.IsCloseError(err, websocket.CloseMessageTooBig) || err == websocket.ErrReadLimit {
 				c.close(websocket.CloseMessageTooBig, fmt.Sprintf("message over the %d-byte limit", c.s.opt.MaxMessageSize))
@@ -334,6 +343,33 @@ func (c *conn) send(m *jupyter.Message) {
 		return
 	}
 	c.write(kind, data)
+}
+
+// pingEvery is how often a connection pings its client, and pongWait how
+// long it waits for any frame (a pong, a message) before closing: as
+// jupyter_server's websocket_ping_interval and ping timeout do.
+var (
+	pingEvery = 30 * time.Second
+	pongWait  = 90 * time.Second
+)
+
+// ping pings the client every pingEvery until ctx ends.
+func (c *conn) ping(ctx context.Context) {
+	t := time.NewTicker(pingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.wmu.Lock()
+			err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(10*time.Second))
+			c.wmu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}
 }
 
 // write sends the client one websocket message.

@@ -64,8 +64,7 @@ func (s *Server) startKernel(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Name string `json:"name"`
 	}
-	if err := decodeBody(r, &body); err != nil {
-		s.fail(w, http.StatusBadRequest, fmt.Sprintf("request body: %v", err))
+	if !s.readBody(w, r, &body) {
 		return
 	}
 	k, err := s.mgr.Start(r.Context(), body.Name)

@@ -88,7 +88,9 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, token: token, mgr: mgr, started: time.Now(), log: opt.Log}
 	s.sessions = newSessionStore()
-	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Idle keep-alive connections are closed after two minutes (websockets,
+	// hijacked, have pings instead).
+	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	return s, nil
 }
 
@@ -255,17 +257,30 @@ func (s *Server) originOK(r *http.Request) bool {
 	return false
 }
 
-// decodeBody reads a JSON request body whatever its Content-Type; an empty
-// body is an empty object.
-func decodeBody(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return err
+// maxBody is the largest REST request body accepted.
+const maxBody = 1 << 20
+
+// readBody decodes a JSON request body whatever its Content-Type (an
+// empty body leaves v alone). On failure it has answered: 413 for a body
+// over maxBody, 400 for one that is not JSON.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		s.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over the %d-byte limit", maxBody))
+		return false
+	case err != nil:
+		s.fail(w, http.StatusBadRequest, fmt.Sprintf("request body: %v", err))
+		return false
+	case len(strings.TrimSpace(string(b))) == 0:
+		return true
 	}
-	if len(strings.TrimSpace(string(b))) == 0 {
-		return nil
+	if err := json.Unmarshal(b, v); err != nil {
+		s.fail(w, http.StatusBadRequest, fmt.Sprintf("request body: %v", err))
+		return false
 	}
-	return json.Unmarshal(b, v)
+	return true
 }
 
 func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {

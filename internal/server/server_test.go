@@ -711,3 +711,54 @@ func TestSessionsFollowTheirKernels(t *testing.T) {
 	_, body := ts.do(t, "GET", "/api/sessions", nil)
 	t.Errorf("sessions after their kernels were culled: %s", body)
 }
+
+// TestSilentClientIsDropped connects a client that never reads (so never
+// answers a ping): its connection ends and the kernel counts it no more.
+// A client that reads stays connected.
+func TestSilentClientIsDropped(t *testing.T) {
+	pingEvery, pongWait = 50*time.Millisecond, 300*time.Millisecond
+	defer func() { pingEvery, pongWait = 30*time.Second, 90*time.Second }()
+	ts := startServer(t, Options{})
+	k := ts.startKernel(t)
+	live := ts.dial(t, k.ID, true)
+	go func() {
+		for {
+			if _, _, err := live.ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	ts.dial(t, k.ID, true) // never reads
+	connections := func() int {
+		_, b := ts.do(t, "GET", "/api/kernels/"+k.ID, nil)
+		var m kernels.Model
+		json.Unmarshal(b, &m)
+		return m.Connections
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && connections() != 1 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := connections(); n != 1 {
+		t.Errorf("%d connections, want the reading client's alone", n)
+	}
+}
+
+// TestBodyOverLimit sends a REST body over 1 MiB: 413, and no kernel.
+func TestBodyOverLimit(t *testing.T) {
+	ts := startServer(t, Options{})
+	body := strings.Repeat(" ", 2<<20) + `{"name":"nmfkernel"}`
+	req, _ := http.NewRequest("POST", ts.base+"/api/kernels", strings.NewReader(body))
+	req.Header.Set("Authorization", "token "+ts.Token())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d, want 413", resp.StatusCode)
+	}
+	if _, b := ts.do(t, "GET", "/api/kernels", nil); strings.TrimSpace(string(b)) != "[]" {
+		t.Errorf("kernels after the refused request: %s", b)
+	}
+}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"path"
 	"sort"
@@ -119,8 +118,7 @@ func (s *Server) kernelFor(ctx context.Context, req *sessionRequest) (string, er
 
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	var req sessionRequest
-	if err := decodeBody(r, &req); err != nil {
-		s.fail(w, http.StatusBadRequest, fmt.Sprintf("request body: %v", err))
+	if !s.readBody(w, r, &req) {
 		return
 	}
 	if req.Path == nil && req.Notebook != nil {
@@ -190,8 +188,7 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req sessionRequest
-	if err := decodeBody(r, &req); err != nil {
-		s.fail(w, http.StatusBadRequest, fmt.Sprintf("request body: %v", err))
+	if !s.readBody(w, r, &req) {
 		return
 	}
 	if req.Kernel != nil {
