@@ -49,6 +49,18 @@ func Read(path string) (*Notebook, error) {
 
 // Parse decodes a notebook, upgrading nbformat 4.0–4.4 to 4.5 (cell ids).
 func Parse(b []byte) (*Notebook, error) {
+	// The top level first: a notebook whose cells are null or not a list
+	// would be run as empty and written back still invalid.
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	if c, ok := top["cells"]; !ok || !bytes.HasPrefix(bytes.TrimSpace(c), []byte("[")) {
+		return nil, fmt.Errorf("%w: \"cells\" is not a list", ErrFormat)
+	}
+	if m, ok := top["metadata"]; ok && !bytes.HasPrefix(bytes.TrimSpace(m), []byte("{")) {
+		return nil, fmt.Errorf("%w: \"metadata\" is not an object", ErrFormat)
+	}
 	var nb Notebook
 	if err := json.Unmarshal(b, &nb); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
@@ -64,8 +76,23 @@ func Parse(b []byte) (*Notebook, error) {
 		if c == nil {
 			return nil, fmt.Errorf("%w: cell %d is null", ErrFormat, i+1)
 		}
-		if _, ok := c["cell_type"].(string); !ok {
+		switch t, _ := c["cell_type"].(string); t {
+		case "code", "markdown", "raw":
+		case "":
 			return nil, fmt.Errorf("%w: cell %d has no cell_type", ErrFormat, i+1)
+		default:
+			return nil, fmt.Errorf("%w: cell %d has cell_type %q (code, markdown or raw)", ErrFormat, i+1, t)
+		}
+		switch src := c["source"].(type) {
+		case string:
+		case []any:
+			for _, line := range src {
+				if _, ok := line.(string); !ok {
+					return nil, fmt.Errorf("%w: cell %d's source is not text", ErrFormat, i+1)
+				}
+			}
+		default:
+			return nil, fmt.Errorf("%w: cell %d has no source (a string or a list of strings)", ErrFormat, i+1)
 		}
 		if _, ok := c["metadata"].(map[string]any); !ok {
 			c["metadata"] = map[string]any{}

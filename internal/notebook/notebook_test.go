@@ -101,3 +101,24 @@ func TestWriteIsAtomic(t *testing.T) {
 		t.Errorf("temporary files left: %v", entries)
 	}
 }
+
+// TestParseRefusesMalformed lists notebooks that must be refused before
+// anything runs, each with a clear reason.
+func TestParseRefusesMalformed(t *testing.T) {
+	for _, tc := range []struct{ json, want string }{
+		{`{"cells": null, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`, `"cells" is not a list`},
+		{`{"metadata": {}, "nbformat": 4, "nbformat_minor": 5}`, `"cells" is not a list`},
+		{`{"cells": {}, "nbformat": 4}`, `"cells" is not a list`},
+		{`{"cells": [], "metadata": [], "nbformat": 4}`, `"metadata" is not an object`},
+		{`{"cells": [{"cell_type": "python", "source": ""}], "nbformat": 4}`, `cell_type "python"`},
+		{`{"cells": [{"cell_type": "code"}], "nbformat": 4}`, "has no source"},
+		{`{"cells": [{"cell_type": "code", "source": [1]}], "nbformat": 4}`, "source is not text"},
+		{`{"cells": [], "nbformat": 3}`, "nbformat is 3"},
+		{`[]`, "not an nbformat 4 notebook"},
+	} {
+		_, err := Parse([]byte(tc.json))
+		if err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want %q", tc.json, err, tc.want)
+		}
+	}
+}

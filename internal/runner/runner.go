@@ -72,14 +72,26 @@ func Run(ctx context.Context, nb *notebook.Notebook, exec Executor, opt Options)
 	}
 	var firstErr error
 	done := 0
+	// Cells a stopped run did not reach lose their old outputs: the
+	// notebook never mixes this run's outputs with an earlier run's.
+	next := 0
+	defer func() {
+		for _, c := range nb.Cells[next:] {
+			if c.Type() == "code" {
+				c.SetOutputs(&notebook.Outputs{}, nil)
+			}
+		}
+	}()
 	for i, c := range nb.Cells {
 		if c.Type() != "code" {
 			continue
 		}
 		done++
 		if err := ctx.Err(); err != nil {
+			next = i
 			return err
 		}
+		next = i + 1
 		start := time.Now()
 		var out notebook.Outputs
 		var images [][]byte

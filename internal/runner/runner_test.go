@@ -19,7 +19,7 @@ const testNotebook = `{"cells":[
 {"cell_type":"code","metadata":{},"source":"import (\"fmt\"; \"nmfkernel/lib/display\"; \"image\")\nfmt.Println(\"hello\")\nh := display.NewHandle()\nh.Text(\"working\")\nh.Text(\"done\")","outputs":[],"execution_count":null},
 {"cell_type":"code","metadata":{},"source":"image.NewGray(image.Rect(0, 0, 4, 3))","outputs":[],"execution_count":null},
 {"cell_type":"code","metadata":{},"source":"panic(\"stop here\")","outputs":[],"execution_count":null},
-{"cell_type":"code","metadata":{},"source":"40 + 2","outputs":[],"execution_count":null}],
+{"cell_type":"code","metadata":{},"source":"40 + 2","outputs":[{"output_type":"stream","name":"stdout","text":["stale\\n"]}],"execution_count":7}],
 "metadata":{},"nbformat":4,"nbformat_minor":4}`
 
 func run(t *testing.T, opt Options) (*notebook.Notebook, error) {
@@ -43,8 +43,10 @@ func TestRunStopsAtFirstError(t *testing.T) {
 	if !errors.As(err, &failed) || failed.Index != 4 {
 		t.Fatalf("error %v, want cell 4 failed", err)
 	}
+	// The cell after the error did not run, and its outputs from an
+	// earlier run are gone.
 	if out := nb.Cells[4]["outputs"].([]any); len(out) != 0 || nb.Cells[4]["execution_count"] != nil {
-		t.Errorf("cell after the error ran: %v", nb.Cells[4])
+		t.Errorf("cell after the error ran, or kept stale outputs: %v", nb.Cells[4])
 	}
 	outs := nb.Cells[1]["outputs"].([]any)
 	if len(outs) != 2 || outs[1].(map[string]any)["data"].(map[string]any)["text/plain"].([]any)[0] != "done" {
