@@ -57,6 +57,10 @@ type Options struct {
 	// MaxRestarts is how many times in a row a dying kernel is restarted
 	// before it is declared dead; zero means 5.
 	MaxRestarts int
+	// IOPubBacklog is how many bytes of a kernel's output a client (an
+	// iopub subscriber) may fall behind before it is dropped; zero means
+	// 64 MiB.
+	IOPubBacklog int
 	// Log receives diagnostics; nil discards them.
 	Log *log.Logger
 }
@@ -355,14 +359,12 @@ type Kernel struct {
 
 // iopubSub is one SubscribeIOPub subscription.
 type iopubSub struct {
-	msgs chan [][]byte
-	done chan struct{}
+	in      chan [][]byte // from the fan-out, drained at once by move
+	msgs    chan [][]byte // to the subscriber
+	done    chan struct{} // closed by cancel
+	dropped chan struct{} // closed when the subscriber fell too far behind
+	limit   int           // bytes the subscriber may fall behind
 }
-
-// iopubBacklog is how many iopub messages a subscriber may fall behind
-// before the kernel's SUB socket waits for it, as a ZMQ socket's queue
-// fills and then holds the sender.
-const iopubBacklog = 1024
 
 // SubscribeIOPub returns the kernel's iopub messages, as wire frames, from
 // now until cancel is called: the ones the manager's own SUB socket
@@ -372,16 +374,28 @@ const iopubBacklog = 1024
 // and one more to watch activity; one socket fewer per message took the
 // websocket round trip's p50 from 0.84–0.88 to 0.76–0.86 ms). The
 // subscription lasts across restarts. The frames are shared: read only.
-func (k *Kernel) SubscribeIOPub() (msgs <-chan [][]byte, cancel func()) {
-	sub := &iopubSub{msgs: make(chan [][]byte, iopubBacklog), done: make(chan struct{})}
+//
+// A subscriber that falls Options.IOPubBacklog bytes behind is dropped:
+// no more messages, and dropped is closed. Waiting for it would stop the
+// manager reading the kernel's iopub, and then the kernel would drop the
+// manager's subscription, silencing every client of the kernel.
+func (k *Kernel) SubscribeIOPub() (msgs <-chan [][]byte, dropped <-chan struct{}, cancel func()) {
+	limit := 64 << 20
+	if k.m != nil && k.m.opt.IOPubBacklog > 0 {
+		limit = k.m.opt.IOPubBacklog
+	}
+	// msgs holds a few messages (the subscriber looks at its length to
+	// tell whether more are waiting); the rest wait in move's queue.
+	sub := &iopubSub{in: make(chan [][]byte, 1024), msgs: make(chan [][]byte, 16), done: make(chan struct{}), dropped: make(chan struct{}), limit: limit}
 	k.mu.Lock()
 	if k.iopubSubs == nil {
 		k.iopubSubs = map[*iopubSub]struct{}{}
 	}
 	k.iopubSubs[sub] = struct{}{}
 	k.mu.Unlock()
+	go sub.move(k)
 	var once sync.Once
-	return sub.msgs, func() {
+	return sub.msgs, sub.dropped, func() {
 		once.Do(func() {
 			k.mu.Lock()
 			delete(k.iopubSubs, sub)
@@ -391,8 +405,53 @@ func (k *Kernel) SubscribeIOPub() (msgs <-chan [][]byte, cancel func()) {
 	}
 }
 
-// fanOut hands an iopub message to every subscriber, waiting for one that
-// is iopubBacklog messages behind unless it cancels or ctx ends.
+// move queues the subscription's messages until the subscriber takes
+// them, counting their bytes; past the limit it drops the subscriber.
+func (s *iopubSub) move(k *Kernel) {
+	var queue [][][]byte
+	queued := 0
+	size := func(frames [][]byte) int {
+		n := 0
+		for _, f := range frames {
+			n += len(f)
+		}
+		return n
+	}
+	for {
+		var out chan [][]byte
+		var head [][]byte
+		if len(queue) > 0 {
+			out, head = s.msgs, queue[0]
+		}
+		select {
+		case frames := <-s.in:
+			queue = append(queue, frames)
+			queued += size(frames)
+			if queued > s.limit {
+				k.drop(s)
+				return
+			}
+		case out <- head:
+			queue[0] = nil
+			queue = queue[1:]
+			queued -= size(head)
+		case <-s.done:
+			return
+		}
+	}
+}
+
+// drop removes a subscriber that fell behind and tells it so.
+func (k *Kernel) drop(s *iopubSub) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.iopubSubs[s]; ok {
+		delete(k.iopubSubs, s)
+		close(s.dropped)
+	}
+}
+
+// fanOut hands an iopub message to every subscriber without waiting.
 func (k *Kernel) fanOut(ctx context.Context, frames [][]byte, subs []*iopubSub) []*iopubSub {
 	subs = subs[:0]
 	k.mu.Lock()
@@ -402,9 +461,10 @@ func (k *Kernel) fanOut(ctx context.Context, frames [][]byte, subs []*iopubSub) 
 	k.mu.Unlock()
 	for _, s := range subs {
 		select {
-		case s.msgs <- frames:
+		case s.in <- frames:
 		case <-s.done:
-		case <-ctx.Done():
+		default:
+			k.drop(s) // not even its mover keeps up
 		}
 	}
 	return subs

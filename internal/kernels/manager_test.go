@@ -68,14 +68,14 @@ func TestStderrTail(t *testing.T) {
 
 // TestSubscribeIOPub checks the fan-out of iopub messages: every
 // subscription gets every message in order, a cancelled one gets no more,
-// and one that has fallen iopubBacklog messages behind holds the fan-out
-// only until it is cancelled.
+// and one that has fallen its byte limit behind is dropped without
+// holding the others up.
 func TestSubscribeIOPub(t *testing.T) {
 	k := &Kernel{}
 	ctx := context.Background()
-	a, cancelA := k.SubscribeIOPub()
+	a, droppedA, cancelA := k.SubscribeIOPub()
 	defer cancelA()
-	b, cancelB := k.SubscribeIOPub()
+	b, _, cancelB := k.SubscribeIOPub()
 	msg := func(s string) [][]byte { return [][]byte{[]byte(s)} }
 	k.fanOut(ctx, msg("one"), nil)
 	k.fanOut(ctx, msg("two"), nil)
@@ -96,27 +96,27 @@ func TestSubscribeIOPub(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 
-	// a is now full and nobody reads it: the fan-out waits until a is
-	// cancelled.
-	for range iopubBacklog {
-		k.fanOut(ctx, msg("fill"), nil)
+	// a falls behind as nobody reads it; c is read: once a is over its
+	// byte limit it is dropped, without holding c up.
+	k.m = &Manager{opt: Options{IOPubBacklog: 1000}}
+	a2, droppedA2, cancelA2 := k.SubscribeIOPub()
+	defer cancelA2()
+	c, _, cancelC := k.SubscribeIOPub()
+	defer cancelC()
+	block := [][]byte{make([]byte, 100)}
+	for range 50 {
+		k.fanOut(ctx, block, nil)
+		<-c
 	}
-	done := make(chan struct{})
-	go func() {
-		k.fanOut(ctx, msg("blocked"), nil)
-		close(done)
-	}()
 	select {
-	case <-done:
-		t.Fatal("the fan-out did not wait for a full subscription")
-	case <-time.After(50 * time.Millisecond):
-	}
-	cancelA()
-	select {
-	case <-done:
+	case <-droppedA2:
 	case <-time.After(10 * time.Second):
-		t.Fatal("the fan-out still waits after the subscription was cancelled")
+		t.Error("the subscription 5,000 bytes behind was not dropped")
 	}
+	if len(a2) > 16 {
+		t.Errorf("the dropped subscription holds %d messages", len(a2))
+	}
+	_ = droppedA
 }
 
 // TestRequestedExitIsNoDeath checks that the exit of a process the manager

@@ -88,7 +88,7 @@ func (c *conn) serve(sessionID string) {
 		return
 	}
 	defer c.closeSockets()
-	iopub, unsubscribe := c.k.SubscribeIOPub()
+	iopub, dropped, unsubscribe := c.k.SubscribeIOPub()
 	defer unsubscribe()
 	go c.fromKernel("iopub", func() ([][]byte, bool, error) {
 		select {
@@ -98,6 +98,17 @@ func (c *conn) serve(sessionID string) {
 			return nil, false, ctx.Err()
 		}
 	})
+	go func() {
+		// This client fell too far behind the kernel's output: it is
+		// closed, so the others and the kernel carry on; it may reconnect.
+		select {
+		case <-dropped:
+			c.s.log.Printf("kernel %s: a client fell too far behind its output: closing its connection", c.k.ID)
+			c.close(websocket.CloseTryAgainLater, "too slow to read the kernel's output: reconnect")
+			c.ws.Close()
+		case <-ctx.Done():
+		}
+	}()
 	c.k.AddListener(c)
 	defer c.k.RemoveListener(c)
 	c.nudge()

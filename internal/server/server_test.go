@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -760,5 +761,71 @@ func TestBodyOverLimit(t *testing.T) {
 	}
 	if _, b := ts.do(t, "GET", "/api/kernels", nil); strings.TrimSpace(string(b)) != "[]" {
 		t.Errorf("kernels after the refused request: %s", b)
+	}
+}
+
+// TestSlowClientDoesNotSilenceTheKernel runs a cell that sends 12,000
+// displays of 4 KB (48 MB; clients may fall 24 MB behind here) while a
+// second client on the same kernel never reads: that client is dropped
+// with a clear close code, and the reading client gets every message, its
+// reply and its idle status; the kernel's state returns to idle.
+func TestSlowClientDoesNotSilenceTheKernel(t *testing.T) {
+	ts := startServer(t, Options{Kernels: kernels.Options{IOPubBacklog: 24 << 20}})
+	k := ts.startKernel(t)
+	reader := ts.dial(t, k.ID, true)
+	stalled := ts.dial(t, k.ID, true) // never reads
+	// The cell pauses now and then, as real output does, so that the
+	// reading client, slowed by the race detector, keeps within its limit.
+	req := reader.send("shell", "execute_request", map[string]any{"code": `import ("fmt"; "strings"; "time"; "nmfkernel/lib/display")
+block := strings.Repeat("x", 4096)
+for i := range 12000 {
+	display.Markdown(fmt.Sprint(i, block))
+	if i%500 == 499 {
+		time.Sleep(100 * time.Millisecond)
+	}
+}`})
+	// Read as fast as possible: large messages are counted, not decoded.
+	displays, reply, idle := 0, false, false
+	reader.ws.SetReadDeadline(time.Now().Add(waitLimit))
+	for !reply || !idle {
+		_, data, err := reader.ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("reading client: %v after %d displays", err, displays)
+		}
+		if len(data) > 4096 {
+			displays++
+			continue
+		}
+		m, err := jupyter.DecodeWSV1(data)
+		if err != nil || m.ParentHeader == nil || m.ParentHeader.MsgID != req.Header.MsgID {
+			continue
+		}
+		reply = reply || m.Header.MsgType == "execute_reply"
+		idle = idle || m.Header.MsgType == "status" && strings.Contains(string(m.Content), "idle")
+	}
+	if displays != 12000 {
+		t.Errorf("the reading client got %d of 12000 displays", displays)
+	}
+	// The stalled client was closed: with 1013 (try again later) when the
+	// close frame fits in what it has not read, else by closing the
+	// connection.
+	stalled.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var closeErr *websocket.CloseError
+	for {
+		if _, _, err := stalled.ws.ReadMessage(); err != nil {
+			if !errors.As(err, &closeErr) || closeErr.Code != websocket.CloseTryAgainLater && closeErr.Code != websocket.CloseAbnormalClosure {
+				t.Errorf("stalled client: %v, want its connection closed", err)
+			}
+			break
+		}
+	}
+	if _, b := ts.do(t, "GET", "/api/kernels/"+k.ID, nil); !strings.Contains(string(b), `"execution_state":"idle"`) {
+		t.Errorf("kernel after the burst: %s", b)
+	}
+	// The kernel still talks to new clients.
+	c := ts.dial(t, k.ID, true)
+	req = c.send("shell", "execute_request", map[string]any{"code": "1 + 1"})
+	if reply := c.until(req, "shell", "execute_reply"); !strings.Contains(string(reply[len(reply)-1].Content), `"status":"ok"`) {
+		t.Errorf("after: %s", reply[len(reply)-1].Content)
 	}
 }
