@@ -829,3 +829,51 @@ for i := range 12000 {
 		t.Errorf("after: %s", reply[len(reply)-1].Content)
 	}
 }
+
+// TestCellProcessesDieWithTheKernel starts a process from a cell, then
+// restarts the kernel: the process is gone with the old kernel.
+func TestCellProcessesDieWithTheKernel(t *testing.T) {
+	if _, err := os.Stat("/bin/sleep"); err != nil {
+		t.Skip("no /bin/sleep")
+	}
+	ts := startServer(t, Options{})
+	k := ts.startKernel(t)
+	c := ts.dial(t, k.ID, true)
+	req := c.send("shell", "execute_request", map[string]any{"code": `import "os"
+p, err := os.StartProcess("/bin/sleep", []string{"sleep", "300"}, &os.ProcAttr{})
+if err != nil {
+	panic(err)
+}
+p.Pid`})
+	var pid int
+	for _, m := range c.all(req) {
+		if m.Header.MsgType == "execute_result" {
+			var r struct {
+				Data map[string]string `json:"data"`
+			}
+			json.Unmarshal(m.Content, &r)
+			fmt.Sscan(r.Data["text/plain"], &pid)
+		}
+	}
+	if pid == 0 {
+		t.Fatal("the cell started no process")
+	}
+	alive := func() bool {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		return err == nil && !strings.Contains(string(stat), ") Z ")
+	}
+	if !alive() {
+		t.Fatalf("process %d is not running", pid)
+	}
+	if resp, _ := ts.do(t, "POST", "/api/kernels/"+k.ID+"/restart", nil); resp.StatusCode != 200 {
+		t.Fatalf("restart: %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && alive() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if alive() {
+		t.Errorf("the cell's process %d outlived its kernel", pid)
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
