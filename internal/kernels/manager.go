@@ -224,20 +224,24 @@ func (m *Manager) Restart(ctx context.Context, id string) (*Kernel, error) {
 	}
 	k.mu.Lock()
 	k.stopping = true
+	k.death = "" // a requested restart has no death to report
 	k.mu.Unlock()
 	k.setState("restarting")
-	k.restarting(false)
+	// Every client hears "restarting", not only the one that asked: a
+	// request another client has in flight will get no reply from the old
+	// process, and must not wait for one.
+	k.restarting(true)
 	k.terminate(ctx, true)
 	k.mu.Lock()
 	k.stopping = false
 	k.mu.Unlock()
 	if err := k.launch(ctx); err != nil {
 		k.setState("dead")
-		k.restarted(false, false)
+		k.restarted(false, true)
 		return nil, err
 	}
 	k.startMonitor()
-	k.restarted(true, false)
+	k.restarted(true, true)
 	return k, nil
 }
 

@@ -877,3 +877,23 @@ p.Pid`})
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 }
+
+// TestRestartTellsEveryClient restarts a kernel through REST while a
+// client's cell runs: the client hears "restarting" (its request will get
+// no reply from the old process) instead of waiting forever.
+func TestRestartTellsEveryClient(t *testing.T) {
+	ts := startServer(t, Options{})
+	k := ts.startKernel(t)
+	c := ts.dial(t, k.ID, true)
+	c.send("shell", "execute_request", map[string]any{"code": "import \"time\"\ntime.Sleep(20 * time.Second)"})
+	time.Sleep(300 * time.Millisecond)
+	go ts.do(t, "POST", "/api/kernels/"+k.ID+"/restart", nil)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		m := c.recv()
+		if m.Header.MsgType == "status" && m.ParentHeader == nil && strings.Contains(string(m.Content), "restarting") {
+			return
+		}
+	}
+	t.Error("the client was not told the kernel restarted")
+}
