@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -238,7 +239,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	case len(res.Leftovers) > 0:
 		return res, fmt.Errorf("left behind: %v", res.Leftovers)
 	case res.GoroutinesAfter > res.GoroutinesBefore+2:
-		return res, fmt.Errorf("goroutines did not return to their baseline: %d → %d", res.GoroutinesBefore, res.GoroutinesAfter)
+		pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+		return res, fmt.Errorf("goroutines did not return to their baseline: %d → %d (stacks above)", res.GoroutinesBefore, res.GoroutinesAfter)
 	}
 	return res, nil
 }
@@ -273,7 +275,9 @@ func clientStep(ctx context.Context, c *client.Client, id string, rng *rand.Rand
 		code = "import (\"fmt\"; \"strings\")\nline := strings.Repeat(\"z\", 999)\nfor range 5000 { fmt.Println(line) }\n" + want
 	}
 	var result string
+	var seen []string // what the request received, for the report of a hang
 	reply, err := conn.Request(cctx, "shell", "execute_request", map[string]any{"code": code}, func(m *jupyter.Message) {
+		seen = append(seen, m.Header.MsgType)
 		if m.Header.MsgType == "execute_result" {
 			var c struct{ Data map[string]any }
 			m.DecodeContent(&c)
@@ -284,7 +288,10 @@ func clientStep(ctx context.Context, c *client.Client, id string, rng *rand.Rand
 	case errors.Is(err, client.ErrKernelDied):
 		return "kernel died", nil
 	case err != nil && cctx.Err() != nil:
-		return "", fmt.Errorf("no reply within %v", requestLimit)
+		if len(seen) > 8 {
+			seen = append(seen[:4], append([]string{"…"}, seen[len(seen)-4:]...)...)
+		}
+		return "", fmt.Errorf("no reply within %v to a cell of kind %d; it received %v", requestLimit, kind, seen)
 	case err != nil && strings.Contains(err.Error(), "connection closed"):
 		return "dropped", nil
 	case err != nil:
