@@ -230,18 +230,18 @@ func (m *Manager) Restart(ctx context.Context, id string) (*Kernel, error) {
 	// Every client hears "restarting", not only the one that asked: a
 	// request another client has in flight will get no reply from the old
 	// process, and must not wait for one.
-	k.restarting(true)
+	k.restarting(false)
 	k.terminate(ctx, true)
 	k.mu.Lock()
 	k.stopping = false
 	k.mu.Unlock()
 	if err := k.launch(ctx); err != nil {
 		k.setState("dead")
-		k.restarted(false, true)
+		k.restarted(false)
 		return nil, err
 	}
 	k.startMonitor()
-	k.restarted(true, true)
+	k.restarted(true)
 	return k, nil
 }
 
@@ -326,8 +326,11 @@ func (m *Manager) cull() {
 // jupyter_server does, clients are told "restarting" and then "idle" or
 // "dead"; a requested restart is announced by the client's own request.
 type Listener interface {
-	KernelRestarting(notify bool)
-	KernelRestarted(ok, notify bool)
+	// KernelRestarting: the kernel's process is being replaced; died is
+	// set when it died on its own (DeathReport says what it printed).
+	KernelRestarting(died bool)
+	// KernelRestarted: the new process runs (ok), or the kernel is dead.
+	KernelRestarted(ok bool)
 }
 
 // Kernel is one kernel process and what the manager knows about it.
@@ -537,15 +540,15 @@ func (k *Kernel) listenerList() []Listener {
 	return ls
 }
 
-func (k *Kernel) restarting(notify bool) {
+func (k *Kernel) restarting(died bool) {
 	for _, l := range k.listenerList() {
-		l.KernelRestarting(notify)
+		l.KernelRestarting(died)
 	}
 }
 
-func (k *Kernel) restarted(ok, notify bool) {
+func (k *Kernel) restarted(ok bool) {
 	for _, l := range k.listenerList() {
-		l.KernelRestarted(ok, notify)
+		l.KernelRestarted(ok)
 	}
 }
 
@@ -626,17 +629,17 @@ func (k *Kernel) processExited(exited chan struct{}) {
 	k.restarting(true)
 	if tooMany {
 		k.setState("dead")
-		k.restarted(false, true)
+		k.restarted(false)
 		return
 	}
 	if err := k.launch(context.Background()); err != nil {
 		k.m.opt.Log.Printf("kernel %s: restart failed: %v", k.ID, err)
 		k.setState("dead")
-		k.restarted(false, true)
+		k.restarted(false)
 		return
 	}
 	k.startMonitor()
-	k.restarted(true, true)
+	k.restarted(true)
 }
 
 // terminate asks the process to shut down and kills it if it does not.

@@ -69,6 +69,8 @@ type conn struct {
 	// lastExecute is the header of the client's last execute_request, the
 	// parent of the death report if the kernel dies running it.
 	lastExecute *jupyter.Header
+	// died is set while the kernel restarts after its process died.
+	died bool
 }
 
 func (c *conn) serve(sessionID string) {
@@ -140,12 +142,16 @@ func (c *conn) serve(sessionID string) {
 			continue
 		}
 		c.smu.Lock()
-		open := c.open
+		open, heldByDeath := c.open, c.restarting && c.died
 		c.smu.Unlock()
 		select {
 		case <-open:
 		case <-time.After(time.Minute):
 			c.s.log.Printf("kernel %s: still restarting after a minute; dropped a %s", c.k.ID, m.Header.MsgType)
+			continue
+		}
+		if heldByDeath && m.Header.MsgType == "execute_request" {
+			c.refuse(m)
 			continue
 		}
 		c.smu.Lock()
@@ -398,16 +404,18 @@ func (c *conn) close(code int, reason string) {
 }
 
 // KernelRestarting holds the client's messages while the kernel's process
-// is replaced, telling the client "restarting" when notify is set.
-func (c *conn) KernelRestarting(notify bool) {
+// is replaced, and tells the client "restarting"; when the process died,
+// with what it printed.
+func (c *conn) KernelRestarting(died bool) {
 	c.smu.Lock()
 	if !c.restarting {
 		c.restarting = true
 		c.open = make(chan struct{})
 	}
+	c.died = died
 	parent := c.lastExecute
 	c.smu.Unlock()
-	if notify {
+	if died {
 		// The process died on its own: show the client what it printed
 		// (a panic in compiled code on a goroutine of its own, say), as
 		// output of the request it was running.
@@ -421,14 +429,36 @@ func (c *conn) KernelRestarting(notify bool) {
 				c.send(m)
 			}
 		}
-		c.status("restarting")
+	}
+	c.status("restarting")
+}
+
+// refuse answers an execute_request that reached the server while its
+// kernel was being restarted after a death: it is not run later by the new
+// process, whose state is gone and whose client was told the kernel died
+// (a client that retries would otherwise run it twice).
+func (c *conn) refuse(req *jupyter.Message) {
+	content := map[string]any{"status": "error", "ename": "KernelDied",
+		"evalue": "the kernel died before this request reached it; it was not run", "traceback": []string{}}
+	for _, r := range []struct {
+		channel, msgType string
+		content          any
+	}{
+		{"shell", "execute_reply", content},
+		{"iopub", "status", map[string]string{"execution_state": "idle"}},
+	} {
+		m, err := jupyter.NewMessage(c.k.ID, r.msgType, &req.Header, r.content)
+		if err != nil {
+			continue
+		}
+		m.Channel = r.channel
+		c.send(m)
 	}
 }
 
 // KernelRestarted reconnects to the new process (when ok), lets the
-// client's messages through again, and tells the client "idle" or "dead"
-// when notify is set (a failed restart is always told).
-func (c *conn) KernelRestarted(ok, notify bool) {
+// client's messages through again, and tells the client "idle" or "dead".
+func (c *conn) KernelRestarted(ok bool) {
 	if ok {
 		if err := c.dialKernel(); err != nil {
 			c.s.log.Printf("kernel %s: reconnect after restart: %v", c.k.ID, err)
@@ -442,11 +472,10 @@ func (c *conn) KernelRestarted(ok, notify bool) {
 		close(c.open)
 	}
 	c.smu.Unlock()
-	switch {
-	case !ok:
-		c.status("dead")
-	case notify:
+	if ok {
 		c.status("idle")
+	} else {
+		c.status("dead")
 	}
 }
 

@@ -897,3 +897,33 @@ func TestRestartTellsEveryClient(t *testing.T) {
 	}
 	t.Error("the client was not told the kernel restarted")
 }
+
+// TestRequestDuringDeathRestartIsRefused sends a cell while the kernel is
+// being restarted after its process died: it gets a KernelDied error reply
+// and never runs in the new process.
+func TestRequestDuringDeathRestartIsRefused(t *testing.T) {
+	ts := startServer(t, Options{})
+	k := ts.startKernel(t)
+	c := ts.dial(t, k.ID, true)
+	c.send("shell", "execute_request", map[string]any{"code": "import \"time\"\ntime.AfterFunc(0, func() { panic(\"die\") })\ntime.Sleep(time.Second)"})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("no restarting status")
+		}
+		m := c.recv()
+		if m.Header.MsgType == "status" && m.ParentHeader == nil && strings.Contains(string(m.Content), "restarting") {
+			break
+		}
+	}
+	req := c.send("shell", "execute_request", map[string]any{"code": "ran := true\nran"})
+	reply := c.until(req, "shell", "execute_reply")
+	if got := string(reply[len(reply)-1].Content); !strings.Contains(got, "KernelDied") {
+		t.Fatalf("a request held through the restart: %s", got)
+	}
+	req = c.send("shell", "execute_request", map[string]any{"code": "ran"})
+	reply = c.until(req, "shell", "execute_reply")
+	if got := string(reply[len(reply)-1].Content); !strings.Contains(got, "undefined: ran") {
+		t.Errorf("the refused request ran after all: %s", got)
+	}
+}
