@@ -121,6 +121,11 @@ type Conn struct {
 	waiters map[string]chan *jupyter.Message // by request msg_id
 	err     error
 	done    chan struct{}
+	// back is closed while the kernel runs; after the server's
+	// "restarting" it is a new channel, closed at its "idle" or "dead":
+	// requests wait for it, as a request sent during the restart after a
+	// death is refused.
+	back chan struct{}
 }
 
 // Connect opens a websocket to a kernel's channels.
@@ -139,7 +144,8 @@ func (c *Client) Connect(ctx context.Context, kernelID string) (*Conn, error) {
 		return nil, fmt.Errorf("connect to kernel %s: %w", kernelID, err)
 	}
 	ws.SetReadLimit(1 << 30)
-	conn := &Conn{ws: ws, session: session, waiters: map[string]chan *jupyter.Message{}, done: make(chan struct{})}
+	conn := &Conn{ws: ws, session: session, waiters: map[string]chan *jupyter.Message{}, done: make(chan struct{}), back: make(chan struct{})}
+	close(conn.back)
 	go conn.read()
 	return conn, nil
 }
@@ -170,6 +176,21 @@ func (c *Conn) read() {
 			// The server's own status (restarting, dead): every waiter
 			// must hear it.
 			if m.Header.MsgType == "status" {
+				content := string(m.Content)
+				switch {
+				case strings.Contains(content, `"restarting"`):
+					select {
+					case <-c.back:
+						c.back = make(chan struct{})
+					default:
+					}
+				case strings.Contains(content, `"idle"`), strings.Contains(content, `"dead"`):
+					select {
+					case <-c.back:
+					default:
+						close(c.back)
+					}
+				}
 				for _, ch := range c.waiters {
 					select {
 					case ch <- m:
@@ -201,6 +222,15 @@ func (c *Conn) Request(ctx context.Context, channel, msgType string, content any
 	m.Channel = channel
 	m.Header.Username = "client"
 	ch := make(chan *jupyter.Message, 1024)
+	c.mu.Lock()
+	back := c.back
+	c.mu.Unlock()
+	select {
+	case <-back:
+	case <-c.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
