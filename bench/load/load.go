@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"nmfkernel/bench/internal/proc"
 	"nmfkernel/internal/client"
 	"nmfkernel/internal/jupyter"
 	"nmfkernel/internal/kernels"
@@ -218,47 +219,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.P50 = latencies[len(latencies)/2]
 	res.P99 = latencies[len(latencies)*99/100]
 	res.Max = latencies[len(latencies)-1]
-	res.ServerRSS = rss(os.Getpid())
-	for _, pid := range children(os.Getpid()) {
-		res.KernelsRSS += rss(pid)
+	res.ServerRSS = proc.RSS(os.Getpid())
+	for _, pid := range proc.Children(os.Getpid()) {
+		res.KernelsRSS += proc.RSS(pid)
 	}
 	return res, nil
-}
-
-// rss reads a process's resident set size in kilobytes (Linux).
-func rss(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			n, _ := strconv.ParseInt(f[1], 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
-// children lists the processes whose parent is pid (Linux).
-func children(pid int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		if i := strings.LastIndexByte(s, ')'); i > 0 {
-			if f := strings.Fields(s[i+1:]); len(f) > 1 && f[1] == strconv.Itoa(pid) {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }

@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"nmfkernel/bench/internal/proc"
 	"nmfkernel/internal/client"
 	"nmfkernel/internal/jupyter"
 	"nmfkernel/internal/kernels"
@@ -122,7 +123,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	go srv.Serve()
-	res.GoroutinesBefore, res.RSSBefore = settledGoroutines(0), rss(os.Getpid())
+	res.GoroutinesBefore, res.RSSBefore = settledGoroutines(0), proc.RSS(os.Getpid())
 	c := client.New("http://"+srv.Addr(), srv.Token())
 	ids := make([]string, cfg.Kernels)
 	for i := range ids {
@@ -215,7 +216,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	defer cancel()
 	runtimeDirs := map[string]bool{}
 	for _, id := range ids {
-		for _, f := range kernelFiles(id) {
+		_, files := proc.Kernel(id)
+		for _, f := range files {
 			runtimeDirs[filepath.Dir(f)] = true
 		}
 	}
@@ -232,7 +234,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 	}
 	runtime.GC()
-	res.GoroutinesAfter, res.RSSAfter = settledGoroutines(res.GoroutinesBefore), rss(os.Getpid())
+	res.GoroutinesAfter, res.RSSAfter = settledGoroutines(res.GoroutinesBefore), proc.RSS(os.Getpid())
 	switch {
 	case firstErr != nil:
 		return res, firstErr
@@ -330,52 +332,8 @@ func settledGoroutines(target int) int {
 	return n
 }
 
-// kernelPIDs lists the running processes of a kernel (Linux /proc).
+// kernelPIDs lists the running processes of a kernel.
 func kernelPIDs(id string) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil || !strings.Contains(string(b), "kernel-"+id+".json") {
-			continue
-		}
-		if st, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); strings.Contains(string(st), ") Z ") {
-			continue
-		}
-		out = append(out, pid)
-	}
-	return out
-}
-
-// kernelFiles lists the connection files a kernel's processes name.
-func kernelFiles(id string) []string {
-	var out []string
-	for _, pid := range kernelPIDs(id) {
-		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-		for _, arg := range strings.Split(string(b), "\x00") {
-			if strings.HasSuffix(arg, "kernel-"+id+".json") {
-				out = append(out, arg)
-			}
-		}
-	}
-	return out
-}
-
-// rss reads a process's resident set size in kilobytes (Linux).
-func rss(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			n, _ := strconv.ParseInt(f[1], 10, 64)
-			return n
-		}
-	}
-	return 0
+	pids, _ := proc.Kernel(id)
+	return pids
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"reflect"
@@ -125,16 +126,16 @@ var genericLib = map[string]reflect.Value{
 				return c
 			}
 		}
-		return cmpInt(a.Len(), b.Len())
+		return cmp.Compare(a.Len(), b.Len())
 	}),
-	"SlicesCompareFunc": reflect.ValueOf(func(_, _, _, _ any, s1, s2, cmp any) int {
-		a, b, cv := reflect.ValueOf(s1), reflect.ValueOf(s2), reflect.ValueOf(cmp)
+	"SlicesCompareFunc": reflect.ValueOf(func(_, _, _, _ any, s1, s2, compare any) int {
+		a, b, cv := reflect.ValueOf(s1), reflect.ValueOf(s2), reflect.ValueOf(compare)
 		for i := range min(a.Len(), b.Len()) {
 			if c := int(cv.Call([]reflect.Value{a.Index(i), b.Index(i)})[0].Int()); c != 0 {
 				return c
 			}
 		}
-		return cmpInt(a.Len(), b.Len())
+		return cmp.Compare(a.Len(), b.Len())
 	}),
 	"SlicesConcat": reflect.ValueOf(func(ws, _ any, slices any) any {
 		all := reflect.ValueOf(slices)
@@ -415,58 +416,18 @@ func sliceOf(ws any, s any) reflect.Value {
 	return v
 }
 
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// compareValues is cmp.Compare on two values of one ordered type.
+// compareValues is cmp.Compare on two values of one ordered type (NaN
+// first, equal to itself).
 func compareValues(a, b reflect.Value) int {
 	switch a.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		x, y := a.Int(), b.Int()
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.Int(), b.Int())
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		x, y := a.Uint(), b.Uint()
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.Uint(), b.Uint())
 	case reflect.Float32, reflect.Float64:
-		x, y := a.Float(), b.Float()
-		xNaN, yNaN := math.IsNaN(x), math.IsNaN(y)
-		switch {
-		case xNaN && yNaN:
-			return 0
-		case xNaN || x < y:
-			return -1
-		case yNaN || x > y:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.Float(), b.Float())
 	case reflect.String:
-		x, y := a.String(), b.String()
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.String(), b.String())
 	}
 	panic("compare: " + a.Type().String() + " is not an ordered type")
 }

@@ -327,15 +327,11 @@ func (l *lowering) walk(n ast.Node) {
 			l.lowerCall(n)
 			return false
 		case *ast.RangeStmt:
-			l.loops = append(l.loops, n)
-			l.walkChildren(n)
-			l.loops = l.loops[:len(l.loops)-1]
+			l.walkLoop(n)
 			l.lowerRange(n)
 			return false
 		case *ast.ForStmt:
-			l.loops = append(l.loops, n)
-			l.walkChildren(n)
-			l.loops = l.loops[:len(l.loops)-1]
+			l.walkLoop(n)
 			l.lowerFor(n)
 			return false
 		case *ast.GoStmt:
@@ -359,6 +355,13 @@ func (l *lowering) walk(n ast.Node) {
 		}
 		return true
 	})
+}
+
+// walkLoop walks a loop's parts with the loop on the loops stack.
+func (l *lowering) walkLoop(loop ast.Node) {
+	l.loops = append(l.loops, loop)
+	l.walkChildren(loop)
+	l.loops = l.loops[:len(l.loops)-1]
 }
 
 // walkChildren walks the direct children of n.
