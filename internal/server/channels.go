@@ -117,6 +117,7 @@ func (c *conn) serve(sessionID string) {
 	// A client that vanished without closing (a laptop put to sleep, a
 	// dropped network) stops answering pings: its connection then ends, so
 	// its kernel counts it no longer and can be culled.
+	pongWait := c.s.opt.PingTimeout
 	c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
 	go c.ping(ctx)
@@ -362,17 +363,9 @@ func (c *conn) send(m *jupyter.Message) {
 	c.write(kind, data)
 }
 
-// pingEvery is how often a connection pings its client, and pongWait how
-// long it waits for any frame (a pong, a message) before closing: as
-// jupyter_server's websocket_ping_interval and ping timeout do.
-var (
-	pingEvery = 30 * time.Second
-	pongWait  = 90 * time.Second
-)
-
-// ping pings the client every pingEvery until ctx ends.
+// ping pings the client every PingInterval until ctx ends.
 func (c *conn) ping(ctx context.Context) {
-	t := time.NewTicker(pingEvery)
+	t := time.NewTicker(c.s.opt.PingInterval)
 	defer t.Stop()
 	for {
 		select {

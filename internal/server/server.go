@@ -43,6 +43,11 @@ type Options struct {
 	AllowRemote bool
 	// MaxMessageSize bounds a websocket message; zero means 64 MiB.
 	MaxMessageSize int64
+	// PingInterval is how often a websocket client is pinged, and
+	// PingTimeout how long a connection may receive nothing before it is
+	// closed (jupyter_server's websocket_ping_interval and _timeout); zero
+	// means 30 s and 90 s.
+	PingInterval, PingTimeout time.Duration
 	// Kernels configures the kernel manager.
 	Kernels kernels.Options
 	// Log receives request and kernel diagnostics; nil discards them.
@@ -69,6 +74,12 @@ func New(opt Options) (*Server, error) {
 	}
 	if opt.MaxMessageSize == 0 {
 		opt.MaxMessageSize = 64 << 20
+	}
+	if opt.PingInterval == 0 {
+		opt.PingInterval = 30 * time.Second
+	}
+	if opt.PingTimeout == 0 {
+		opt.PingTimeout = 90 * time.Second
 	}
 	if opt.Log == nil {
 		opt.Log = log.New(io.Discard, "", 0)

@@ -717,9 +717,7 @@ func TestSessionsFollowTheirKernels(t *testing.T) {
 // answers a ping): its connection ends and the kernel counts it no more.
 // A client that reads stays connected.
 func TestSilentClientIsDropped(t *testing.T) {
-	pingEvery, pongWait = 100*time.Millisecond, 2*time.Second
-	defer func() { pingEvery, pongWait = 30*time.Second, 90*time.Second }()
-	ts := startServer(t, Options{})
+	ts := startServer(t, Options{PingInterval: 100 * time.Millisecond, PingTimeout: 2 * time.Second})
 	k := ts.startKernel(t)
 	live := ts.dial(t, k.ID, true)
 	go func() {
