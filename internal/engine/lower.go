@@ -96,7 +96,7 @@ func (l *lowering) fail(pos token.Pos, format string, args ...any) {
 func (l *lowering) render(start, end int) string {
 	var inside, rest []edit
 	for _, e := range l.edits {
-		if e.start >= start && e.end <= end && !(e.start == e.end && (e.start == start || e.start == end) && false) {
+		if e.start >= start && e.end <= end {
 			inside = append(inside, e)
 		} else {
 			rest = append(rest, e)

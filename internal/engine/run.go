@@ -132,9 +132,6 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 	}
 	declText := applyEdits(pc.src[pc.headerLen:bodyStart], declEdits, pc.headerLen)
 	bodyText := applyEdits(pc.src[bodyStart:], bodyEdits, bodyStart)
-	if debugLowered != nil {
-		debugLowered(declText, bodyText)
-	}
 
 	newImports := map[string]string{}
 	for name, path := range pc.importsByName() {
@@ -614,10 +611,6 @@ func (s *Session) unreadError(name string, err error) {
 	}
 	fmt.Fprintf(s.stderr, "warning: %s is not nil and was not checked: %v\n", name, err)
 }
-
-// debugLowered, when set (by tests), sees the interpreter's source of
-// each cell.
-var debugLowered func(decls, body string)
 
 // constantValue converts the value of a constant expression of a
 // predeclared type, such as 1+1, to Go.
