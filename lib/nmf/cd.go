@@ -417,10 +417,12 @@ func (t transposed) times(dst, _, b *mat.Dense) {
 	}
 	parts := make([][]float64, workers)
 	var wg sync.WaitGroup
+	var crash workerPanic
 	for w := range parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer crash.catch()
 			part := make([]float64, x.m*k)
 			lo, hi := w*x.n/workers, (w+1)*x.n/workers
 			for i := lo; i < hi; i++ {
@@ -436,6 +438,7 @@ func (t transposed) times(dst, _, b *mat.Dense) {
 		}()
 	}
 	wg.Wait()
+	crash.rethrow()
 	dst.Reset()
 	dst.ReuseAs(x.m, k)
 	d := dst.RawMatrix()

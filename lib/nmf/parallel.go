@@ -1,6 +1,7 @@
 package nmf
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -40,10 +41,12 @@ func forChunks2[S any](n int, work float64, newScratch func() S, f func(lo, hi i
 	sums := make([][2]float64, chunks)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var crash workerPanic
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer crash.catch()
 			s := newScratch()
 			for {
 				c := int(next.Add(1) - 1)
@@ -56,6 +59,7 @@ func forChunks2[S any](n int, work float64, newScratch func() S, f func(lo, hi i
 		}()
 	}
 	wg.Wait()
+	crash.rethrow()
 	var a, b float64
 	for _, s := range sums {
 		a, b = a+s[0], b+s[1]
@@ -68,12 +72,16 @@ func forChunks2[S any](n int, work float64, newScratch func() S, f func(lo, hi i
 func eachPiece(n int, f func(i int)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var crash workerPanic
 	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				f(i)
+				func() {
+					defer crash.catch() // and go on taking pieces, so the sender never blocks
+					f(i)
+				}()
 			}
 		}()
 	}
@@ -82,6 +90,37 @@ func eachPiece(n int, f func(i int)) {
 	}
 	close(next)
 	wg.Wait()
+	crash.rethrow()
+}
+
+// workerPanic carries the first panic of a worker goroutine back to the
+// goroutine that waits for the workers: a bug in a worker then fails the
+// call that started it (which the caller, or the notebook cell, can
+// recover) instead of ending the process.
+type workerPanic struct {
+	mu  sync.Mutex
+	val any
+	set bool
+}
+
+// catch, deferred in a worker, records its panic.
+func (p *workerPanic) catch() {
+	if r := recover(); r != nil {
+		p.mu.Lock()
+		if !p.set {
+			p.val, p.set = r, true
+		}
+		p.mu.Unlock()
+	}
+}
+
+// rethrow panics again, on the waiting goroutine, with the recorded value.
+func (p *workerPanic) rethrow() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.set {
+		panic(fmt.Sprintf("nmf: a worker goroutine panicked: %v", p.val))
+	}
 }
 
 // forPieces calls f(0), …, f(n−1): on all cores through eachPiece when
