@@ -320,11 +320,14 @@ func (o Options) resolve(rows, cols int) (settings, error) {
 	if s.MaxIter < 0 {
 		return s, fmt.Errorf("nmf: MaxIter is %d: %w", o.MaxIter, ErrOption)
 	}
-	if o.AlphaW < 0 || o.AlphaH < 0 {
-		return s, fmt.Errorf("nmf: AlphaW and AlphaH must be ≥ 0, got %g and %g: %w", o.AlphaW, o.AlphaH, ErrOption)
+	if !(o.AlphaW >= 0) || !(o.AlphaH >= 0) || math.IsInf(o.AlphaW, 0) || math.IsInf(o.AlphaH, 0) {
+		return s, fmt.Errorf("nmf: AlphaW and AlphaH must be finite and ≥ 0, got %g and %g: %w", o.AlphaW, o.AlphaH, ErrOption)
 	}
-	if o.L1Ratio < 0 || o.L1Ratio > 1 {
+	if !(o.L1Ratio >= 0 && o.L1Ratio <= 1) {
 		return s, fmt.Errorf("nmf: L1Ratio must be in [0, 1], got %g: %w", o.L1Ratio, ErrOption)
+	}
+	if math.IsNaN(o.Tol) {
+		return s, fmt.Errorf("nmf: Tol is NaN: %w", ErrOption)
 	}
 	scaleW, scaleH := float64(cols), float64(rows)
 	switch o.RegScale {
