@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command soak runs "kernel serve" (in this process, with real kernel
 // processes) under clients and faults for a set time on loopback: C
 // clients run cells on K kernels — small ones, large outputs, cells they
@@ -9,6 +11,8 @@
 // the server's goroutines and memory return to their baseline.
 //
 //	go run ./bench/soak -clients 8 -kernels 3 -duration 30m
+//
+// It reads /proc, so it runs on Linux.
 package main
 
 import (

@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ebitengine/purego"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -90,29 +89,6 @@ type openBLAS struct {
 	gonum.Implementation
 	dgemm  func(order, transA, transB, m, n, k int32, alpha float64, a *float64, lda int32, b *float64, ldb int32, beta float64, c *float64, ldc int32)
 	config func() string
-}
-
-func load() (*openBLAS, string, error) {
-	var firstErr error
-	for _, lib := range libraries {
-		h, err := purego.Dlopen(lib, purego.RTLD_NOW|purego.RTLD_LOCAL)
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		impl := &openBLAS{}
-		if _, err := purego.Dlsym(h, "cblas_dgemm"); err != nil {
-			return nil, "", fmt.Errorf("%s has no cblas_dgemm: %w", lib, err)
-		}
-		purego.RegisterLibFunc(&impl.dgemm, h, "cblas_dgemm")
-		if _, err := purego.Dlsym(h, "openblas_get_config"); err == nil {
-			purego.RegisterLibFunc(&impl.config, h, "openblas_get_config")
-		}
-		return impl, lib, nil
-	}
-	return nil, "", fmt.Errorf("OpenBLAS not found (%v); on Debian or Ubuntu: apt-get install libopenblas0", firstErr)
 }
 
 // CBLAS constants.
