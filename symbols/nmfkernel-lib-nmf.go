@@ -62,6 +62,7 @@ func init() {
 		"StorageAuto":       reflect.ValueOf(nmf.StorageAuto),
 		"StreamCSV":         reflect.ValueOf(nmf.StreamCSV),
 		"StreamTriples":     reflect.ValueOf(nmf.StreamTriples),
+		"UseOpenBLAS":       reflect.ValueOf(nmf.UseOpenBLAS),
 
 		// type definitions
 		"Accuracy":         reflect.ValueOf((*nmf.Accuracy)(nil)),

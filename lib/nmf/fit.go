@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"nmfkernel/internal/fastblas"
 	"runtime/debug"
 	"time"
 
@@ -25,7 +24,6 @@ func Fit(V *Matrix, opt Options) (*Model, error) {
 // ErrOption or ErrShape for data or options it cannot fit; it never panics.
 func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err error) {
 	defer recoverError(&err)
-	fastblas.Init() // OpenBLAS when the machine has it; see internal/fastblas
 	p, err := newProblem(V)
 	if err != nil {
 		return nil, err
