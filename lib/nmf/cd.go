@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -405,36 +406,50 @@ func (t transposed) cells() int        { return len(t.x.idx) }
 func (t transposed) dims() (n, m int)  { return t.x.m, t.x.n }
 func (t transposed) dense() *mat.Dense { return transposeOf(t.x.denseFill(0)) }
 
-// times sets dst to xᵀ·b. Each goroutine scatters its rows of x into a
-// result of its own; the results are added in a fixed order.
+// transposedParts is how many row ranges a large transposed product is
+// cut into: a number fixed by the data, not by the cores, so the sums
+// (added range by range, in order) and the fit are the same bit for bit
+// on any machine.
+const transposedParts = 8
+
+// times sets dst to xᵀ·b. The rows of x are cut into transposedParts
+// ranges (one when the product is small); goroutines scatter each range
+// into a result of its own, and the results are added in range order.
 func (t transposed) times(dst, _, b *mat.Dense) {
 	x := t.x
 	_, k := b.Dims()
 	br := b.RawMatrix()
-	workers := 1
+	nparts := 1
 	if float64(2*len(x.idx)*k) >= minParallelWork {
-		workers = min(runtime.GOMAXPROCS(0), max(1, x.n/chunkRows))
+		nparts = min(transposedParts, max(1, x.n/chunkRows))
 	}
-	parts := make([][]float64, workers)
+	parts := make([][]float64, nparts)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	var crash workerPanic
-	for w := range parts {
+	for range min(runtime.GOMAXPROCS(0), nparts) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer crash.catch()
-			part := make([]float64, x.m*k)
-			lo, hi := w*x.n/workers, (w+1)*x.n/workers
-			for i := lo; i < hi; i++ {
-				bi := br.Data[i*br.Stride : i*br.Stride+k]
-				for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-					v, row := x.val[q], part[x.idx[q]*k:x.idx[q]*k+k]
-					for c, y := range bi {
-						row[c] += v * y
+			for {
+				w := int(next.Add(1) - 1)
+				if w >= nparts {
+					return
+				}
+				part := make([]float64, x.m*k)
+				lo, hi := w*x.n/nparts, (w+1)*x.n/nparts
+				for i := lo; i < hi; i++ {
+					bi := br.Data[i*br.Stride : i*br.Stride+k]
+					for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
+						v, row := x.val[q], part[x.idx[q]*k:x.idx[q]*k+k]
+						for c, y := range bi {
+							row[c] += v * y
+						}
 					}
 				}
+				parts[w] = part
 			}
-			parts[w] = part
 		}()
 	}
 	wg.Wait()
