@@ -105,6 +105,64 @@ func (m *Model) NameSegments(names ...string) error {
 	return nil
 }
 
+// NameSegmentsByTop names every segment after its top items in W, the
+// first n of them joined by "+" ("Bread+Butter" for n = 2), so that naming
+// never depends on the order a fit put the segments in. When two segments
+// would get the same name, their next items are added until the names
+// differ. It returns the names given.
+func (m *Model) NameSegmentsByTop(n int) ([]string, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("nmf: NameSegmentsByTop needs n ≥ 1, got %d: %w", n, ErrOption)
+	}
+	segs := m.Segments(0)
+	depth := make([]int, len(segs))
+	for i := range depth {
+		depth[i] = min(n, len(segs[i].Items))
+	}
+	name := func(i int) string {
+		parts := make([]string, depth[i])
+		for j := range parts {
+			parts[j] = segs[i].Items[j].Label
+		}
+		if len(parts) == 0 {
+			return fmt.Sprintf("segment %d", i+1)
+		}
+		return strings.Join(parts, "+")
+	}
+	for {
+		names := make([]string, len(segs))
+		byName := map[string][]int{}
+		for i := range segs {
+			names[i] = name(i)
+			byName[names[i]] = append(byName[names[i]], i)
+		}
+		clash := false
+		for _, idx := range byName {
+			if len(idx) < 2 {
+				continue
+			}
+			for _, i := range idx {
+				if depth[i] < len(segs[i].Items) {
+					depth[i]++
+					clash = true
+				}
+			}
+		}
+		if !clash {
+			// Names that still clash (segments with the same items) get
+			// their number.
+			for nm, idx := range byName {
+				if len(idx) > 1 {
+					for _, i := range idx {
+						names[i] = fmt.Sprintf("%s (%d)", nm, i+1)
+					}
+				}
+			}
+			return names, m.NameSegments(names...)
+		}
+	}
+}
+
 // Reconstruct returns W·H (plus the biases of a biased model), labeled like
 // V: the model's value for every cell, including the missing ones.
 func (m *Model) Reconstruct() *Matrix {
