@@ -779,8 +779,12 @@ func (k *Kernel) control(ctx context.Context, msgType string, content any) (*jup
 
 // request sends one request on a fresh DEALER and waits for its reply.
 func (k *Kernel) request(ctx context.Context, port int, msgType string, content any) (*jupyter.Message, error) {
-	sock := zmq4.NewDealer(ctx, quickDial(zmq4.WithID(zmq4.SocketIdentity("manager-"+jupyter.NewID())))...)
-	defer sock.Close()
+	// The socket's context is cancelled before it is closed: zmq4 reads
+	// each connection on a goroutine that, closed first, can block forever
+	// handing over its last message.
+	sctx, scancel := context.WithCancel(ctx)
+	sock := zmq4.NewDealer(sctx, quickDial(zmq4.WithID(zmq4.SocketIdentity("manager-"+jupyter.NewID())))...)
+	defer func() { scancel(); sock.Close() }()
 	if err := sock.Dial(zmqtcp.Endpoint(k.Conn.Endpoint(port))); err != nil {
 		return nil, err
 	}

@@ -53,11 +53,12 @@ type conn struct {
 	signer jupyter.Signer
 	wmu    sync.Mutex
 
-	smu        sync.Mutex // guards socks, restarting, nudges
-	socks      map[string]zmq4.Socket
-	id         string
-	ctx        context.Context
-	restarting bool
+	smu         sync.Mutex // guards socks, restarting, nudges
+	socks       map[string]zmq4.Socket
+	socksCancel context.CancelFunc // cancels socks' context (before they close)
+	id          string
+	ctx         context.Context
+	restarting  bool
 	// nudges are the ids of the connection's own kernel_info requests; the
 	// first iopub message answering one closes iopubReady.
 	nudges     map[string]bool
@@ -184,10 +185,15 @@ func (c *conn) serve(sessionID string) {
 // Its iopub messages come from the kernel's shared subscription instead
 // (kernels.Kernel.SubscribeIOPub), which serve starts once.
 func (c *conn) dialKernel() error {
+	// The sockets' context is cancelled before they are closed: zmq4 reads
+	// each connection on a goroutine that, closed first, can block forever
+	// handing over its last message (a slow leak the soak test found).
+	sctx, scancel := context.WithCancel(c.ctx)
 	socks := map[string]zmq4.Socket{}
 	for _, ch := range []string{"shell", "control", "stdin"} {
-		sock, err := c.k.Dial(c.ctx, ch, c.id)
+		sock, err := c.k.Dial(sctx, ch, c.id)
 		if err != nil {
+			scancel()
 			for _, s := range socks {
 				s.Close()
 			}
@@ -196,10 +202,13 @@ func (c *conn) dialKernel() error {
 		socks[ch] = sock
 	}
 	c.smu.Lock()
-	old := c.socks
-	c.socks = socks
+	old, oldCancel := c.socks, c.socksCancel
+	c.socks, c.socksCancel = socks, scancel
 	c.iopubReady = make(chan struct{})
 	c.smu.Unlock()
+	if oldCancel != nil {
+		oldCancel()
+	}
 	for _, s := range old {
 		s.Close()
 	}
@@ -215,10 +224,13 @@ func (c *conn) dialKernel() error {
 func (c *conn) closeSockets() {
 	c.smu.Lock()
 	defer c.smu.Unlock()
+	if c.socksCancel != nil {
+		c.socksCancel()
+	}
 	for _, s := range c.socks {
 		s.Close()
 	}
-	c.socks = nil
+	c.socks, c.socksCancel = nil, nil
 }
 
 // fromKernel forwards to the websocket the messages recv returns: one ZMQ
