@@ -13,8 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -22,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"nmfkernel/bench/internal/kernelbin"
 	"nmfkernel/bench/internal/proc"
 	"nmfkernel/internal/client"
 	"nmfkernel/internal/jupyter"
@@ -110,15 +109,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := Result{Config: cfg}
 	bin := cfg.KernelBin
 	if bin == "" {
-		dir, err := os.MkdirTemp("", "load-")
+		built, cleanup, err := kernelbin.Build()
 		if err != nil {
 			return res, err
 		}
-		defer os.RemoveAll(dir)
-		bin = filepath.Join(dir, "kernel")
-		if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
-			return res, fmt.Errorf("build the kernel: %v\n%s", err, out)
-		}
+		defer cleanup()
+		bin = built
 	}
 	srv, err := server.New(server.Options{Addr: "127.0.0.1:0", Kernels: kernels.Options{Command: []string{bin, "jupyter"}}})
 	if err != nil {

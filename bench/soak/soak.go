@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -34,6 +33,7 @@ import (
 	"syscall"
 	"time"
 
+	"nmfkernel/bench/internal/kernelbin"
 	"nmfkernel/bench/internal/proc"
 	"nmfkernel/internal/client"
 	"nmfkernel/internal/jupyter"
@@ -110,15 +110,11 @@ const requestLimit = 2 * time.Minute
 // Run runs the soak test.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := Result{Config: cfg, Outcomes: map[string]int64{}, Faults: map[string]int64{}}
-	dir, err := os.MkdirTemp("", "soak-")
+	bin, cleanup, err := kernelbin.Build()
 	if err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "kernel")
-	if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
-		return res, fmt.Errorf("build the kernel: %v\n%s", err, out)
-	}
+	defer cleanup()
 	srv, err := server.New(server.Options{Addr: "127.0.0.1:0", Kernels: kernels.Options{Command: []string{bin, "jupyter"}, MaxRestarts: 1 << 20}})
 	if err != nil {
 		return res, err

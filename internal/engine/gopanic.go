@@ -47,7 +47,8 @@ func (s *Session) reportGoPanics() {
 	}
 }
 
-// cellContext' cancel cause check: the error a cell's context ended with.
+// cellCause is the error a cell's context ended with: its cause (a
+// goroutine's panic) when it has one.
 func cellCause(ctx context.Context) error {
 	if c := context.Cause(ctx); c != nil {
 		return c
