@@ -6,22 +6,26 @@
 //
 // # Cells
 //
-// A cell may mix imports, declarations and statements in any order Go
-// allows at the top of a notebook. The engine cuts it into runs of
-// declarations and of statements and evaluates them in order; the last
-// expression statement's value is displayed (end the cell with ';' to
-// suppress it). A call returning (value, error) displays the value, or
-// makes the error the cell's error. Redefining a func, var or const takes
-// effect; redefining a type rebuilds the interpreter from the session's
-// declarations, since yaegi would otherwise keep the old type.
+// A cell may mix imports, declarations and statements in any order. It
+// is parsed once into one Go file (declarations at the top, statements in
+// a function), type-checked whole by go/types against the session's
+// package before any of it runs, lowered by text edits into Go yaegi runs
+// as Go would (see lowering), and run: a top-level defer runs when the
+// cell ends, func main runs once. The last expression statement's value
+// is displayed (end the cell with ';' to suppress it); a call returning
+// (value, error) displays the value, or makes the error the cell's error.
+// Unchanged declarations are no-ops; a changed type rebuilds the
+// interpreter from the session's declarations and keeps the values of the
+// variables that do not involve it.
 //
 // # Errors
 //
 // Compile errors, panics, os.Exit and log.Fatal become a *CellError with a
-// traceback whose positions refer to the cells ("cell [3] line 2:5"); the
-// session stays usable with its state. A panic in a goroutine that a cell
-// started cannot be recovered in the process: it ends the process, which
-// is why the server runs every kernel in a process of its own.
+// traceback whose positions refer to the cells ("cell [3], line 2:5"); the
+// session stays usable with its state. A panic in a goroutine that cell
+// code started is recovered there and reported; one in a goroutine that
+// compiled code started ends the process, which is why the server runs
+// every kernel in a process of its own.
 //
 // # Interrupts
 //
