@@ -272,10 +272,19 @@ func (k *Kernel) reply(sock zmq4.Socket, req *jupyter.Message, msgType string, c
 // request handles req: busy, the work (which returns the reply type and
 // content), the reply, idle.
 func (k *Kernel) request(req *jupyter.Message, sock zmq4.Socket, work func() (string, any)) {
+	k.requestThen(req, sock, work, nil)
+}
+
+// requestThen is request with then, when not nil, called after the reply
+// and before the idle status.
+func (k *Kernel) requestThen(req *jupyter.Message, sock zmq4.Socket, work func() (string, any), then func()) {
 	k.publish("status", &req.Header, map[string]string{"execution_state": "busy"})
 	replyType, content := k.guard(req, work)
 	if replyType != "" {
 		k.reply(sock, req, replyType, content)
+	}
+	if then != nil {
+		then()
 	}
 	k.publish("status", &req.Header, map[string]string{"execution_state": "idle"})
 }
@@ -472,14 +481,8 @@ type executeRequest struct {
 
 func (k *Kernel) execute(m *jupyter.Message) {
 	var req executeRequest
-	abort := false
-	var failedAt time.Time
-	defer func() {
-		if abort {
-			k.abortQueued(failedAt)
-		}
-	}()
-	k.request(m, k.shell, func() (string, any) {
+	var aborted []*jupyter.Message
+	k.requestThen(m, k.shell, func() (string, any) {
 		if err := m.DecodeContent(&req); err != nil {
 			return "execute_reply", errorReply("BadRequest", err.Error())
 		}
@@ -519,44 +522,63 @@ func (k *Kernel) execute(m *jupyter.Message) {
 			if !req.Silent {
 				k.publish("error", &m.Header, map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": tb})
 			}
-			abort = req.StopOnError == nil || *req.StopOnError
-			failedAt = time.Now()
+			if !req.Silent && (req.StopOnError == nil || *req.StopOnError) {
+				aborted = k.sentBehind()
+			}
 			return "execute_reply", map[string]any{"status": "error", "execution_count": res.Count, "ename": e.Name, "evalue": e.Value, "traceback": tb}
 		}
 		return "execute_reply", map[string]any{
 			"status": "ok", "execution_count": res.Count, "payload": []any{},
 			"user_expressions": k.userExpressions(ctx, req.UserExpressions),
 		}
+	}, func() {
+		k.abortAll(aborted)
 	})
 }
 
-// abortQuiet is how long the shell must be quiet for abortQueued to
-// consider the requests sent behind a failed cell all received; like
-// ipykernel flushing its shell stream before it stops aborting.
-const abortQuiet = 500 * time.Millisecond
+// abortQuiet is how long the shell must be quiet after a failed cell
+// before its reply is sent: a Run All sends its requests a few milliseconds
+// apart, and the ones that arrive before the reply cannot have been sent in
+// answer to it.
+const abortQuiet = 30 * time.Millisecond
 
-// abortQueued answers the execute requests sent behind a cell that failed
-// at failedAt with status "aborted", as stop_on_error asks. A request
-// dated after the failure was sent in answer to it and ends the aborting;
-// other request types are handled as usual.
-func (k *Kernel) abortQueued(failedAt time.Time) {
+// abortLimit bounds how long a failed cell's reply waits for more requests.
+const abortLimit = 2 * time.Second
+
+// sentBehind returns the execute requests that arrive behind a failed cell
+// until the shell has been quiet for abortQuiet: the rest of the batch it
+// was sent in, which stop_on_error aborts (see abortAll). Other requests are
+// handled as they come. Because the failed cell's reply is sent only after
+// this, no request sent in answer to the error is ever aborted, however
+// quickly the client answers.
+func (k *Kernel) sentBehind() []*jupyter.Message {
+	var batch []*jupyter.Message
+	quiet := time.NewTimer(abortQuiet)
+	defer quiet.Stop()
+	limit := time.After(abortLimit)
 	for {
 		select {
 		case m := <-k.shellQueue:
-			if m.Header.MsgType != "execute_request" {
+			if m.Header.MsgType == "execute_request" {
+				batch = append(batch, m)
+			} else {
 				k.handleShell(m)
-				continue
 			}
-			if sent, err := time.Parse(time.RFC3339Nano, m.Header.Date); err == nil && sent.After(failedAt) {
-				k.handleShell(m)
-				return
-			}
-			k.request(m, k.shell, func() (string, any) {
-				return "execute_reply", map[string]any{"status": "aborted", "execution_count": k.eng.ExecutionCount()}
-			})
-		case <-time.After(abortQuiet):
-			return
+			quiet.Reset(abortQuiet)
+		case <-quiet.C:
+			return batch
+		case <-limit:
+			return batch
 		}
+	}
+}
+
+// abortAll answers each request with status "aborted", as ipykernel does.
+func (k *Kernel) abortAll(batch []*jupyter.Message) {
+	for _, m := range batch {
+		k.request(m, k.shell, func() (string, any) {
+			return "execute_reply", map[string]any{"status": "aborted", "execution_count": k.eng.ExecutionCount()}
+		})
 	}
 }
 

@@ -468,3 +468,31 @@ func TestReplayedMessagesAreRefused(t *testing.T) {
 		t.Errorf("count after two replays: %s", result)
 	}
 }
+
+// TestRunAllStopsAtAnError sends what Notebook's Run All sends: a failing
+// cell, then a burst of execute requests a few milliseconds apart, the
+// later ones sent after the failure. Every one of them is aborted, every
+// time; a request sent after the failed cell's idle status runs.
+func TestRunAllStopsAtAnError(t *testing.T) {
+	h := start(t)
+	for try := range 5 {
+		first := h.c.send(h.c.shell, "execute_request", map[string]any{"code": "panic(\"stop\")"})
+		var rest []*jupyter.Message
+		for i := range 8 {
+			time.Sleep(time.Duration(2+i%4) * time.Millisecond)
+			rest = append(rest, h.c.send(h.c.shell, "execute_request", map[string]any{"code": fmt.Sprintf("fmt.Println(%d)", i)}))
+		}
+		if r := content(t, h.c.collect(h.c.shell, first).reply); r["status"] != "error" {
+			t.Fatalf("try %d: failing cell: %v", try, r)
+		}
+		for i, id := range rest {
+			ex := h.c.collect(h.c.shell, id)
+			if r := content(t, ex.reply); r["status"] != "aborted" {
+				t.Errorf("try %d: request %d behind the error: %v (iopub %s)", try, i, r, ex.types())
+			}
+		}
+	}
+	if r := content(t, h.c.request(h.c.shell, "execute_request", map[string]any{"code": "1"}).reply); r["status"] != "ok" {
+		t.Errorf("after the aborts: %v", r)
+	}
+}
