@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -47,7 +48,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8888", "listen address")
 	token := fs.String("token", "", "token clients must present (default: --token-file, then $JUPYTER_TOKEN, else a random one, printed in the URL); other local users can read it in the process list, which --token-file and $JUPYTER_TOKEN avoid")
 	tokenFile := fs.String("token-file", "", "read the token from this file")
-	root := fs.String("root", ".", "working directory of the kernels")
+	root := fs.String("root", ".", "the folder the app and the contents API serve; a notebook's kernel runs in the notebook's folder")
 	allowOrigin := fs.String("allow-origin", "", "comma-separated origins (or *) also allowed to open websockets and change state")
 	allowRemote := fs.Bool("allow-remote", false, "accept Host headers other than loopback names and the bound address")
 	cull := fs.Duration("cull-idle", 0, "shut down kernels idle with no connection for this long (0: never)")
@@ -67,8 +68,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	logger := log.New(stderr, "serve: ", log.LstdFlags)
 	s, err := server.New(server.Options{
-		Addr: *addr, Token: tok, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg,
-		Kernels: kernels.Options{Command: []string{exe, "jupyter"}, Dir: *root, CullIdle: *cull}, Log: logger,
+		Addr: *addr, Root: *root, Version: version, Token: tok, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg,
+		Kernels: kernels.Options{Command: []string{exe, "jupyter"}, CullIdle: *cull}, Log: logger,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "kernel serve:", err)
@@ -83,7 +84,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		// The user has the token: it is not printed.
 		url = strings.SplitN(url, "?", 2)[0]
 	}
-	fmt.Fprintf(stdout, "nmfkernel %s serving the Jupyter kernel API at\n    %s\n", version, url)
+	abs, _ := filepath.Abs(*root)
+	fmt.Fprintf(stdout, "nmfkernel %s serving the notebooks in %s (and the Jupyter server API) at\n    %s\n", version, abs, url)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	errc := make(chan error, 1)

@@ -123,8 +123,27 @@ func (m *Manager) Command() []string { return append([]string(nil), m.opt.Comman
 // KernelName is the one kernel name this manager starts.
 func (m *Manager) KernelName() string { return m.opt.Name }
 
-// Start starts a kernel process and waits until it answers.
+// Start starts a kernel process in the manager's directory and waits until
+// it answers.
 func (m *Manager) Start(ctx context.Context, name string) (*Kernel, error) {
+	return m.StartWith(ctx, StartOptions{Name: name})
+}
+
+// StartOptions says how to start one kernel.
+type StartOptions struct {
+	// Name is the kernel name; empty means the manager's.
+	Name string
+	// Dir is the kernel's working directory (restarts keep it); empty
+	// means the manager's Dir.
+	Dir string
+	// Env is added to the server's environment ("NAME=value").
+	Env []string
+}
+
+// StartWith starts a kernel process as opt says and waits until it
+// answers.
+func (m *Manager) StartWith(ctx context.Context, opt StartOptions) (*Kernel, error) {
+	name := opt.Name
 	if name != "" && name != m.opt.Name {
 		return nil, fmt.Errorf("%w: %q (this server has %q)", ErrUnknownName, name, m.opt.Name)
 	}
@@ -137,6 +156,10 @@ func (m *Manager) Start(ctx context.Context, name string) (*Kernel, error) {
 	k, err := m.newKernel()
 	if err != nil {
 		return nil, err
+	}
+	k.dir, k.env = opt.Dir, opt.Env
+	if k.dir == "" {
+		k.dir = m.opt.Dir
 	}
 	if err := k.launch(ctx); err != nil {
 		os.Remove(k.connFile)
@@ -340,6 +363,8 @@ type Kernel struct {
 	connFile string
 	m        *Manager
 	signer   jupyter.Signer
+	dir      string   // working directory
+	env      []string // added to the environment
 
 	// life is held through each lifecycle change (restart, shutdown, the
 	// restart after a death); mu guards the fields below.
@@ -556,7 +581,10 @@ func (k *Kernel) restarted(ok bool) {
 func (k *Kernel) launch(ctx context.Context) error {
 	argv := append(append([]string(nil), k.m.opt.Command...), "-f", k.connFile)
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = k.m.opt.Dir
+	cmd.Dir = k.dir
+	if len(k.env) > 0 {
+		cmd.Env = append(os.Environ(), k.env...)
+	}
 	stderr := &stderrTail{log: k.m.opt.Log, id: k.ID}
 	cmd.Stderr = stderr
 	cmd.Stdout = io.Discard

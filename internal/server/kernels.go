@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"net/http"
+	"strings"
 
 	"nmfkernel/internal/kernels"
 	"nmfkernel/internal/kernelspec"
@@ -62,12 +63,33 @@ func (s *Server) listKernels(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) startKernel(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Name string `json:"name"`
+		Name string            `json:"name"`
+		Path string            `json:"path"`
+		Env  map[string]string `json:"env"`
 	}
 	if !s.readBody(w, r, &body) {
 		return
 	}
-	k, err := s.mgr.Start(r.Context(), body.Name)
+	opt := kernels.StartOptions{Name: body.Name}
+	if body.Path != "" {
+		opt.Dir = s.files.DirOf(body.Path)
+	}
+	for name, value := range body.Env {
+		// Enterprise Gateway's rule: the client's KERNEL_ variables
+		// reach the kernel.
+		if strings.HasPrefix(name, "KERNEL_") {
+			opt.Env = append(opt.Env, name+"="+value)
+		}
+	}
+	if wd := body.Env["KERNEL_WORKING_DIR"]; wd != "" {
+		dir, err := s.files.WorkingDir(wd)
+		if err != nil {
+			s.contentsError(w, err)
+			return
+		}
+		opt.Dir = dir
+	}
+	k, err := s.mgr.StartWith(r.Context(), opt)
 	if err != nil {
 		s.kernelError(w, err)
 		return

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"nmfkernel/internal/contents"
 	"nmfkernel/internal/kernels"
 )
 
@@ -48,6 +49,12 @@ type Options struct {
 	// closed (jupyter_server's websocket_ping_interval and _timeout); zero
 	// means 30 s and 90 s.
 	PingInterval, PingTimeout time.Duration
+	// Root is the folder the contents API and the app serve; empty means
+	// Kernels.Dir, or the working directory. Kernels run in the folder of
+	// their notebook within it.
+	Root string
+	// Version is the release the app shows.
+	Version string
 	// Kernels configures the kernel manager.
 	Kernels kernels.Options
 	// Log receives request and kernel diagnostics; nil discards them.
@@ -60,6 +67,7 @@ type Server struct {
 	token    string
 	mgr      *kernels.Manager
 	sessions *sessionStore
+	files    *contents.Store
 	started  time.Time
 	conns    atomic.Int64
 	http     *http.Server
@@ -93,11 +101,24 @@ func New(opt Options) (*Server, error) {
 		rand.Read(b[:])
 		token = hex.EncodeToString(b[:])
 	}
+	if opt.Root == "" {
+		opt.Root = opt.Kernels.Dir
+	}
+	if opt.Root == "" {
+		opt.Root = "."
+	}
+	files, err := contents.New(opt.Root)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if opt.Kernels.Dir == "" {
+		opt.Kernels.Dir = files.Root()
+	}
 	mgr, err := kernels.NewManager(opt.Kernels)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, token: token, mgr: mgr, started: time.Now(), log: opt.Log}
+	s := &Server{opt: opt, token: token, mgr: mgr, files: files, started: time.Now(), log: opt.Log}
 	s.sessions = newSessionStore()
 	// Idle keep-alive connections are closed after two minutes (websockets,
 	// hijacked, have pings instead).
@@ -159,7 +180,11 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/sessions/{id}", s.getSession)
 	api("PATCH /api/sessions/{id}", s.patchSession)
 	api("DELETE /api/sessions/{id}", s.deleteSession)
-	return s.checkHost(mux)
+	api("/api/contents", s.contentsAPI)
+	api("/api/contents/{path...}", s.contentsAPI)
+	api("GET /files/{path...}", s.rawFile)
+	s.appRoutes(mux)
+	return s.checkHost(s.cors(mux))
 }
 
 // apiError is jupyter_server's error body.
@@ -214,11 +239,14 @@ func (s *Server) localHost(hostport string) bool {
 	return false
 }
 
-// authenticated requires the token and, for websockets and requests that
-// change state, an allowed Origin.
+// authenticated requires the token (or the app's login cookie) and, for
+// websockets and requests that change state, an allowed Origin; requests
+// that the cookie authenticates and that change state also need the XSRF
+// header (see xsrfOK), as jupyter_server asks.
 func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.tokenOK(r) {
+		byToken := s.tokenOK(r)
+		if !byToken && !s.cookieOK(r) {
 			s.log.Printf("refused %s %s: missing or wrong token", r.Method, r.URL.Path)
 			s.fail(w, http.StatusForbidden, "a valid token is required (Authorization: token …, or ?token=)")
 			return
@@ -228,6 +256,11 @@ func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 		if (changes || websocket) && !s.originOK(r) {
 			s.log.Printf("refused %s %s: Origin %q not allowed (use --allow-origin)", r.Method, r.URL.Path, r.Header.Get("Origin"))
 			s.fail(w, http.StatusForbidden, "cross-origin request refused")
+			return
+		}
+		if !byToken && changes && !xsrfOK(r) {
+			s.log.Printf("refused %s %s: cookie without the XSRF header", r.Method, r.URL.Path)
+			s.fail(w, http.StatusForbidden, "'_xsrf' argument missing from "+r.Method)
 			return
 		}
 		next(w, r)
@@ -256,16 +289,7 @@ func (s *Server) originOK(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
-	}
-	for _, allowed := range strings.Split(s.opt.AllowOrigin, ",") {
-		allowed = strings.TrimSpace(allowed)
-		if allowed == "*" || (allowed != "" && strings.EqualFold(strings.TrimRight(allowed, "/"), origin)) {
-			return true
-		}
-	}
-	return false
+	return strings.EqualFold(u.Host, r.Host) || s.allowedOrigin(origin)
 }
 
 // maxBody is the largest REST request body accepted.
@@ -275,23 +299,7 @@ const maxBody = 1 << 20
 // empty body leaves v alone). On failure it has answered: 413 for a body
 // over maxBody, 400 for one that is not JSON.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		s.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over the %d-byte limit", maxBody))
-		return false
-	case err != nil:
-		s.fail(w, http.StatusBadRequest, fmt.Sprintf("request body: %v", err))
-		return false
-	case len(strings.TrimSpace(string(b))) == 0:
-		return true
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		s.fail(w, http.StatusBadRequest, fmt.Sprintf("request body: %v", err))
-		return false
-	}
-	return true
+	return s.readBodyLimit(w, r, v, maxBody)
 }
 
 func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {

@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"path"
 	"sort"
+	"strings"
 	"sync"
 
 	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/kernels"
 )
 
 // session ties a document (path) to a kernel, as jupyter_server's
@@ -100,7 +102,8 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 }
 
 // kernelFor returns the kernel a session request names: an existing id, or
-// a new kernel of the given name.
+// a new kernel of the given name, started in the folder of the session's
+// path (as jupyter_server's cwd_for_path).
 func (s *Server) kernelFor(ctx context.Context, req *sessionRequest) (string, error) {
 	if req.Kernel.ID != "" {
 		k, err := s.mgr.Get(req.Kernel.ID)
@@ -109,7 +112,11 @@ func (s *Server) kernelFor(ctx context.Context, req *sessionRequest) (string, er
 		}
 		return k.ID, nil
 	}
-	k, err := s.mgr.Start(ctx, req.Kernel.Name)
+	opt := kernels.StartOptions{Name: req.Kernel.Name}
+	if req.Path != nil {
+		opt.Dir = s.files.DirOf(*req.Path)
+	}
+	k, err := s.mgr.StartWith(ctx, opt)
 	if err != nil {
 		return "", err
 	}
@@ -192,6 +199,12 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Kernel != nil {
+		if req.Path == nil {
+			s.sessions.mu.Lock()
+			p := se.Path
+			s.sessions.mu.Unlock()
+			req.Path = &p
+		}
 		kid, err := s.kernelFor(r.Context(), &req)
 		if err != nil {
 			s.kernelError(w, err)
@@ -229,4 +242,19 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
 	s.sessions.mu.Unlock()
 	s.mgr.Shutdown(r.Context(), se.KernelID)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// renamed moves the sessions of a renamed file (or of files under a renamed
+// folder) to the new path, as jupyter_server does.
+func (st *sessionStore) renamed(from, to string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, se := range st.byID {
+		switch {
+		case se.Path == from:
+			se.Path, se.Name = to, path.Base(to)
+		case strings.HasPrefix(se.Path, from+"/"):
+			se.Path = to + strings.TrimPrefix(se.Path, from)
+		}
+	}
 }

@@ -1,0 +1,171 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"nmfkernel/internal/webapp"
+)
+
+// appRoutes serves the notebook app: its pages (/, /tree/…, /notebooks/…),
+// its assets (/static/…) and the login page.
+func (s *Server) appRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.appPage)
+	mux.HandleFunc("GET /tree/{path...}", s.appPage)
+	mux.HandleFunc("GET /notebooks/{path...}", s.appPage)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.loginPost)
+	mux.HandleFunc("GET /logout", s.logout)
+	static := http.StripPrefix("/static/", http.FileServerFS(webapp.Assets))
+	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		if r.URL.Query().Get("v") == webapp.Version {
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			h.Set("Cache-Control", "no-cache")
+		}
+		h.Set("X-Content-Type-Options", "nosniff")
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if gz, ok := webapp.Gzipped(name); ok && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			h.Set("Content-Encoding", "gzip")
+			h.Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+			h.Add("Vary", "Accept-Encoding")
+			w.Write(gz)
+			return
+		}
+		static.ServeHTTP(w, r)
+	}))
+}
+
+// appCSP is the app pages' Content-Security-Policy: scripts only from the
+// server and with this response's nonce, no plugins, no framing by other
+// sites, connections only to this server.
+func appCSP(nonce, host string) string {
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self' 'nonce-" + nonce + "'",
+		"style-src 'self' 'unsafe-inline'",
+		"img-src 'self' data: blob:",
+		"font-src 'self' data:",
+		"connect-src 'self' ws://" + host + " wss://" + host,
+		"frame-ancestors 'self'",
+		"base-uri 'self'",
+		"form-action 'self'",
+		"object-src 'none'",
+	}, "; ")
+}
+
+// appPage serves the app's page. A valid ?token= becomes the login cookie
+// and is taken out of the address bar by a redirect; without a token or
+// cookie the browser is sent to the login page.
+func (s *Server) appPage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("token") {
+		if !s.tokenOK(r) {
+			s.log.Printf("refused %s: wrong token", r.URL.Path)
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path)+"&failed=1", http.StatusFound)
+			return
+		}
+		s.setLogin(w, r)
+		q := r.URL.Query()
+		q.Del("token")
+		target := r.URL.Path
+		if len(q) > 0 {
+			target += "?" + q.Encode()
+		}
+		http.Redirect(w, r, target, http.StatusFound)
+		return
+	}
+	if !s.cookieOK(r) {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
+		return
+	}
+	s.ensureXSRF(w, r)
+	title := "nmfkernel"
+	if p := r.PathValue("path"); p != "" {
+		title = path.Base(p) + " · nmfkernel"
+	}
+	nonce := newNonce()
+	h := w.Header()
+	h.Set("Content-Security-Policy", appCSP(nonce, r.Host))
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	w.Write(webapp.Page(title, nonce, s.opt.Version))
+}
+
+func newNonce() string {
+	var b [18]byte
+	rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// safeNext keeps a post-login redirect on this server.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	xsrf := s.xsrfFor(w, r)
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(webapp.Login(safeNext(r.URL.Query().Get("next")), xsrf, r.URL.Query().Has("failed")))
+}
+
+// xsrfFor returns the request's XSRF cookie, setting a new one if it has
+// none.
+func (s *Server) xsrfFor(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(xsrfCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	s.ensureXSRF(w, r)
+	for _, c := range w.Header().Values("Set-Cookie") {
+		if v, ok := strings.CutPrefix(c, xsrfCookie+"="); ok {
+			v, _, _ = strings.Cut(v, ";")
+			return v
+		}
+	}
+	return ""
+}
+
+// loginPost checks the form's token (and its XSRF field, and its Origin)
+// and sets the login cookie.
+func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, http.StatusBadRequest, "bad login form")
+		return
+	}
+	c, err := r.Cookie(xsrfCookie)
+	if !s.originOK(r) || err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("_xsrf"))) != 1 {
+		s.fail(w, http.StatusForbidden, "login refused: cross-site request")
+		return
+	}
+	next := safeNext(r.PostForm.Get("next"))
+	token := r.PostForm.Get("token")
+	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) != 1 {
+		s.log.Printf("refused login: wrong token")
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(next)+"&failed=1", http.StatusFound)
+		return
+	}
+	s.setLogin(w, r)
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login", http.StatusFound)
+}
+
+var _ fs.FS = webapp.Assets

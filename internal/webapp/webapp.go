@@ -1,0 +1,116 @@
+// Package webapp is the notebook app kernel serve serves at /: a file
+// browser and a notebook editor, built from web/ (CodeMirror 6, marked,
+// KaTeX, DOMPurify, ansi_up, bundled by esbuild) into dist/, which is
+// committed and embedded, so that building the kernel needs no Node.
+// `go generate ./internal/webapp` rebuilds dist/ (it needs npm).
+package webapp
+
+//go:generate sh -c "cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs"
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+)
+
+//go:embed dist
+var dist embed.FS
+
+// Assets is the built app: app.js, app.css and their fonts.
+var Assets fs.FS
+
+// Version identifies the built assets (a hash of app.js and app.css), for
+// cache busting.
+var Version string
+
+func init() {
+	sub, err := fs.Sub(dist, "dist")
+	if err != nil {
+		panic(err)
+	}
+	Assets = sub
+	h := sha256.New()
+	for _, name := range []string{"app.js", "app.css"} {
+		b, _ := fs.ReadFile(Assets, name)
+		h.Write(b)
+	}
+	Version = hex.EncodeToString(h.Sum(nil))[:12]
+	gzipped = map[string][]byte{}
+	for _, name := range []string{"app.js", "app.css"} {
+		b, _ := fs.ReadFile(Assets, name)
+		var z bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+		w.Write(b)
+		w.Close()
+		gzipped[name] = z.Bytes()
+	}
+}
+
+var gzipped map[string][]byte
+
+// Gzipped returns the gzip-compressed bytes of the asset name, for the
+// assets worth compressing (the script and the style sheet).
+func Gzipped(name string) ([]byte, bool) {
+	b, ok := gzipped[name]
+	return b, ok
+}
+
+var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<link rel="icon" href="/kernelspecs/nmfkernel/logo-32x32.png">
+<link rel="stylesheet" href="/static/app.css?v={{.Version}}">
+<script type="module" nonce="{{.Nonce}}" src="/static/app.js?v={{.Version}}"></script>
+</head>
+<body data-version="{{.AppVersion}}">
+<noscript>The nmfkernel notebook app needs JavaScript.</noscript>
+</body>
+</html>
+`))
+
+// Page returns the app's HTML page. nonce is the Content-Security-Policy
+// nonce of this response: the app runs scripts of trusted outputs with it.
+func Page(title, nonce, appVersion string) []byte {
+	var b bytes.Buffer
+	page.Execute(&b, struct{ Title, Nonce, Version, AppVersion string }{title, nonce, Version, appVersion})
+	return b.Bytes()
+}
+
+var login = template.Must(template.New("login").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Log in · nmfkernel</title>
+<link rel="stylesheet" href="/static/app.css?v={{.Version}}">
+</head>
+<body class="login">
+<form method="post" action="/login">
+<h1>nmfkernel</h1>
+<p>Paste the token that <code>kernel serve</code> printed (the part after <code>?token=</code>) or open the URL it printed.</p>
+{{if .Failed}}<p class="login-error">That token is not this server's.</p>{{end}}
+<input type="hidden" name="next" value="{{.Next}}">
+<input type="hidden" name="_xsrf" value="{{.XSRF}}">
+<label>Token <input type="password" name="token" autofocus autocomplete="current-password"></label>
+<button type="submit">Log in</button>
+</form>
+</body>
+</html>
+`))
+
+// Login returns the login page.
+func Login(next, xsrf string, failed bool) []byte {
+	var b bytes.Buffer
+	login.Execute(&b, struct {
+		Next, XSRF, Version string
+		Failed              bool
+	}{next, xsrf, Version, failed})
+	return b.Bytes()
+}
