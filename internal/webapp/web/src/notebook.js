@@ -447,11 +447,17 @@ export class Notebook {
     cell.model.source = code;
     cell.clearOutputs();
     cell.trusted = true;
+    if (!this.trusted && this.cells.every((c) => c.trusted || !(c.model.outputs && c.model.outputs.length))) {
+      this.trusted = true;
+      this.updateTrust();
+    }
     cell.clearPending = false;
     cell.setPrompt('queued');
     cell.model.execution_count = null;
     const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: true, stop_on_error: true };
-    return this.kernel.request('shell', 'execute_request', content, { onIOPub: (m) => cell.iopub(m) }).then((reply) => {
+    // The reply settles after the kernel's idle status, when every output
+    // of the cell is in.
+    return this.kernel.request('shell', 'execute_request', content, { onIOPub: (m) => cell.iopub(m), waitIdle: true }).then((reply) => {
       const r = reply.content;
       cell.model.execution_count = r.status === 'aborted' ? null : r.execution_count;
       cell.setPrompt();
@@ -580,7 +586,7 @@ export class Notebook {
       this.lastModified = model.last_modified;
       this.updateSaved();
       if (!auto) await contents.checkpoint(this.path).catch(() => {});
-      if (this.cells.every((c) => c.trusted)) {
+      if (this.cells.every((c) => c.trusted || !(c.model.outputs && c.model.outputs.length))) {
         localStorage.setItem(trustKey(await signature(this.cells.map((c) => c.model))), '1');
       }
       if (!auto) toast('Saved');
@@ -659,6 +665,7 @@ export class Notebook {
   }
 
   onKey(e) {
+    if (e.defaultPrevented) return; // an editor's key binding took it
     const mod = e.ctrlKey || e.metaKey;
     if (mod && e.key === 's') { e.preventDefault(); this.save(); return; }
     if (document.querySelector('.dialog')) return;

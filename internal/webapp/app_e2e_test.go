@@ -1,0 +1,119 @@
+package webapp_test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// skipOrFail skips with msg, or fails under CI=true, where every outside
+// client must be present.
+func skipOrFail(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Dir(to), 0o755)
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const failingNotebook = `{"cells": [
+ {"cell_type": "code", "source": "x := 1", "metadata": {}, "outputs": [], "execution_count": null},
+ {"cell_type": "code", "source": "y := 2\npanic(\"boom\")", "metadata": {}, "outputs": [], "execution_count": null},
+ {"cell_type": "code", "source": "import \"fmt\"\nfmt.Println(\"after 1\")", "metadata": {}, "outputs": [], "execution_count": null},
+ {"cell_type": "code", "source": "fmt.Println(\"after 2\")", "metadata": {}, "outputs": [], "execution_count": null},
+ {"cell_type": "code", "source": "fmt.Println(\"after 3\")", "metadata": {}, "outputs": [], "execution_count": null}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+
+// untrustedNotebook's output tries to run script; opened in a browser that
+// never ran it, it must not.
+const untrustedNotebook = `{"cells": [
+ {"cell_type": "markdown", "source": "Euler: $e^{i\\pi} + 1 = 0$", "metadata": {}},
+ {"cell_type": "code", "source": "x", "metadata": {}, "execution_count": 1, "outputs": [
+  {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<b>bold</b><img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>", "text/plain": "x"}}
+ ]}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+
+// TestAppInChromium runs testdata/e2e/e2e.mjs: Playwright driving Debian's
+// chromium against a kernel serve process.
+func TestAppInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the browser test in -short mode")
+	}
+	dir := filepath.Join("testdata", "e2e")
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium, _ = exec.LookPath("chromium")
+	}
+	_, nodeErr := exec.LookPath("node")
+	_, modErr := os.Stat(filepath.Join(dir, "node_modules", "playwright-core"))
+	if chromium == "" || nodeErr != nil || modErr != nil {
+		skipOrFail(t, "skipping: needs node, chromium (apt-get install chromium) and playwright-core (cd internal/webapp/testdata/e2e && npm ci)")
+	}
+	bin := filepath.Join(t.TempDir(), "kernel")
+	if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
+		t.Fatalf("build the kernel: %v\n%s", err, out)
+	}
+	root := t.TempDir()
+	repo := filepath.Join("..", "..")
+	copyFile(t, filepath.Join(repo, "notebooks", "grocery.ipynb"), filepath.Join(root, "grocery.ipynb"))
+	copyFile(t, filepath.Join(repo, "notebooks", "topics.ipynb"), filepath.Join(root, "topics.ipynb"))
+	copyFile(t, filepath.Join(repo, "notebooks", "data", "grocery.csv"), filepath.Join(root, "data", "grocery.csv"))
+	os.WriteFile(filepath.Join(root, "failing.ipynb"), []byte(failingNotebook), 0o644)
+	os.WriteFile(filepath.Join(root, "untrusted.ipynb"), []byte(untrustedNotebook), 0o644)
+
+	const token = "e2e-token-0123456789abcdef"
+	serve := exec.Command(bin, "serve", "--root", root, "--addr", "127.0.0.1:0")
+	serve.Env = append(os.Environ(), "JUPYTER_TOKEN="+token)
+	stdout, _ := serve.StdoutPipe()
+	var logs strings.Builder
+	serve.Stderr = &logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		serve.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- serve.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			serve.Process.Kill()
+		}
+	})
+	var url string
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if l := strings.TrimSpace(lines.Text()); strings.HasPrefix(l, "http://") {
+			url = l
+			break
+		}
+	}
+	if url == "" {
+		t.Fatalf("kernel serve printed no URL; its log:\n%s", logs.String())
+	}
+	cmd := exec.Command("node", "e2e.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "BASE_URL="+url+"?token="+token, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	t.Logf("chromium:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "\nPASS") {
+		t.Fatalf("the app failed in chromium: %v\nserver log:\n%s", err, logs.String())
+	}
+}

@@ -1,0 +1,182 @@
+// Drives the notebook app in Debian's chromium, as a user would: the file
+// browser, grocery.ipynb with Restart & Run All, editing and re-running a
+// cell, completion, inspect, interrupt, a failing cell stopping Run All,
+// save and reload, maths, sanitized untrusted outputs, and the time to
+// open the topics notebook. Run by app_e2e_test.go with BASE_URL (the URL
+// kernel serve printed, with its token) and CHROMIUM; prints "ok <check>"
+// lines and ends with "PASS". SCREENSHOTS=dir saves the README's pictures.
+import { chromium } from 'playwright-core';
+
+const base = process.env.BASE_URL;
+const shots = process.env.SCREENSHOTS || '';
+const origin = new URL(base).origin;
+
+function check(name, cond, detail = '') {
+  if (!cond) throw new Error(`FAIL ${name}: ${detail}`);
+  console.log(`ok ${name}`);
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
+const errors = [];
+let page;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(30000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => d.accept());
+
+  // The printed URL logs in and opens the file browser.
+  await page.goto(base);
+  check('token URL leaves the address bar', !page.url().includes('token='), page.url());
+  await page.waitForSelector('a.file-link[data-path="grocery.ipynb"]');
+  const names = await page.$$eval('a.file-link', (as) => as.map((a) => a.dataset.path));
+  check('file browser lists the root', ['data', 'grocery.ipynb', 'topics.ipynb'].every((n) => names.includes(n)), names.join(' '));
+  if (shots) await page.screenshot({ path: `${shots}/files.png` });
+
+  // Open the topics notebook (300 KB) and time it.
+  const t0 = Date.now();
+  await page.goto(`${origin}/notebooks/topics.ipynb`);
+  await page.waitForFunction(() => window.nmfkernel && window.nmfkernel.cells.length > 10 && document.querySelectorAll('.output img').length > 0);
+  const openMs = Date.now() - t0;
+  check(`topics.ipynb opens in ${openMs} ms (< 1000)`, openMs < 1000, `${openMs} ms`);
+  const shown = (await page.$$('.output')).length;
+  check('committed outputs show when opened', shown >= 8, `${shown} outputs`);
+
+  // grocery.ipynb: Restart & Run All.
+  await page.goto(`${origin}/notebooks/grocery.ipynb`);
+  await page.waitForSelector('.kernel-status[data-state=idle]');
+  check('a markdown cell renders', await page.$eval('.markdown-rendered h1', (e) => e.textContent.includes('Customer segmentation')));
+  await page.click('button[data-action="clear-all-outputs"]');
+  check('Clear empties every output', (await page.$$('.output')).length === 0);
+  await page.click('button[data-action="restart-the-kernel-and-run-all-cells"]');
+  await page.click('.dialog button.primary');
+  await page.waitForFunction(() => {
+    const nb = window.nmfkernel;
+    return nb.cells.filter((c) => c.type === 'code').every((c) => c.model.execution_count) && nb.kernel.state === 'idle';
+  }, null, { timeout: 90000 });
+  const counts = await page.evaluate(() => window.nmfkernel.cells.filter((c) => c.type === 'code').map((c) => c.model.execution_count));
+  check('Restart & Run All runs every cell in order', counts.every((n, i) => n === i + 1), counts.join(','));
+  const segImg = await page.evaluate(() => {
+    const cell = window.nmfkernel.cells.find((c) => c.model.source === 'viz.SegmentWeights(model)');
+    const img = cell && cell.outputsEl.querySelector('img');
+    return img ? img.naturalWidth : 0;
+  });
+  check('the segment plot is an image', segImg > 100, `width ${segImg}`);
+  const coffee = await page.evaluate(() => {
+    const cell = window.nmfkernel.cells.find((c) => c.model.source.startsWith('coffee, err := model.Targets'));
+    return cell.outputsEl.textContent;
+  });
+  const order = ['Peter', 'Jennifer', 'Alice', 'Greg'].map((n) => coffee.indexOf(n));
+  check('coffee targets: Peter, Jennifer, Alice, Greg', order.every((p, i) => p >= 0 && (i === 0 || p > order[i - 1])), coffee.slice(0, 200));
+  if (shots) {
+    const cell = await page.$('.cell:has(.output img)');
+    await cell.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}/notebook.png` });
+  }
+
+  // Edit a cell and re-run it.
+  const recCell = page.locator('.cell', { hasText: 'model.Recommend("Mary", 3)' }).first();
+  await recCell.locator('.cm-content').click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('model.Recommend("Mary", 1)');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction(() => {
+    const c = window.nmfkernel.cells.find((c) => c.model.source === 'model.Recommend("Mary", 1)');
+    return c && c.model.execution_count && c.outputsEl.querySelectorAll('tbody tr').length === 1;
+  });
+  check('an edited cell re-runs with its new code', true);
+
+  // A new cell at the end: Esc, then B, type, Shift-Enter.
+  await page.keyboard.press('Escape');
+  const last = await page.evaluate(() => window.nmfkernel.cells.length);
+  await page.evaluate(() => window.nmfkernel.select(window.nmfkernel.cells.at(-1)));
+  await page.keyboard.press('b');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('fmt.Println(6 * 7)');
+  await page.keyboard.press('Shift+Enter');
+  await page.waitForFunction((n) => {
+    const c = window.nmfkernel.cells[n];
+    return c && c.outputsEl.textContent.trim() === '42';
+  }, last);
+  check('B, typing and Shift-Enter run a new cell', true);
+
+  // Completion popup on nmf.Fi (Tab) and the inspect tooltip (Shift-Tab).
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('b');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('nmf.Fi');
+  await page.keyboard.press('Tab');
+  await page.waitForSelector('.cm-tooltip-autocomplete');
+  const options = await page.$$eval('.cm-tooltip-autocomplete li', (lis) => lis.map((l) => l.textContent));
+  check('Tab on nmf.Fi shows a completion popup with Fit', options.some((o) => o.includes('Fit')), options.join(' '));
+  if (shots) await page.screenshot({ path: `${shots}/completion.png` });
+  await page.keyboard.press('Escape');
+  await page.keyboard.type('t');
+  await page.keyboard.press('Shift+Tab');
+  await page.waitForSelector('.inspect-tooltip');
+  const doc = await page.textContent('.inspect-tooltip');
+  check('Shift-Tab shows the inspect tooltip', doc.includes('func Fit'), doc.slice(0, 120));
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('d');
+  await page.keyboard.press('d');
+
+  // Interrupt for {}.
+  await page.keyboard.press('b');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('for {');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForSelector('.kernel-status[data-state=busy]');
+  await page.waitForTimeout(300);
+  await page.click('button[data-action="interrupt-the-kernel"]');
+  await page.waitForFunction(() => {
+    const c = window.nmfkernel.selected;
+    return c.model.outputs.some((o) => o.output_type === 'error') && c.model.execution_count;
+  });
+  const ename = await page.evaluate(() => window.nmfkernel.selected.model.outputs.find((o) => o.output_type === 'error').ename);
+  check('interrupt stops for {}', /interrupt/i.test(ename), ename);
+  const after = await page.evaluate(() => window.nmfkernel.kernel.request('shell', 'execute_request', { code: 'model', silent: false, stop_on_error: false }).then((r) => r.content.status + ' ' + (r.content.evalue || '')));
+  check('the session survives the interrupt', after.startsWith('ok'), after);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('d');
+  await page.keyboard.press('d');
+
+  // Save (Ctrl-S) and reload: the edited and new cells are there.
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => !window.nmfkernel.dirty && !window.nmfkernel.saving);
+  await page.reload();
+  await page.waitForFunction(() => window.nmfkernel && window.nmfkernel.cells.length > 0);
+  const sources = await page.evaluate(() => window.nmfkernel.cells.map((c) => c.model.source));
+  check('save and reload keep the edits', sources.includes('model.Recommend("Mary", 1)') && sources.includes('fmt.Println(6 * 7)'), sources.slice(-3).join(' | '));
+  check('reloaded outputs are trusted (run in this browser)', await page.evaluate(() => window.nmfkernel.trusted));
+
+  // A failing cell stops Run All.
+  await page.goto(`${origin}/notebooks/failing.ipynb`);
+  await page.waitForSelector('.kernel-status[data-state=idle]');
+  await page.click('button[data-action="run-all-cells"]');
+  await page.waitForFunction(() => window.nmfkernel.cells[1].model.outputs.length > 0 && window.nmfkernel.kernel.state === 'idle');
+  await page.waitForTimeout(500);
+  const failing = await page.evaluate(() => window.nmfkernel.cells.map((c) => [c.model.execution_count, c.outputsEl.textContent.trim()]));
+  check('a failing cell stops Run All', failing[0][0] === 1 && /boom/.test(failing[1][1]) && failing.slice(2).every(([n, out]) => n === null && out === ''), JSON.stringify(failing));
+  const marked = await page.$$eval('.cm-error-line', (ls) => ls.map((l) => l.textContent));
+  check('the failing line is marked', marked.some((l) => l.includes('panic("boom")')), marked.join('|'));
+
+  // Maths, and an untrusted notebook's HTML sanitized.
+  await page.goto(`${origin}/notebooks/untrusted.ipynb`);
+  await page.waitForSelector('.katex');
+  check('Markdown maths renders with KaTeX', true);
+  await page.waitForTimeout(300);
+  check('untrusted outputs run no script', await page.evaluate(() => window.__pwned === undefined && !document.querySelector('.output script') && !document.querySelector('.output img[onerror]')));
+  check('untrusted HTML is still shown', await page.$eval('.out-html b', (b) => b.textContent === 'bold'));
+
+  check('no script errors', errors.length === 0, errors.join('\n'));
+  console.log('PASS');
+} catch (e) {
+  console.log(e.message);
+  if (page && process.env.FAIL_SCREENSHOT) await page.screenshot({ path: process.env.FAIL_SCREENSHOT }).catch(() => {});
+  if (errors.length) console.log('page errors:\n' + errors.join('\n'));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
