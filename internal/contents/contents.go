@@ -38,12 +38,12 @@ var (
 // unless asked for: a []*Model for a directory, the notebook JSON for a
 // notebook, a string for a file.
 type Model struct {
-	Name         string `json:"name"`
-	Path         string `json:"path"`
-	Type         string `json:"type"` // "directory", "notebook" or "file"
-	Writable     bool   `json:"writable"`
-	Created      string `json:"created"`
-	LastModified string `json:"last_modified"`
+	Name         string  `json:"name"`
+	Path         string  `json:"path"`
+	Type         string  `json:"type"` // "directory", "notebook" or "file"
+	Writable     bool    `json:"writable"`
+	Created      string  `json:"created"`
+	LastModified string  `json:"last_modified"`
 	Mimetype     *string `json:"mimetype"`
 	Content      any     `json:"content"`
 	Format       *string `json:"format"`

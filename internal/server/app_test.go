@@ -163,8 +163,11 @@ func TestContentsAPI(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "data", "x.csv"), []byte("a,b\n1,2\n"), 0o644)
 	ts := startServer(t, Options{Root: root})
 	type model struct {
-		Name, Path, Type, LastModified string `json:"last_modified"`
-		Content                       json.RawMessage
+		Name         string          `json:"name"`
+		Path         string          `json:"path"`
+		Type         string          `json:"type"`
+		LastModified string          `json:"last_modified"`
+		Content      json.RawMessage `json:"content"`
 	}
 	call := func(method, path string, body any, want int) model {
 		t.Helper()
@@ -174,11 +177,6 @@ func TestContentsAPI(t *testing.T) {
 		}
 		var m model
 		json.Unmarshal(b, &m)
-		json.Unmarshal(b, &struct {
-			Name *string `json:"name"`
-			Path *string `json:"path"`
-			Type *string `json:"type"`
-		}{&m.Name, &m.Path, &m.Type})
 		return m
 	}
 	m := call("GET", "/api/contents", nil, 200)
@@ -190,7 +188,7 @@ func TestContentsAPI(t *testing.T) {
 		t.Errorf("new notebook: %+v", m)
 	}
 	nb := map[string]any{"type": "notebook", "format": "json", "content": map[string]any{
-		"cells": []any{map[string]any{"cell_type": "code", "source": "x := 1", "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil}},
+		"cells":    []any{map[string]any{"cell_type": "code", "source": "x := 1", "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil}},
 		"metadata": map[string]any{}, "nbformat": 4, "nbformat_minor": 5}}
 	call("PUT", "/api/contents/data/Untitled.ipynb", nb, 200)
 	call("PUT", "/api/contents/data/new.ipynb", nb, 201)

@@ -2,10 +2,12 @@ package webapp_test
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -79,41 +81,80 @@ func TestAppInChromium(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "untrusted.ipynb"), []byte(untrustedNotebook), 0o644)
 
 	const token = "e2e-token-0123456789abcdef"
-	serve := exec.Command(bin, "serve", "--root", root, "--addr", "127.0.0.1:0")
-	serve.Env = append(os.Environ(), "JUPYTER_TOKEN="+token)
-	stdout, _ := serve.StdoutPipe()
-	var logs strings.Builder
-	serve.Stderr = &logs
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		serve.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- serve.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			serve.Process.Kill()
-		}
-	})
-	var url string
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		if l := strings.TrimSpace(lines.Text()); strings.HasPrefix(l, "http://") {
-			url = l
-			break
-		}
-	}
-	if url == "" {
-		t.Fatalf("kernel serve printed no URL; its log:\n%s", logs.String())
-	}
+	url, stop := startServe(t, bin, root, "127.0.0.1:0", token)
+	t.Cleanup(func() { stop() })
 	cmd := exec.Command("node", "e2e.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "BASE_URL="+url+"?token="+token, "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	t.Logf("chromium:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "\nPASS") {
-		t.Fatalf("the app failed in chromium: %v\nserver log:\n%s", err, logs.String())
+	if d := os.Getenv("SCREENSHOTS"); d != "" {
+		// go test's working directory is this package's.
+		abs, _ := filepath.Abs(d)
+		cmd.Env = append(cmd.Env, "SCREENSHOTS="+abs)
 	}
+	stdin, _ := cmd.StdinPipe()
+	pipe, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	lines := bufio.NewScanner(pipe)
+	for lines.Scan() {
+		line := lines.Text()
+
+		out.WriteString(line + "\n")
+		if line == "RESTART SERVER" {
+			// The same address and token, as a user restarting kernel
+			// serve with --token-file would have.
+			logs := stop()
+			out.WriteString("(server stopped; its log:\n" + logs + ")\n")
+			addr := strings.TrimPrefix(strings.TrimSuffix(url, "/"), "http://")
+			_, stop = startServe(t, bin, root, addr, token)
+			stdin.Write([]byte("restarted\n"))
+			stdin.Close()
+		}
+	}
+	err := cmd.Wait()
+	t.Logf("chromium:\n%s", out.String())
+	if err != nil || !strings.Contains(out.String(), "\nPASS") {
+		t.Fatalf("the app failed in chromium: %v\nserver log:\n%s", err, stop())
+	}
+}
+
+// startServe starts kernel serve and returns the URL it printed and a
+// function that stops it and returns its log.
+func startServe(t *testing.T, bin, root, addr, token string) (string, func() string) {
+	t.Helper()
+	serve := exec.Command(bin, "serve", "--root", root, "--addr", addr)
+	serve.Env = append(os.Environ(), "JUPYTER_TOKEN="+token)
+	stdout, _ := serve.StdoutPipe()
+	logs := &strings.Builder{}
+	serve.Stderr = logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop := func() string {
+		once.Do(func() {
+			serve.Process.Signal(syscall.SIGTERM)
+			done := make(chan error, 1)
+			go func() { done <- serve.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				serve.Process.Kill()
+				<-done
+			}
+		})
+		return logs.String()
+	}
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if l := strings.TrimSpace(lines.Text()); strings.HasPrefix(l, "http://") {
+			go io.Copy(io.Discard, stdout)
+			return l, stop
+		}
+	}
+	t.Fatalf("kernel serve printed no URL; its log:\n%s", stop())
+	return "", nil
 }

@@ -101,6 +101,20 @@ try {
   }, last);
   check('B, typing and Shift-Enter run a new cell', true);
 
+  // Progress updated in place, and ANSI colours.
+  const runCode = (code) => page.evaluate(async (code) => {
+    const nb = window.nmfkernel;
+    const cell = nb.insert(nb.cells.length, 'code', code);
+    cell.editor.setText(code);
+    await nb.run(cell);
+    return { html: cell.outputsEl.innerHTML, text: cell.outputsEl.textContent, n: cell.model.outputs.length };
+  }, code);
+  const progress = await runCode('import ("nmfkernel/lib/display"; "time")\nh := display.NewHandle()\nfor i := range 5 {\n\th.Text(fmt.Sprintf("step %d of 5", i+1))\n\ttime.Sleep(20 * time.Millisecond)\n}');
+  check('update_display_data updates the output in place', progress.n === 1 && progress.text.trim() === 'step 5 of 5', JSON.stringify(progress));
+  const colours = await runCode('fmt.Println("\\x1b[31mred\\x1b[0m plain")');
+  check('ANSI colours in a stream', colours.html.includes('ansi-red-fg') && colours.text.includes('red plain'), colours.html);
+  await page.evaluate(() => { const nb = window.nmfkernel; nb.select(nb.cells.at(-1)); nb.deleteSelected(); nb.select(nb.cells.at(-1)); nb.deleteSelected(); nb.select(nb.cells.at(-1)); });
+
   // Completion popup on nmf.Fi (Tab) and the inspect tooltip (Shift-Tab).
   await page.keyboard.press('Escape');
   await page.keyboard.press('b');
@@ -169,6 +183,21 @@ try {
   await page.waitForTimeout(300);
   check('untrusted outputs run no script', await page.evaluate(() => window.__pwned === undefined && !document.querySelector('.output script') && !document.querySelector('.output img[onerror]')));
   check('untrusted HTML is still shown', await page.$eval('.out-html b', (b) => b.textContent === 'bold'));
+
+  // The server restarts (its kernels with it): the app reconnects, says
+  // the kernel's state is gone, and runs cells on a new kernel.
+  await page.goto(`${origin}/notebooks/failing.ipynb`);
+  await page.waitForSelector('.kernel-status[data-state=idle]');
+  const oldKernel = await page.evaluate(() => window.nmfkernel.kernel.id);
+  console.log('RESTART SERVER');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.destroy();
+  await page.waitForFunction((old) => window.nmfkernel.kernel.id !== old && window.nmfkernel.kernel.state === 'idle', oldKernel, { timeout: 60000 });
+  const message = await page.textContent('.message');
+  check('after a server restart the app reconnects to a new kernel and says so', /kernel was lost/.test(message), message);
+  const rerun = await page.evaluate(async () => { const nb = window.nmfkernel; await nb.run(nb.cells[0]); return nb.cells[0].model.execution_count; });
+  check('cells run after the reconnection', rerun === 1, String(rerun));
+  errors.splice(0, errors.length, ...errors.filter((e) => !/WebSocket|Failed to fetch/.test(e)));
 
   check('no script errors', errors.length === 0, errors.join('\n'));
   console.log('PASS');

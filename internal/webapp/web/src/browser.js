@@ -44,13 +44,13 @@ export class Browser {
     this.crumbs = h('nav', { class: 'crumbs' });
     this.list = h('table', { class: 'files' });
     this.root.replaceChildren(
-      h('header', { class: 'nb-header' }, h('a', { class: 'home', href: '/tree/' }, 'nmfkernel'), h('span', { class: 'spacer' }), h('a', { href: '/logout', class: 'logout' }, 'Log out')),
+      h('div', { class: 'top' }, h('header', { class: 'nb-header' }, h('a', { class: 'home', href: '/tree/' }, 'nmfkernel'), h('span', { class: 'spacer' }), h('a', { href: '/logout', class: 'logout' }, 'Log out')),
       h('div', { class: 'toolbar' },
         btn('New notebook', 'New notebook', () => this.create('notebook')),
         btn('New folder', 'New folder', () => this.create('directory')),
         btn('Upload', 'Upload files', () => up.click()),
         btn('↻', 'Refresh', () => this.refresh()),
-        up),
+        up)),
       h('main', { class: 'browser' }, this.crumbs, this.list));
     this.root.addEventListener('dragover', (e) => e.preventDefault());
     this.root.addEventListener('drop', (e) => { e.preventDefault(); this.upload(e.dataTransfer.files); });

@@ -3,7 +3,7 @@
 import { contents, sessions, encodePath, APIError } from './api.js';
 import { Kernel } from './kernel.js';
 import { cellEditor } from './editor.js';
-import { renderData, renderError, renderMarkdown, errorLine } from './render.js';
+import { renderData, renderError, renderMarkdown, errorLine, ansiToHTML } from './render.js';
 import { h, toast, confirmDialog, promptDialog } from './ui.js';
 
 const AUTOSAVE_MS = 120000;
@@ -144,7 +144,7 @@ class Cell {
       case 'stream': {
         el.classList.add(`stream-${out.name}`);
         const pre = h('pre');
-        pre.textContent = multiline(out.text);
+        pre.innerHTML = ansiToHTML(multiline(out.text));
         el.append(pre);
         break;
       }
@@ -171,7 +171,7 @@ class Cell {
         const last = outs[outs.length - 1];
         if (last && last.output_type === 'stream' && last.name === c.name) {
           last.text = fixCarriageReturns(multiline(last.text) + c.text);
-          last._el.firstChild.textContent = last.text;
+          last._el.firstChild.innerHTML = ansiToHTML(last.text);
         } else {
           const out = { output_type: 'stream', name: c.name, text: fixCarriageReturns(c.text) };
           outs.push(out);
@@ -299,7 +299,7 @@ export class Notebook {
     );
     this.messageEl = h('div', { class: 'message', hidden: '' });
     this.cellsEl = h('main', { class: 'cells' });
-    this.root.replaceChildren(header, toolbar, this.messageEl, this.cellsEl);
+    this.root.replaceChildren(h('div', { class: 'top' }, header, toolbar, this.messageEl), this.cellsEl);
   }
 
   showMessage(text) {
