@@ -66,6 +66,12 @@ type Kernel struct {
 	shellQueue chan *jupyter.Message
 	stdinReply chan *jupyter.Message
 
+	// After a failed cell (stop_on_error), execute requests dated, by the
+	// client's clock, before abortBefore, and arriving before abortUntil,
+	// were sent before the client could know of the failure: they are
+	// aborted (see abortLater). Used by the shell goroutine only.
+	abortBefore, abortUntil time.Time
+
 	mu        sync.Mutex
 	cancelRun context.CancelFunc // cancels the running execute request
 	shutdown  chan bool          // receives restart when a shutdown is requested
@@ -480,8 +486,14 @@ type executeRequest struct {
 }
 
 func (k *Kernel) execute(m *jupyter.Message) {
+	if k.sentBeforeFailure(m) {
+		k.abortAll([]*jupyter.Message{m})
+		return
+	}
+	arrived := time.Now()
 	var req executeRequest
 	var aborted []*jupyter.Message
+	stopped := false // failed with stop_on_error
 	k.requestThen(m, k.shell, func() (string, any) {
 		if err := m.DecodeContent(&req); err != nil {
 			return "execute_reply", errorReply("BadRequest", err.Error())
@@ -523,6 +535,7 @@ func (k *Kernel) execute(m *jupyter.Message) {
 				k.publish("error", &m.Header, map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": tb})
 			}
 			if !req.Silent && (req.StopOnError == nil || *req.StopOnError) {
+				stopped = true
 				aborted = k.sentBehind()
 			}
 			return "execute_reply", map[string]any{"status": "error", "execution_count": res.Count, "ename": e.Name, "evalue": e.Value, "traceback": tb}
@@ -532,6 +545,9 @@ func (k *Kernel) execute(m *jupyter.Message) {
 			"user_expressions": k.userExpressions(ctx, req.UserExpressions),
 		}
 	}, func() {
+		if stopped {
+			k.abortLater(m, arrived)
+		}
 		k.abortAll(aborted)
 	})
 }
@@ -571,6 +587,45 @@ func (k *Kernel) sentBehind() []*jupyter.Message {
 			return batch
 		}
 	}
+}
+
+// abortWindow is how long after a failed cell's reply requests sent before
+// it (by their dates) are still aborted: a Run All's requests can reach the
+// kernel slowly through a gateway (Notebook's gateway client relays them
+// one by one).
+const abortWindow = 5 * time.Second
+
+// abortLater arranges for the execute requests that arrive in the next
+// abortWindow and were sent before the client could have received the
+// failed request's reply to be aborted. The client's clock need not agree
+// with the kernel's: the threshold is the failed request's own date plus
+// the time the kernel took from its arrival to the reply, which is no later,
+// on the client's clock, than the reply reached the client.
+func (k *Kernel) abortLater(failed *jupyter.Message, arrived time.Time) {
+	sent, ok := parseDate(failed.Header.Date)
+	if !ok {
+		return
+	}
+	k.abortBefore = sent.Add(time.Since(arrived))
+	k.abortUntil = time.Now().Add(abortWindow)
+}
+
+// sentBeforeFailure reports whether m is an execute request abortLater
+// says to abort; any other execute request ends the aborting.
+func (k *Kernel) sentBeforeFailure(m *jupyter.Message) bool {
+	if k.abortUntil.IsZero() {
+		return false
+	}
+	if sent, ok := parseDate(m.Header.Date); ok && time.Now().Before(k.abortUntil) && sent.Before(k.abortBefore) {
+		return true
+	}
+	k.abortUntil = time.Time{}
+	return false
+}
+
+func parseDate(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
 }
 
 // abortAll answers each request with status "aborted", as ipykernel does.

@@ -104,9 +104,19 @@ func (c *client) nextIOPub() *jupyter.Message {
 
 func (c *client) send(sock zmq4.Socket, msgType string, content any) *jupyter.Message {
 	c.t.Helper()
+	return c.sendDated(sock, msgType, content, time.Time{})
+}
+
+// sendDated sends a request whose header says it was sent at date (zero:
+// now).
+func (c *client) sendDated(sock zmq4.Socket, msgType string, content any, date time.Time) *jupyter.Message {
+	c.t.Helper()
 	m, err := jupyter.NewMessage(c.session, msgType, nil, content)
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	if !date.IsZero() {
+		m.Header.Date = date.UTC().Format(time.RFC3339Nano)
 	}
 	m.Header.Username = "test"
 	frames, err := c.signer.Encode(m)
@@ -494,5 +504,25 @@ func TestRunAllStopsAtAnError(t *testing.T) {
 	}
 	if r := content(t, h.c.request(h.c.shell, "execute_request", map[string]any{"code": "1"}).reply); r["status"] != "ok" {
 		t.Errorf("after the aborts: %v", r)
+	}
+
+	// A Run All relayed slowly (Notebook as a gateway client): requests
+	// that arrive after the failed cell's reply but were sent before it
+	// (by the client's clock, which here runs an hour behind the
+	// kernel's) are aborted; the first one sent after it runs.
+	skew := -time.Hour
+	sent := time.Now().Add(skew)
+	first := h.c.sendDated(h.c.shell, "execute_request", map[string]any{"code": "panic(\"stop\")"}, sent)
+	if r := content(t, h.c.collect(h.c.shell, first).reply); r["status"] != "error" {
+		t.Fatalf("failing cell: %v", r)
+	}
+	time.Sleep(100 * time.Millisecond) // past the quiet window
+	late := h.c.sendDated(h.c.shell, "execute_request", map[string]any{"code": "fmt.Println(\"late\")"}, sent.Add(3*time.Millisecond))
+	if r := content(t, h.c.collect(h.c.shell, late).reply); r["status"] != "aborted" {
+		t.Errorf("a late request of the failed batch: %v", r)
+	}
+	answer := h.c.sendDated(h.c.shell, "execute_request", map[string]any{"code": "2"}, time.Now().Add(skew))
+	if r := content(t, h.c.collect(h.c.shell, answer).reply); r["status"] != "ok" {
+		t.Errorf("a request sent after the reply: %v", r)
 	}
 }

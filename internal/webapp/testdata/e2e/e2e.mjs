@@ -34,6 +34,35 @@ try {
   check('file browser lists the root', ['data', 'grocery.ipynb', 'topics.ipynb'].every((n) => names.includes(n)), names.join(' '));
   if (shots) await page.screenshot({ path: `${shots}/files.png` });
 
+  // New notebook, run a cell in it, back to the files; rename and delete.
+  await page.click('button[data-action="new-notebook"]');
+  await page.waitForURL(/\/notebooks\/Untitled\.ipynb$/);
+  await page.waitForSelector('.kernel-status[data-state=idle]');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('import "os"\nb, _ := os.ReadFile("data/grocery.csv")\nlen(b) > 0');
+  await page.keyboard.press('Shift+Enter');
+  await page.waitForFunction(() => window.nmfkernel.cells[0].outputsEl.textContent.trim() === 'true');
+  check('a new notebook runs in its folder (reads data/grocery.csv)', true);
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => !window.nmfkernel.dirty && !window.nmfkernel.saving);
+  await page.click('a.home');
+  await page.waitForSelector('a.file-link[data-path="Untitled.ipynb"]');
+  check('the new notebook shows as running', (await page.textContent('tr[data-path="Untitled.ipynb"] .running')) === 'Running');
+  await page.click('tr[data-path="Untitled.ipynb"] button[title="Rename Untitled.ipynb"]');
+  await page.fill('.dialog input', 'scratch.ipynb');
+  await page.click('.dialog button.primary');
+  await page.waitForSelector('a.file-link[data-path="scratch.ipynb"]');
+  check('rename in the file browser', !(await page.$('a.file-link[data-path="Untitled.ipynb"]')));
+  await page.setInputFiles('input[type=file]', { name: 'upload.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n') });
+  await page.waitForSelector('a.file-link[data-path="upload.csv"]');
+  check('upload a file', true);
+  for (const name of ['scratch.ipynb', 'upload.csv']) {
+    await page.click(`tr[data-path="${name}"] button[title="Delete ${name}"]`);
+    await page.click('.dialog button.primary');
+    await page.waitForSelector(`a.file-link[data-path="${name}"]`, { state: 'detached' });
+  }
+  check('delete in the file browser', true);
+
   // Open the topics notebook (300 KB) and time it.
   const t0 = Date.now();
   await page.goto(`${origin}/notebooks/topics.ipynb`);
