@@ -3,6 +3,7 @@ package webapp_test
 import (
 	"bufio"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,4 +158,104 @@ func startServe(t *testing.T, bin, root, addr, token string) (string, func() str
 	}
 	t.Fatalf("kernel serve printed no URL; its log:\n%s", stop())
 	return "", nil
+}
+
+// TestNotebook6Gateway runs testdata/e2e/notebook6.mjs: classic Notebook
+// 6.4 as a gateway client of kernel serve, in chromium.
+func TestNotebook6Gateway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the browser test in -short mode")
+	}
+	dir := filepath.Join("testdata", "e2e")
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium, _ = exec.LookPath("chromium")
+	}
+	_, nodeErr := exec.LookPath("node")
+	_, modErr := os.Stat(filepath.Join(dir, "node_modules", "playwright-core"))
+	notebook := exec.Command("jupyter-notebook", "--version")
+	if chromium == "" || nodeErr != nil || modErr != nil || notebook.Run() != nil {
+		skipOrFail(t, "skipping: needs node, chromium, playwright-core and Notebook 6 (apt-get install chromium jupyter-notebook; cd internal/webapp/testdata/e2e && npm ci)")
+	}
+	bin := filepath.Join(t.TempDir(), "kernel")
+	if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
+		t.Fatalf("build the kernel: %v\n%s", err, out)
+	}
+	// The notebooks live in a folder below the server's root, as when a
+	// user starts kernel serve in their home and Notebook in a project.
+	root := t.TempDir()
+	nbdir := filepath.Join(root, "project")
+	repo := filepath.Join("..", "..")
+	copyFile(t, filepath.Join(repo, "notebooks", "grocery.ipynb"), filepath.Join(nbdir, "grocery.ipynb"))
+	copyFile(t, filepath.Join(repo, "notebooks", "data", "grocery.csv"), filepath.Join(nbdir, "data", "grocery.csv"))
+	os.WriteFile(filepath.Join(nbdir, "failing.ipynb"), []byte(strings.Replace(failingNotebook, `"metadata": {}, "nbformat"`, `"metadata": {"kernelspec": {"name": "nmfkernel", "display_name": "Go (nmfkernel)", "language": "go"}}, "nbformat"`, 1)), 0o644)
+
+	const token = "gateway-token-0123456789"
+	url, stop := startServe(t, bin, root, "127.0.0.1:0", token)
+	t.Cleanup(func() { stop() })
+
+	port := freePort(t)
+	nb := exec.Command("jupyter-notebook", "--no-browser", "--allow-root", "--port", port, "--ip", "127.0.0.1",
+		"--NotebookApp.token=nbtok", "--gateway-url="+strings.TrimSuffix(url, "/"), "--GatewayClient.auth_token="+token,
+		"--notebook-dir", nbdir)
+	nb.Dir = nbdir
+	nb.Env = append(os.Environ(), "JUPYTER_CONFIG_DIR="+t.TempDir(), "JUPYTER_DATA_DIR="+t.TempDir(), "JUPYTER_RUNTIME_DIR="+t.TempDir())
+	nbLog := &lockedBuffer{}
+	nb.Stdout, nb.Stderr = nbLog, nbLog
+	if err := nb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		nb.Process.Signal(syscall.SIGTERM)
+		nb.Process.Signal(syscall.SIGTERM) // Notebook asks for confirmation after the first
+		done := make(chan struct{})
+		go func() { nb.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			nb.Process.Kill()
+		}
+	})
+	cmd := exec.Command("node", "notebook6.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NOTEBOOK_URL=http://127.0.0.1:"+port, "CHROMIUM="+chromium)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if strings.Contains(nbLog.String(), "http://127.0.0.1:"+port) {
+			break
+		}
+	}
+	out, err := cmd.CombinedOutput()
+	t.Logf("Notebook 6 in chromium:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "\nPASS") {
+		t.Fatalf("Notebook 6 as a gateway client failed: %v\nNotebook's log:\n%s\nkernel serve's log:\n%s", err, nbLog.String(), stop())
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+// lockedBuffer is a log a process writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
