@@ -14,6 +14,31 @@ import (
 	"time"
 )
 
+// browserTest checks what a browser test needs (node, chromium,
+// playwright-core), skipping or failing without them, and builds the
+// kernel. It returns the scripts' folder, chromium's path and the kernel.
+func browserTest(t *testing.T) (dir, chromium, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping the browser test in -short mode")
+	}
+	dir = filepath.Join("testdata", "e2e")
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium, _ = exec.LookPath("chromium")
+	}
+	_, nodeErr := exec.LookPath("node")
+	_, modErr := os.Stat(filepath.Join(dir, "node_modules", "playwright-core"))
+	if chromium == "" || nodeErr != nil || modErr != nil {
+		skipOrFail(t, "skipping: needs node, chromium (apt-get install chromium) and playwright-core (cd internal/webapp/testdata/e2e && npm ci)")
+	}
+	bin = filepath.Join(t.TempDir(), "kernel")
+	if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
+		t.Fatalf("build the kernel: %v\n%s", err, out)
+	}
+	return dir, chromium, bin
+}
+
 // skipOrFail skips with msg, or fails under CI=true, where every outside
 // client must be present.
 func skipOrFail(t *testing.T, msg string) {
@@ -56,23 +81,7 @@ const untrustedNotebook = `{"cells": [
 // TestAppInChromium runs testdata/e2e/e2e.mjs: Playwright driving Debian's
 // chromium against a kernel serve process.
 func TestAppInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping the browser test in -short mode")
-	}
-	dir := filepath.Join("testdata", "e2e")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium, _ = exec.LookPath("chromium")
-	}
-	_, nodeErr := exec.LookPath("node")
-	_, modErr := os.Stat(filepath.Join(dir, "node_modules", "playwright-core"))
-	if chromium == "" || nodeErr != nil || modErr != nil {
-		skipOrFail(t, "skipping: needs node, chromium (apt-get install chromium) and playwright-core (cd internal/webapp/testdata/e2e && npm ci)")
-	}
-	bin := filepath.Join(t.TempDir(), "kernel")
-	if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
-		t.Fatalf("build the kernel: %v\n%s", err, out)
-	}
+	dir, chromium, bin := browserTest(t)
 	root := t.TempDir()
 	repo := filepath.Join("..", "..")
 	copyFile(t, filepath.Join(repo, "notebooks", "grocery.ipynb"), filepath.Join(root, "grocery.ipynb"))
@@ -163,24 +172,10 @@ func startServe(t *testing.T, bin, root, addr, token string) (string, func() str
 // TestNotebook6Gateway runs testdata/e2e/notebook6.mjs: classic Notebook
 // 6.4 as a gateway client of kernel serve, in chromium.
 func TestNotebook6Gateway(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping the browser test in -short mode")
+	if exec.Command("jupyter-notebook", "--version").Run() != nil {
+		skipOrFail(t, "skipping: needs classic Notebook 6 (apt-get install jupyter-notebook)")
 	}
-	dir := filepath.Join("testdata", "e2e")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium, _ = exec.LookPath("chromium")
-	}
-	_, nodeErr := exec.LookPath("node")
-	_, modErr := os.Stat(filepath.Join(dir, "node_modules", "playwright-core"))
-	notebook := exec.Command("jupyter-notebook", "--version")
-	if chromium == "" || nodeErr != nil || modErr != nil || notebook.Run() != nil {
-		skipOrFail(t, "skipping: needs node, chromium, playwright-core and Notebook 6 (apt-get install chromium jupyter-notebook; cd internal/webapp/testdata/e2e && npm ci)")
-	}
-	bin := filepath.Join(t.TempDir(), "kernel")
-	if out, err := exec.Command("go", "build", "-o", bin, "nmfkernel/cmd/kernel").CombinedOutput(); err != nil {
-		t.Fatalf("build the kernel: %v\n%s", err, out)
-	}
+	dir, chromium, bin := browserTest(t)
 	// The notebooks live in a folder below the server's root, as when a
 	// user starts kernel serve in their home and Notebook in a project.
 	root := t.TempDir()
