@@ -8,6 +8,7 @@ package symbols
 import (
 	"go/constant"
 	"go/token"
+	"gonum.org/v1/plot/vg/draw"
 	"nmfkernel/lib/viz"
 	"reflect"
 )
@@ -15,7 +16,9 @@ import (
 func init() {
 	Symbols["nmfkernel/lib/viz/viz"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Colors":         reflect.ValueOf(viz.Colors),
 		"Columns":        reflect.ValueOf(viz.Columns),
+		"Compose":        reflect.ValueOf(viz.Compose),
 		"Convergence":    reflect.ValueOf(viz.Convergence),
 		"DPI":            reflect.ValueOf(viz.DPI),
 		"DefaultDPI":     reflect.ValueOf(constant.MakeFromLiteral("96", token.INT, 0)),
@@ -24,6 +27,7 @@ func init() {
 		"ErrFormat":      reflect.ValueOf(&viz.ErrFormat).Elem(),
 		"Grid":           reflect.ValueOf(viz.Grid),
 		"Heatmap":        reflect.ValueOf(viz.Heatmap),
+		"ImageGrid":      reflect.ValueOf(viz.ImageGrid),
 		"Membership":     reflect.ValueOf(viz.Membership),
 		"PNG":            reflect.ValueOf(viz.PNG),
 		"RankScan":       reflect.ValueOf(viz.RankScan),
@@ -35,9 +39,25 @@ func init() {
 		"Title":          reflect.ValueOf(viz.Title),
 		"Top":            reflect.ValueOf(viz.Top),
 		"Values":         reflect.ValueOf(viz.Values),
+		"Viridis":        reflect.ValueOf(viz.Viridis),
 
 		// type definitions
-		"Figure": reflect.ValueOf((*viz.Figure)(nil)),
-		"Option": reflect.ValueOf((*viz.Option)(nil)),
+		"Composition": reflect.ValueOf((*viz.Composition)(nil)),
+		"Drawable":    reflect.ValueOf((*viz.Drawable)(nil)),
+		"Figure":      reflect.ValueOf((*viz.Figure)(nil)),
+		"Option":      reflect.ValueOf((*viz.Option)(nil)),
+
+		// interface wrapper definitions
+		"_Drawable": reflect.ValueOf((*_nmfkernel_lib_viz_Drawable)(nil)),
 	}
+}
+
+// _nmfkernel_lib_viz_Drawable is an interface wrapper for Drawable type
+type _nmfkernel_lib_viz_Drawable struct {
+	IValue interface{}
+	WDraw  func(a0 draw.Canvas)
+}
+
+func (W _nmfkernel_lib_viz_Drawable) Draw(a0 draw.Canvas) {
+	W.WDraw(a0)
 }

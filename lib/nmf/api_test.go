@@ -2,6 +2,7 @@ package nmf
 
 import (
 	"errors"
+	"gonum.org/v1/gonum/mat"
 	"math"
 	"testing"
 )
@@ -53,3 +54,6 @@ func TestNameSegmentsByTop(t *testing.T) {
 		t.Errorf("n = 0: %v", err)
 	}
 }
+
+// A *Matrix is a gonum mat.Matrix.
+var _ mat.Matrix = (*Matrix)(nil)

@@ -251,7 +251,7 @@ func FuzzParseTriples(f *testing.F) {
 		if stored != r*c-m.Missing() {
 			t.Fatalf("%d cells stored, Missing says %d of %d", stored, m.Missing(), r*c)
 		}
-		if tt := m.T().T(); tt.String() != m.String() {
+		if tt := m.Transpose().Transpose(); tt.String() != m.String() {
 			t.Fatal("T().T() differs")
 		}
 	})

@@ -154,7 +154,7 @@ func TestEvaluateRanking(t *testing.T) {
 	if _, err := EvaluateRanking(scores, train, test, 0); !errors.Is(err, ErrOption) {
 		t.Errorf("k = 0: %v", err)
 	}
-	if _, err := EvaluateRanking(scores, train, train.Observed().FillMissing(0).T(), 2); !errors.Is(err, ErrShape) {
+	if _, err := EvaluateRanking(scores, train, train.Observed().FillMissing(0).Transpose(), 2); !errors.Is(err, ErrShape) {
 		t.Errorf("shape: %v", err)
 	}
 }

@@ -318,7 +318,7 @@ func TestMatrix(t *testing.T) {
 	if got := strings.Join(m.ColLabels(), ","); got != "C1,C2,C3" {
 		t.Errorf("generated labels %s", got)
 	}
-	tr := m.T()
+	tr := m.Transpose()
 	if r, c := tr.Dims(); r != 3 || c != 2 || tr.At(2, 1) != 6 {
 		t.Errorf("transpose wrong: %v", tr)
 	}

@@ -293,9 +293,14 @@ func labelList(l []string) string {
 	return strings.Join(l[:most], ", ") + fmt.Sprintf(", … (%d in all)", len(l))
 }
 
-// T returns the transpose as a new matrix: rows become columns, with their
-// labels.
-func (m *Matrix) T() *Matrix {
+// T returns the transpose, as gonum's mat.Matrix interface asks: a
+// *Matrix (see Transpose), so that a *Matrix is a mat.Matrix and goes
+// wherever gonum takes one.
+func (m *Matrix) T() mat.Matrix { return m.Transpose() }
+
+// Transpose returns the transpose as a new matrix: rows become columns,
+// with their labels.
+func (m *Matrix) Transpose() *Matrix {
 	if m.cells != nil {
 		return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, cells: m.cells.transpose(), absent: m.absent}
 	}

@@ -66,10 +66,10 @@ func TestSparseMatchesDense(t *testing.T) {
 		f    func(*Matrix) *Matrix
 	}{
 		{"same", func(m *Matrix) *Matrix { return m }},
-		{"T", (*Matrix).T},
+		{"T", (*Matrix).Transpose},
 		{"FillMissing(0)", func(m *Matrix) *Matrix { return m.FillMissing(0) }},
 		{"FillMissing(2)", func(m *Matrix) *Matrix { return m.FillMissing(2) }},
-		{"FillMissing(0).T", func(m *Matrix) *Matrix { return m.FillMissing(0).T() }},
+		{"FillMissing(0).T", func(m *Matrix) *Matrix { return m.FillMissing(0).Transpose() }},
 		{"Observed", (*Matrix).Observed},
 		{"FillMissing(0).Observed", func(m *Matrix) *Matrix { return m.FillMissing(0).Observed() }},
 		{"Popularity", Popularity},

@@ -22,6 +22,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -45,6 +46,9 @@ type Figure struct {
 	// colWidths, when set, gives a one-row figure's columns these shares
 	// of the width (a heatmap and its narrow color bar).
 	colWidths []float64
+	// drawer, when set, draws the figure instead of Plots (a Drawable
+	// that is neither a Figure nor a plot).
+	drawer Drawable
 }
 
 // ErrFormat reports a file extension Save does not know.
@@ -67,6 +71,7 @@ type config struct {
 	top           int
 	cols          int
 	values        *bool
+	colors        palette.ColorMap
 }
 
 // Size sets the figure's width and height.
@@ -87,6 +92,12 @@ func Columns(n int) Option { return func(c *config) { c.cols = n } }
 // Values turns the numbers written in heatmap cells on or off (by default
 // they are written when the matrix has at most 15 rows and columns).
 func Values(on bool) Option { return func(c *config) { c.values = &on } }
+
+// Colors sets the color map of Heatmap and ImageGrid. By default
+// non-negative data get a sequential map (viridis: dark for small values,
+// yellow for large ones, never the background's white) and data with
+// negative values a diverging map centred on zero.
+func Colors(cm palette.ColorMap) Option { return func(c *config) { c.colors = cm } }
 
 func newConfig(opts []Option) config {
 	c := config{dpi: DefaultDPI}
@@ -122,6 +133,10 @@ func (c config) figure(plots []*plot.Plot, cols int, width, height vg.Length) *F
 
 // Draw draws the figure on a canvas.
 func (f *Figure) Draw(dc draw.Canvas) {
+	if f.drawer != nil {
+		f.drawer.Draw(dc)
+		return
+	}
 	if f.Title != "" {
 		style := titleStyle()
 		h := style.Height(f.Title)
@@ -167,9 +182,34 @@ func titleStyle() draw.TextStyle {
 	return s
 }
 
-// WriteTo writes the figure in the format named by ext ("png", "svg",
+// Drawable is what Save, PNG and Grid accept: a *Figure, a gonum
+// *plot.Plot, or anything else that draws itself on a canvas.
+type Drawable interface {
+	Draw(draw.Canvas)
+}
+
+// figureOf returns d as a figure: itself, or a one-panel figure of a plot.
+func figureOf(d Drawable) (*Figure, error) {
+	switch d := d.(type) {
+	case *Figure:
+		if d == nil {
+			return nil, errors.New("viz: nil figure")
+		}
+		return d, nil
+	case *plot.Plot:
+		if d == nil {
+			return nil, errors.New("viz: nil plot")
+		}
+		return &Figure{Plots: [][]*plot.Plot{{d}}, Width: DefaultWidth, Height: DefaultHeight}, nil
+	case nil:
+		return nil, errors.New("viz: nil figure")
+	}
+	return &Figure{drawer: d, Width: DefaultWidth, Height: DefaultHeight}, nil
+}
+
+// Encode writes the figure in the format named by ext ("png", "svg",
 // "pdf", with or without the dot).
-func (f *Figure) WriteTo(w io.Writer, ext string) error {
+func (f *Figure) Encode(w io.Writer, ext string) error {
 	var c interface {
 		vg.CanvasSizer
 	}
@@ -213,7 +253,7 @@ func (f *Figure) WriteTo(w io.Writer, ext string) error {
 // method.
 func (f *Figure) PNG() ([]byte, error) {
 	var b bytes.Buffer
-	if err := f.WriteTo(&b, "png"); err != nil {
+	if err := f.Encode(&b, "png"); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -233,7 +273,7 @@ func (f *Figure) MIMEBundle() display.Bundle {
 // SVG renders the figure as SVG text.
 func (f *Figure) SVG() string {
 	var b bytes.Buffer
-	if err := f.WriteTo(&b, "svg"); err != nil {
+	if err := f.Encode(&b, "svg"); err != nil {
 		return ""
 	}
 	return b.String()
@@ -256,12 +296,13 @@ func (f *Figure) String() string {
 	return fmt.Sprintf("<figure%s: %d panel(s)>", t, n)
 }
 
-// Save writes a figure to path in the format its extension names (.png,
-// .svg or .pdf), through a temporary file and a rename. Options override
-// the figure's size and DPI.
-func Save(f *Figure, path string, opts ...Option) error {
-	if f == nil {
-		return errors.New("viz: Save of nil figure")
+// Save writes a figure (a *Figure, a gonum *plot.Plot, any Drawable) to
+// path in the format its extension names (.png, .svg or .pdf), through a
+// temporary file and a rename. Options override the figure's size and DPI.
+func Save(d Drawable, path string, opts ...Option) error {
+	f, err := figureOf(d)
+	if err != nil {
+		return fmt.Errorf("viz: Save %s: %w", path, err)
 	}
 	c := newConfig(opts)
 	g := *f
@@ -273,7 +314,7 @@ func Save(f *Figure, path string, opts ...Option) error {
 	}
 	// Render first, so an unknown format fails before the file is touched.
 	var buf bytes.Buffer
-	if err := g.WriteTo(&buf, filepath.Ext(path)); err != nil {
+	if err := g.Encode(&buf, filepath.Ext(path)); err != nil {
 		return err
 	}
 	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
@@ -282,21 +323,27 @@ func Save(f *Figure, path string, opts ...Option) error {
 	return nil
 }
 
-// PNG renders a figure as PNG bytes.
-func PNG(f *Figure) ([]byte, error) {
-	if f == nil {
-		return nil, errors.New("viz: PNG of nil figure")
+// PNG renders a figure (or plot) as PNG bytes.
+func PNG(d Drawable) ([]byte, error) {
+	f, err := figureOf(d)
+	if err != nil {
+		return nil, fmt.Errorf("viz: PNG: %w", err)
 	}
 	return f.PNG()
 }
 
-// Grid composes figures into one, their panels laid out cols to a row.
-func Grid(cols int, figs ...*Figure) (*Figure, error) {
+// Grid composes figures and plots into one figure, their panels laid out
+// cols to a row.
+func Grid(cols int, items ...Drawable) (*Figure, error) {
 	var plots []*plot.Plot
 	var width, height vg.Length
-	for _, f := range figs {
-		if f == nil {
-			return nil, errors.New("viz: Grid of a nil figure")
+	for i, d := range items {
+		f, err := figureOf(d)
+		if err != nil {
+			return nil, fmt.Errorf("viz: Grid item %d: %w", i+1, err)
+		}
+		if f.drawer != nil {
+			return nil, fmt.Errorf("viz: Grid item %d is a %T: Grid lays out *viz.Figure and *plot.Plot", i+1, d)
 		}
 		for _, row := range f.Plots {
 			for _, p := range row {
@@ -313,6 +360,55 @@ func Grid(cols int, figs ...*Figure) (*Figure, error) {
 	cols = max(1, min(cols, len(plots)))
 	rows := (len(plots) + cols - 1) / cols
 	return newConfig(nil).figure(plots, cols, width*vg.Length(cols), height*vg.Length(rows)), nil
+}
+
+// Composition collects figures for Grid straight from the helpers that
+// make them, keeping the first error, so that composing needs no error
+// check per figure:
+//
+//	c := viz.Compose(2)
+//	c.Add(viz.SegmentWeights(model))
+//	c.Add(viz.Membership(model))
+//	fig, err := c.Figure()
+type Composition struct {
+	cols  int
+	items []Drawable
+	err   error
+}
+
+// Compose starts a composition of cols panels to a row.
+func Compose(cols int) *Composition { return &Composition{cols: cols} }
+
+// Add adds a figure or plot, or records err (the first one is kept); its
+// arguments are what the helpers return, so Add(viz.Heatmap(M)) works. It
+// returns c, for chaining.
+func (c *Composition) Add(d Drawable, err error) *Composition {
+	switch {
+	case c.err != nil:
+	case err != nil:
+		c.err = fmt.Errorf("viz: Compose item %d: %w", len(c.items)+1, err)
+	default:
+		c.items = append(c.items, d)
+	}
+	return c
+}
+
+// Figure returns the composed figure, or the first error Add received.
+func (c *Composition) Figure() (*Figure, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return Grid(c.cols, c.items...)
+}
+
+// MIMEBundle shows the composition in a notebook: the figure, or the
+// error that stopped it.
+func (c *Composition) MIMEBundle() display.Bundle {
+	f, err := c.Figure()
+	if err != nil {
+		return display.Bundle{display.MIMEText: err.Error()}
+	}
+	return f.MIMEBundle()
 }
 
 // Palette: the Okabe–Ito colors, safe for color-blind readers, then

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -175,14 +176,12 @@ func Heatmap(M *nmf.Matrix, opts ...Option) (*Figure, error) {
 	if hi == lo {
 		hi = lo + 1
 	}
-	pal := moreland.SmoothBlueRed()
-	pal.SetMin(lo)
-	pal.SetMax(hi)
+	pal := colorMap(c.colors, lo, hi)
 	colors := pal.Palette(255)
 	p := newPlot("")
 	hm := plotter.NewHeatMap(gridOf{M}, colors)
 	hm.Min, hm.Max = lo, hi
-	hm.NaN = color.RGBA{250, 244, 214, 255} // ivory: not a color of the diverging palette
+	hm.NaN = color.RGBA{250, 244, 214, 255} // ivory: a color neither default map uses
 	p.Add(hm)
 	showValues := rows <= 15 && cols <= 15
 	if c.values != nil {
@@ -243,6 +242,43 @@ func Heatmap(M *nmf.Matrix, opts ...Option) (*Figure, error) {
 	return f, nil
 }
 
+// viridisControls are viridis's colors at nine even steps (van der Walt &
+// Smith, matplotlib): perceptually uniform, monotonic in lightness,
+// readable by the color-blind and in gray.
+var viridisControls = []color.Color{
+	color.NRGBA{0x44, 0x01, 0x54, 0xff}, color.NRGBA{0x47, 0x2d, 0x7b, 0xff}, color.NRGBA{0x3b, 0x52, 0x8b, 0xff},
+	color.NRGBA{0x2c, 0x72, 0x8e, 0xff}, color.NRGBA{0x21, 0x91, 0x8c, 0xff}, color.NRGBA{0x28, 0xae, 0x80, 0xff},
+	color.NRGBA{0x5e, 0xc9, 0x62, 0xff}, color.NRGBA{0xad, 0xdc, 0x30, 0xff}, color.NRGBA{0xfd, 0xe7, 0x25, 0xff},
+}
+
+// Viridis returns the sequential color map Heatmap and ImageGrid use for
+// non-negative data.
+func Viridis() palette.ColorMap {
+	cm, err := moreland.NewLuminance(viridisControls)
+	if err != nil {
+		panic(err) // the controls are fixed and valid
+	}
+	return cm
+}
+
+// colorMap returns cm, or the default for data in [lo, hi], spanning
+// them (a diverging map is centred on zero).
+func colorMap(cm palette.ColorMap, lo, hi float64) palette.ColorMap {
+	if cm == nil {
+		if lo >= 0 {
+			cm = Viridis()
+		} else {
+			d := moreland.SmoothBlueRed()
+			m := math.Max(-lo, hi)
+			lo, hi = -m, m
+			cm = d
+		}
+	}
+	cm.SetMin(lo)
+	cm.SetMax(hi)
+	return cm
+}
+
 // luminance is a color's relative brightness in [0, 1].
 func luminance(c color.Color) float64 {
 	r, g, b, _ := c.RGBA()
@@ -264,7 +300,10 @@ func (g gridOf) Z(c, r int) float64 { rows, _ := g.m.Dims(); return g.m.At(rows-
 func (g gridOf) X(c int) float64    { return float64(c) }
 func (g gridOf) Y(r int) float64    { return float64(r) }
 
-// Convergence draws the loss after each iteration on a log scale.
+// Convergence draws the loss after each iteration with numbers on both
+// axes: on a log scale when it falls by more than a factor of ten, on a
+// linear one otherwise, and as the percentage above its final value when
+// it changes by less than 5% (so that a tiny drop does not look steep).
 func Convergence(m *nmf.Model, opts ...Option) (*Figure, error) {
 	if m == nil {
 		return nil, errNilModel
@@ -273,24 +312,40 @@ func Convergence(m *nmf.Model, opts ...Option) (*Figure, error) {
 		return nil, errors.New("viz: Convergence: the model has no loss history")
 	}
 	c := newConfig(opts)
-	floor := math.Inf(1)
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range m.History {
-		if v > 0 {
-			floor = math.Min(floor, v)
+		if v > 0 && !math.IsInf(v, 0) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
-	if math.IsInf(floor, 1) {
-		floor = 1e-12
+	if math.IsInf(lo, 1) {
+		lo, hi = 1e-12, 1e-12
 	}
-	xys := make(plotter.XYs, len(m.History))
-	for i, v := range m.History {
-		xys[i] = plotter.XY{X: float64(i + 1), Y: math.Max(v, floor)}
-	}
+	final := m.History[len(m.History)-1]
 	p := newPlot(fmt.Sprintf("Convergence (%v, %v loss)", m.Options.Solver, m.Options.Loss))
 	p.X.Label.Text = "iteration"
-	p.Y.Label.Text = "loss"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = integerTicks{}
+	xys := make(plotter.XYs, len(m.History))
+	switch {
+	case hi/lo > 10:
+		for i, v := range m.History {
+			xys[i] = plotter.XY{X: float64(i + 1), Y: math.Max(v, lo)}
+		}
+		p.Y.Label.Text = "loss (log scale)"
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logTicks{}
+	case final > 0 && (hi-lo)/final < 0.05:
+		for i, v := range m.History {
+			xys[i] = plotter.XY{X: float64(i + 1), Y: 100 * (v/final - 1)}
+		}
+		p.Y.Label.Text = fmt.Sprintf("%% above the final loss %s", table.FormatFloat(final))
+		p.Y.Tick.Marker = percentTicks{}
+	default:
+		for i, v := range m.History {
+			xys[i] = plotter.XY{X: float64(i + 1), Y: v}
+		}
+		p.Y.Label.Text = "loss"
+	}
 	line, err := plotter.NewLine(xys)
 	if err != nil {
 		return nil, fmt.Errorf("viz: Convergence: %w", err)
@@ -299,6 +354,50 @@ func Convergence(m *nmf.Model, opts ...Option) (*Figure, error) {
 	line.Width = vg.Points(2)
 	p.Add(line, plotter.NewGrid())
 	return c.figure([]*plot.Plot{p}, 1, DefaultWidth, DefaultHeight), nil
+}
+
+// logTicks labels a log axis at 1, 2 and 5 times the powers of ten in its
+// range (every integer multiple when fewer than three fall in it), so a
+// range within one decade still gets numbers.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if lo <= 0 || hi <= lo {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	collect := func(mults []float64) []plot.Tick {
+		var ticks []plot.Tick
+		for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+			for _, m := range mults {
+				v := m * math.Pow(10, e)
+				if v >= lo*(1-1e-9) && v <= hi*(1+1e-9) {
+					ticks = append(ticks, plot.Tick{Value: v, Label: table.FormatFloat(v)})
+				}
+			}
+		}
+		return ticks
+	}
+	ticks := collect([]float64{1, 2, 5})
+	if len(ticks) < 3 {
+		ticks = collect([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9})
+	}
+	if len(ticks) < 2 {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	return ticks
+}
+
+// percentTicks are the default ticks labeled with a percent sign.
+type percentTicks struct{}
+
+func (percentTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label += "%"
+		}
+	}
+	return ticks
 }
 
 // RankScan draws the relative error against the rank, and the cophenetic
@@ -380,11 +479,21 @@ func Scores(scores nmf.Scores, title string, opts ...Option) (*Figure, error) {
 		}
 	}
 	w := barWidth(n)
+	anyKnown, anyNew, top := false, false, 0.0
+	for _, s := range scores {
+		anyKnown = anyKnown || s.Known
+		anyNew = anyNew || !s.Known
+		top = math.Max(top, s.Value)
+	}
 	for _, part := range []struct {
 		v     plotter.Values
 		color color.Color
 		name  string
-	}{{fresh, SegmentColor(0), "new"}, {known, color.Gray{Y: 170}, "already known"}} {
+		shown bool
+	}{{fresh, SegmentColor(0), "new", anyNew}, {known, color.Gray{Y: 170}, "already known", anyKnown}} {
+		if !part.shown {
+			continue
+		}
 		bars, err := plotter.NewBarChart(part.v, w)
 		if err != nil {
 			return nil, fmt.Errorf("viz: Scores: %w", err)
@@ -393,10 +502,18 @@ func Scores(scores nmf.Scores, title string, opts ...Option) (*Figure, error) {
 		bars.Color = part.color
 		bars.LineStyle.Width = 0
 		p.Add(bars)
-		p.Legend.Add(part.name, bars)
+		if anyKnown && anyNew {
+			p.Legend.Add(part.name, bars)
+		}
 	}
-	p.Legend.Top = false
-	p.Legend.Left = false
+	// The legend (only when the list mixes new and known cells) sits in a
+	// margin kept free of bars on the right.
+	if anyKnown && anyNew && top > 0 {
+		p.X.Min = math.Min(0, p.X.Min)
+		p.X.Max = top / 0.7
+		p.Legend.Top = true
+		p.Legend.Left = false
+	}
 	p.NominalY(labels...)
 	height := vg.Length(math.Max(3, math.Min(12, 1.2+float64(n)*0.3))) * vg.Inch
 	return c.figure([]*plot.Plot{p}, 1, 6*vg.Inch, height), nil
