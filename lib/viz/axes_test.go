@@ -98,7 +98,7 @@ func TestScoresLegend(t *testing.T) {
 	if !strings.Contains(f.SVG(), "already known") || !p.Legend.Top || p.Legend.Left {
 		t.Error("a mixed list has its legend at the top right")
 	}
-	if p.X.Max < 0.45/0.7-1e-12 {
+	if p.X.Max < 0.45/0.65-1e-12 {
 		t.Errorf("bars reach %v of an axis to %v: the legend would cover them", 0.45, p.X.Max)
 	}
 	fresh := nmf.Scores{{Label: "Jennifer", Value: 0.41}, {Label: "Alice", Value: 0.2}}

@@ -510,7 +510,7 @@ func Scores(scores nmf.Scores, title string, opts ...Option) (*Figure, error) {
 	// margin kept free of bars on the right.
 	if anyKnown && anyNew && top > 0 {
 		p.X.Min = math.Min(0, p.X.Min)
-		p.X.Max = top / 0.7
+		p.X.Max = top / 0.65
 		p.Legend.Top = true
 		p.Legend.Left = false
 	}
