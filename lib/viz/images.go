@@ -17,7 +17,8 @@ import (
 // (pixel (x, y) is row y·width + x), in a grid: the columns of W as the
 // parts an NMF of images found, or, with H.T(), the rows of H. Each
 // picture is scaled to its own largest value; by default in gray, 0 white
-// and the largest value black, as such parts are usually drawn (Colors
+// and the largest value black, as such parts are usually drawn, and a
+// picture with negative values in a blue–red map centred on zero (Colors
 // sets a color map instead). Pictures are titled by the column labels of
 // an *nmf.Matrix (anything with ColLabels), else numbered.
 func ImageGrid(images mat.Matrix, width, height int, opts ...Option) (*Figure, error) {
@@ -53,7 +54,9 @@ func ImageGrid(images mat.Matrix, width, height int, opts ...Option) (*Figure, e
 		}
 		img := image.NewRGBA(image.Rect(0, 0, width, height))
 		cm := c.colors
-		if cm != nil {
+		if cm != nil || lo < 0 {
+			// Signed pictures (an SVD's) get the diverging map, centred on
+			// zero, unless Colors chose one.
 			cm = colorMap(cm, lo, hi)
 		}
 		for y := range height {
