@@ -48,7 +48,7 @@ var childFlags = struct {
 	mode, csv     string
 	cpuProfile    string
 	target, sumSq float64
-	accelerate    bool
+	exact         bool
 }{}
 
 func init() {
@@ -57,7 +57,7 @@ func init() {
 	flag.StringVar(&childFlags.csv, "child-csv", "", "internal: the ratings file for -child")
 	flag.Float64Var(&childFlags.target, "child-target", 0, "internal: RelErr to time for -child zeros")
 	flag.Float64Var(&childFlags.sumSq, "child-sumsq", 0, "internal: Σv² of the ratings for -child zeros")
-	flag.BoolVar(&childFlags.accelerate, "child-accelerate", false, "internal: Options.Accelerate for -child zeros")
+	flag.BoolVar(&childFlags.exact, "child-exact", false, "internal: Options.Exact for -child zeros")
 	flag.StringVar(&childFlags.cpuProfile, "child-cpuprofile", "", "write a CPU profile of a -child fit to this file")
 }
 
@@ -89,10 +89,10 @@ func runML20M(c benchCase, python string) (row string, notes []string, err error
 	notes = append(notes, fmt.Sprintf("ml20m: scikit-learn cd, %d iterations: %.1f s, RelErr %.5f, peak RSS %.0f MB (CSR built from the triples in the same process)",
 		best.Iterations, best.Seconds, best.RelErr, best.PeakRSSMB))
 	row = fmt.Sprintf("%s\t%s (%d it)\t%.5f\t%v\t", c.name, best.Solver, best.Iterations, best.RelErr, seconds(best.Seconds))
-	for _, accelerate := range []bool{false, true} {
+	for _, exact := range []bool{true, false} {
 		args := []string{"-child", "zeros", "-child-csv", csvPath, "-child-target", fmt.Sprint(best.RelErr), "-child-sumsq", fmt.Sprint(sumSq)}
-		if accelerate {
-			args = append(args, "-child-accelerate")
+		if exact {
+			args = append(args, "-child-exact")
 		}
 		r, err := runChild(args)
 		if err != nil {
@@ -103,8 +103,8 @@ func runML20M(c benchCase, python string) (row string, notes []string, err error
 			ours = fmt.Sprintf("not reached in %d iterations (%v)", r.Iterations, seconds(r.FitSeconds))
 		}
 		row += fmt.Sprintf("%s\t%.2f\t", ours, r.TargetSeconds/best.Seconds)
-		notes = append(notes, fmt.Sprintf("ml20m: lib/nmf zeros as data (Accelerate %v): ReadTriples %.1f s, fit to RelErr %.5f in %d iterations %.1f s, peak RSS %.0f MB",
-			accelerate, r.ReadSeconds, r.RelErr, r.Iterations, r.FitSeconds, r.PeakRSSMB))
+		notes = append(notes, fmt.Sprintf("ml20m: lib/nmf zeros as data (Exact %v): ReadTriples %.1f s, fit to RelErr %.5f in %d iterations %.1f s, peak RSS %.0f MB",
+			exact, r.ReadSeconds, r.RelErr, r.Iterations, r.FitSeconds, r.PeakRSSMB))
 	}
 	r, err := runChild([]string{"-child", "masked", "-child-csv", csvPath})
 	if err != nil {
@@ -158,7 +158,7 @@ func child(w io.Writer) error {
 		V = ratings.FillMissing(0)
 		normV = math.Sqrt(childFlags.sumSq)
 		opt.MaxIter = 10 * ml20Iters
-		opt.Accelerate = childFlags.accelerate
+		opt.Exact = childFlags.exact
 		opt.Progress = func(p nmf.Progress) {
 			r.Iterations = p.Iteration
 			if math.Sqrt(2*p.Loss)/normV <= childFlags.target && !r.Reached {

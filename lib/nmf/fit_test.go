@@ -228,7 +228,9 @@ func TestMissingValues(t *testing.T) {
 func TestMaskedMatchesDense(t *testing.T) {
 	V := lowRank(25, 18, 4, 0.1, 7)
 	for _, o := range []Options{{Solver: CD}, {Solver: MU}, {Solver: MU, Loss: KullbackLeibler}, {Solver: CD, AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3}} {
-		o.Components, o.MaxIter, o.Tol = 4, 50, -1
+		// The masked solver takes one sweep per row and iteration, as the
+		// exact dense one does.
+		o.Components, o.MaxIter, o.Tol, o.Exact = 4, 50, -1, true
 		t.Run(o.Solver.String()+"-"+o.Loss.String(), func(t *testing.T) {
 			dense, err := Fit(V, o)
 			if err != nil {
@@ -389,8 +391,9 @@ func TestScanRanks(t *testing.T) {
 	}
 }
 
-// TestAccelerate checks that extra sweeps per product and extrapolation
-// never make the reported loss worse: it falls monotonically, after as many
+// TestAccelerate checks that the default's extra sweeps per product and
+// extrapolation (everything Exact turns off) never make the reported loss
+// worse: it falls monotonically, after as many
 // iterations it is at most the one-sweep loss, and the factors returned
 // are non-negative and have the loss reported.
 func TestAccelerate(t *testing.T) {
@@ -407,11 +410,12 @@ func TestAccelerate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
 			o.Components, o.MaxIter, o.Tol = 6, 30, -1
+			o.Exact = true
 			plain, err := Fit(V, o)
 			if err != nil {
 				t.Fatal(err)
 			}
-			o.Accelerate = true
+			o.Exact = false
 			fast, err := Fit(V, o)
 			if err != nil {
 				t.Fatal(err)

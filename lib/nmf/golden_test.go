@@ -68,7 +68,7 @@ func dense(rows [][]float64) *mat.Dense {
 }
 
 func (c goldenCase) options() Options {
-	o := Options{Components: c.K, MaxIter: c.MaxIter, Tol: c.Tol, AlphaW: c.AlphaW, AlphaH: c.AlphaH, L1Ratio: c.L1Ratio}
+	o := Options{Exact: true, Components: c.K, MaxIter: c.MaxIter, Tol: c.Tol, AlphaW: c.AlphaW, AlphaH: c.AlphaH, L1Ratio: c.L1Ratio}
 	if c.Solver == "mu" {
 		o.Solver = MU
 	}
@@ -199,7 +199,7 @@ func TestGoldenTransform(t *testing.T) {
 	segs := generatedLabels("S", k)
 	items := generatedLabels("R", len(tr.Components[0]))
 	m := &Model{W: mustMatrix(items, segs, w), H: mustMatrix(segs, []string{"x"}, mat.NewDense(k, 1, nil)),
-		Options: Options{Components: k, Solver: CD}}
+		Options: Options{Components: k, Solver: CD, Exact: true}}
 	newCols, err := FromDense(dense(tr.X).T(), items, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ func fitGrocery(t *testing.T) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Fit(V, Options{Components: 3, Init: NNDSVD, Solver: CD})
+	m, err := Fit(V, Options{Components: 3, Init: NNDSVD, Solver: CD, Exact: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,4 +140,35 @@ func TestGroceryArticle(t *testing.T) {
 			t.Errorf("coffee targets not yet buying: %v", got)
 		}
 	})
+}
+
+// TestGroceryDefaults: with the default (accelerated) solver the article's
+// conclusions hold: the same error, the same three segments by their top
+// items, Mary's recommendations, Alice's offer and the coffee campaign.
+func TestGroceryDefaults(t *testing.T) {
+	exact := fitGrocery(t)
+	V, _ := ReadCSV("testdata/grocery.csv")
+	fast, err := Fit(V, Options{Components: 3, Init: NNDSVD})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := fast.RelErr - exact.RelErr; d > 1e-3 {
+		t.Errorf("default RelErr %.5f, exact %.5f", fast.RelErr, exact.RelErr)
+	}
+	names, err := fast.NameSegmentsByTop(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Sort(names); !slices.Equal(names, []string{"Bread", "Fruits", "Vegetables"}) {
+		t.Errorf("segments led by %v", names)
+	}
+	for _, m := range []*Model{exact, fast} {
+		mary, _ := m.Recommend("Mary", 3)
+		alice, _ := m.Recommend("Alice", 1, ExcludeKnown())
+		coffee, _ := m.Targets("Coffee", 4)
+		if got := [3][]string{mary.Labels(), alice.Labels(), coffee.Labels()}; !slices.Equal(got[0], []string{"Bread", "Fruits", "Sweets"}) ||
+			!slices.Equal(got[1], []string{"Coffee"}) || !slices.Equal(got[2], []string{"Peter", "Jennifer", "Alice", "Greg"}) {
+			t.Errorf("Exact %v: Mary %v, Alice %v, coffee %v", m.Options.Exact, got[0], got[1], got[2])
+		}
+	}
 }

@@ -146,14 +146,14 @@ func TestSparseFitMatchesDense(t *testing.T) {
 		{"masked KL", masked, Options{Solver: MU, Loss: KullbackLeibler, Init: NNDSVDA}},
 		{"masked regularized", masked, Options{AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3, RegScale: RegByObserved}},
 		{"masked biased", masked, Options{Biased: true, BiasReg: 1, AlphaW: 0.1}},
-		{"zeros CD", zeros, Options{}},
-		// The sweeps per product follow the product's cost, so both multiply
-		// sparsely here.
-		{"zeros CD accelerated", zeros, Options{Accelerate: true, Storage: Sparse}},
+		{"zeros CD", zeros, Options{Exact: true}},
+		// The default's sweeps per product follow the product's cost, so
+		// both multiply sparsely here.
+		{"zeros CD accelerated", zeros, Options{Storage: Sparse}},
 		{"zeros MU", zeros, Options{Solver: MU}},
 		{"zeros KL", zeros, Options{Solver: MU, Loss: KullbackLeibler, Init: NNDSVDA}},
 		{"zeros biased", zeros, Options{Biased: true, BiasReg: 1}},
-		{"zeros random init", zeros, Options{Init: Random}},
+		{"zeros random init", zeros, Options{Init: Random, Exact: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Components, tc.o.MaxIter, tc.o.Tol = 3, 25, -1
