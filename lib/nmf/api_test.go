@@ -4,6 +4,7 @@ import (
 	"errors"
 	"gonum.org/v1/gonum/mat"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -57,3 +58,36 @@ func TestNameSegmentsByTop(t *testing.T) {
 
 // A *Matrix is a gonum mat.Matrix.
 var _ mat.Matrix = (*Matrix)(nil)
+
+// TestReleaseData: after ReleaseData no cell is known.
+func TestReleaseData(t *testing.T) {
+	V, err := ReadCSV("testdata/grocery.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Fit(V, Options{Components: 3, Init: NNDSVD})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := m.Recommend("Mary", 5, ExcludeKnown())
+	m.ReleaseData()
+	after, _ := m.Recommend("Mary", 5, ExcludeKnown())
+	if len(before) != 2 || len(after) != 5 {
+		t.Errorf("Mary's new products: %v before ReleaseData, %v after", before.Labels(), after.Labels())
+	}
+	for _, s := range after {
+		if s.Known {
+			t.Errorf("%s is known after ReleaseData", s.Label)
+		}
+	}
+}
+
+// TestScanRefusesComponents: ScanOptions.Components would be overwritten
+// by each rank; ScanRanks says so instead of ignoring it.
+func TestScanRefusesComponents(t *testing.T) {
+	V, _ := ReadCSV("testdata/grocery.csv")
+	_, err := ScanRanks(V, []int{1, 2}, ScanOptions{Options: Options{Components: 3}})
+	if !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), "leave ScanOptions.Components zero") {
+		t.Errorf("ScanOptions.Components set: %v", err)
+	}
+}

@@ -23,7 +23,7 @@ func BenchmarkFitDenseCD(b *testing.B) {
 func BenchmarkFitDenseMUKL(b *testing.B) {
 	V := lowRank(500, 300, 10, 0.1, 1)
 	for b.Loop() {
-		if _, err := Fit(V, Options{Components: 10, Solver: MU, Loss: KullbackLeibler, Tol: -1, MaxIter: 50}); err != nil {
+		if _, err := Fit(V, Options{Components: 10, Solver: SolverMU, Loss: KullbackLeibler, Tol: -1, MaxIter: 50}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -53,7 +53,7 @@ func BenchmarkFitMovieLensWatched(b *testing.B) {
 		b.Fatal(err)
 	}
 	W := V.Observed()
-	for _, st := range []Storage{Dense, Sparse} {
+	for _, st := range []Storage{StorageDense, StorageSparse} {
 		b.Run(st.String(), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := Fit(W, Options{Components: 20, Tol: -1, MaxIter: 100, Storage: st}); err != nil {
@@ -101,7 +101,7 @@ func BenchmarkCDSweepSparseMovieLens(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, s, w, ht := fitStart(b, V, Options{Components: 20, Init: Random})
+	p, s, w, ht := fitStart(b, V, Options{Components: 20, Init: InitRandom})
 	perm := newCoordinates(20, s).order()
 	b.Run("films", func(b *testing.B) {
 		for b.Loop() {

@@ -46,7 +46,7 @@ func TestSameResultOnAnyNumberOfCores(t *testing.T) {
 		opt Options
 	}{
 		"dense":  {dense, Options{Components: 10, MaxIter: 20, Tol: -1}},
-		"sparse": {watched, Options{Components: 10, MaxIter: 20, Tol: -1, Storage: Sparse}},
+		"sparse": {watched, Options{Components: 10, MaxIter: 20, Tol: -1, Storage: StorageSparse}},
 		"masked": {sparse, Options{Components: 10, MaxIter: 20, Tol: -1}},
 		"accel":  {watched, Options{Components: 10, MaxIter: 20, Tol: -1}},
 	} {

@@ -294,10 +294,10 @@ func TestBiasedAndRegScaleOptions(t *testing.T) {
 		opt  Options
 		text string
 	}{
-		{"biased with MU", Options{Components: 2, Solver: MU, Biased: true}, "Biased needs the CD solver"},
+		{"biased with MU", Options{Components: 2, Solver: SolverMU, Biased: true}, "Biased needs the CD solver"},
 		{"biased with KL", Options{Components: 2, Loss: KullbackLeibler, Biased: true}, "CD solver"},
 		{"negative bias reg", Options{Components: 2, Biased: true, BiasReg: -1}, "BiasReg"},
-		{"by observed with MU", Options{Components: 2, Solver: MU, RegScale: RegByObserved}, "needs the CD solver"},
+		{"by observed with MU", Options{Components: 2, Solver: SolverMU, RegScale: RegByObserved}, "needs the CD solver"},
 		{"unknown reg scale", Options{Components: 2, RegScale: 5}, "RegScale(5)"},
 		{"unknown storage", Options{Components: 2, Storage: 5}, "Storage(5)"},
 	} {
@@ -346,17 +346,17 @@ func TestSparseStorage(t *testing.T) {
 		}
 		return v
 	}, d)
-	for _, o := range []Options{{Solver: CD}, {Solver: MU}, {Solver: CD, AlphaW: 0.01, L1Ratio: 0.5}, {Solver: MU, Loss: KullbackLeibler}} {
+	for _, o := range []Options{{Solver: SolverCD}, {Solver: SolverMU}, {Solver: SolverCD, AlphaW: 0.01, L1Ratio: 0.5}, {Solver: SolverMU, Loss: KullbackLeibler}} {
 		// Exact: the default's sweeps per product follow the product's
 		// cost, which differs between the storages.
 		o.Components, o.MaxIter, o.Tol, o.Exact = 3, 30, -1, true
 		t.Run(o.Solver.String()+"-"+o.Loss.String(), func(t *testing.T) {
-			o.Storage = Dense
+			o.Storage = StorageDense
 			dense, err := Fit(V, o)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, st := range []Storage{Sparse, StorageAuto} {
+			for _, st := range []Storage{StorageSparse, StorageAuto} {
 				o.Storage = st
 				sp, err := Fit(V, o)
 				if err != nil {

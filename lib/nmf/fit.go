@@ -108,7 +108,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 	)
 	prevErr := 0.0
 	var errInit float64
-	if s.Solver == MU {
+	if s.Solver == SolverMU {
 		div, _ := p.divergence(w, ht, s.beta)
 		errInit = errorOf(div)
 		prevErr = errInit
@@ -119,7 +119,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 	l1W, l2W := penW.scaled(p.cols)
 	l1H, l2H := penH.scaled(p.rows)
 	var ex *extrapolation
-	if s.Solver == CD && !s.Exact && updateW && !p.masked() {
+	if s.Solver == SolverCD && !s.Exact && updateW && !p.masked() {
 		ex = newExtrapolation(w, ht)
 	}
 	for it := 1; it <= s.MaxIter; it++ {
@@ -128,7 +128,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 		}
 		var loss float64
 		switch s.Solver {
-		case CD:
+		case SolverCD:
 			perm := coords.order()
 			violation := 0.0
 			// CD minimizes the Frobenius loss only (Options.resolve).
@@ -157,7 +157,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 			if violation0 == 0 || (s.stopRule && violation/violation0 <= s.Tol) {
 				res.converged = true
 			}
-		case MU:
+		case SolverMU:
 			pw := muParams{beta: s.beta, gamma: gamma, l1: s.l1W, l2: s.l2W, zeroBelow: s.beta < 1}
 			ph := muParams{beta: s.beta, gamma: gamma, l1: s.l1H, l2: s.l2H, zeroBelow: s.beta <= 1, sumToOne: true}
 			if p.masked() {

@@ -50,10 +50,10 @@ func TestFitErrors(t *testing.T) {
 		{"no components", V, Options{}, ErrOption, "Components is 0"},
 		{"k too big for nndsvd", V, Options{Components: 6, Init: NNDSVD}, ErrOption, "min(rows, cols) = 5"},
 		{"kl with cd", V, Options{Components: 2, Loss: KullbackLeibler}, ErrOption, "CD solver minimizes the Frobenius loss only"},
-		{"is with zeros", zeros, Options{Components: 1, Solver: MU, Loss: ItakuraSaito}, ErrOption, "zeros"},
-		{"custom without factors", V, Options{Components: 2, Init: Custom}, ErrOption, "W0 and H0"},
-		{"custom wrong shape", V, Options{Components: 2, Init: Custom, W0: mat.NewDense(6, 3, nil), H0: mat.NewDense(2, 5, nil)}, ErrShape, "W0 is 6×3"},
-		{"custom negative", V, Options{Components: 1, Init: Custom, W0: mat.NewDense(6, 1, []float64{1, 1, 1, 1, 1, -1}), H0: mat.NewDense(1, 5, nil)}, ErrOption, "≥ 0"},
+		{"is with zeros", zeros, Options{Components: 1, Solver: SolverMU, Loss: ItakuraSaito}, ErrOption, "zeros"},
+		{"custom without factors", V, Options{Components: 2, Init: InitCustom}, ErrOption, "W0 and H0"},
+		{"custom wrong shape", V, Options{Components: 2, Init: InitCustom, W0: mat.NewDense(6, 3, nil), H0: mat.NewDense(2, 5, nil)}, ErrShape, "W0 is 6×3"},
+		{"custom negative", V, Options{Components: 1, Init: InitCustom, W0: mat.NewDense(6, 1, []float64{1, 1, 1, 1, 1, -1}), H0: mat.NewDense(1, 5, nil)}, ErrOption, "≥ 0"},
 		{"bad l1 ratio", V, Options{Components: 2, L1Ratio: 2}, ErrOption, "L1Ratio"},
 		{"negative alpha", V, Options{Components: 2, AlphaW: -1}, ErrOption, "AlphaW"},
 		{"negative max iter", V, Options{Components: 2, MaxIter: -3}, ErrOption, "MaxIter"},
@@ -82,7 +82,7 @@ func TestFitDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Options.Init != Random {
+	if m.Options.Init != InitRandom {
 		t.Errorf("k > min(rows, cols) must default to Random, got %v", m.Options.Init)
 	}
 	if m.RelErr > 0.05 {
@@ -93,9 +93,9 @@ func TestFitDefaults(t *testing.T) {
 func TestFitEverySolverAndLoss(t *testing.T) {
 	V := lowRank(20, 15, 3, 0.05, 3)
 	for _, o := range []Options{
-		{Solver: CD}, {Solver: CD, Shuffle: true}, {Solver: MU}, {Solver: MU, Loss: KullbackLeibler},
-		{Solver: MU, Loss: ItakuraSaito}, {Solver: CD, AlphaW: 0.01, AlphaH: 0.01, L1Ratio: 1},
-		{Solver: MU, AlphaW: 0.01, L1Ratio: 0}, {Init: NNDSVD}, {Init: NNDSVDAR}, {Init: Random},
+		{Solver: SolverCD}, {Solver: SolverCD, Shuffle: true}, {Solver: SolverMU}, {Solver: SolverMU, Loss: KullbackLeibler},
+		{Solver: SolverMU, Loss: ItakuraSaito}, {Solver: SolverCD, AlphaW: 0.01, AlphaH: 0.01, L1Ratio: 1},
+		{Solver: SolverMU, AlphaW: 0.01, L1Ratio: 0}, {Init: NNDSVD}, {Init: NNDSVDAR}, {Init: InitRandom},
 	} {
 		o.Components, o.MaxIter, o.Seed = 3, 400, 5
 		t.Run(o.Solver.String()+"-"+o.Loss.String()+"-"+o.Init.String(), func(t *testing.T) {
@@ -195,7 +195,7 @@ func TestMissingValues(t *testing.T) {
 	}
 	baseline := rmse(func(_, j int) float64 { return colMean[j] })
 	for _, o := range []Options{
-		{Solver: CD}, {Solver: MU, MaxIter: 2000}, {Solver: MU, Loss: KullbackLeibler, MaxIter: 2000},
+		{Solver: SolverCD}, {Solver: SolverMU, MaxIter: 2000}, {Solver: SolverMU, Loss: KullbackLeibler, MaxIter: 2000},
 	} {
 		o.Components = 3
 		t.Run(o.Solver.String()+"-"+o.Loss.String(), func(t *testing.T) {
@@ -227,7 +227,7 @@ func TestMissingValues(t *testing.T) {
 // every cell observed: they must give what the dense solvers give.
 func TestMaskedMatchesDense(t *testing.T) {
 	V := lowRank(25, 18, 4, 0.1, 7)
-	for _, o := range []Options{{Solver: CD}, {Solver: MU}, {Solver: MU, Loss: KullbackLeibler}, {Solver: CD, AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3}} {
+	for _, o := range []Options{{Solver: SolverCD}, {Solver: SolverMU}, {Solver: SolverMU, Loss: KullbackLeibler}, {Solver: SolverCD, AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3}} {
 		// The masked solver takes one sweep per row and iteration, as the
 		// exact dense one does.
 		o.Components, o.MaxIter, o.Tol, o.Exact = 4, 50, -1, true
@@ -402,10 +402,10 @@ func TestAccelerate(t *testing.T) {
 		name string
 		o    Options
 	}{
-		{"dense", Options{Storage: Dense}},
-		{"sparse", Options{Storage: Sparse}},
+		{"dense", Options{Storage: StorageDense}},
+		{"sparse", Options{Storage: StorageSparse}},
 		{"regularized", Options{AlphaW: 0.01, AlphaH: 0.01, L1Ratio: 0.5}},
-		{"random init", Options{Init: Random}},
+		{"random init", Options{Init: InitRandom}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o

@@ -70,7 +70,7 @@ func dense(rows [][]float64) *mat.Dense {
 func (c goldenCase) options() Options {
 	o := Options{Exact: true, Components: c.K, MaxIter: c.MaxIter, Tol: c.Tol, AlphaW: c.AlphaW, AlphaH: c.AlphaH, L1Ratio: c.L1Ratio}
 	if c.Solver == "mu" {
-		o.Solver = MU
+		o.Solver = SolverMU
 	}
 	switch c.Loss {
 	case "kullback-leibler":
@@ -78,7 +78,7 @@ func (c goldenCase) options() Options {
 	case "itakura-saito":
 		o.Loss = ItakuraSaito
 	}
-	o.Init = map[string]Init{"nndsvd": NNDSVD, "nndsvda": NNDSVDA, "nndsvdar": NNDSVDAR, "random": Random}[c.Init]
+	o.Init = map[string]Init{"nndsvd": NNDSVD, "nndsvda": NNDSVDA, "nndsvdar": NNDSVDAR, "random": InitRandom}[c.Init]
 	return o
 }
 
@@ -100,7 +100,7 @@ func TestGoldenSolvers(t *testing.T) {
 				t.Fatal(err)
 			}
 			o := c.options()
-			o.Init, o.W0, o.H0 = Custom, dense(c.W0), dense(c.H0)
+			o.Init, o.W0, o.H0 = InitCustom, dense(c.W0), dense(c.H0)
 			m, err := Fit(V, o)
 			if err != nil {
 				t.Fatal(err)
@@ -199,7 +199,7 @@ func TestGoldenTransform(t *testing.T) {
 	segs := generatedLabels("S", k)
 	items := generatedLabels("R", len(tr.Components[0]))
 	m := &Model{W: mustMatrix(items, segs, w), H: mustMatrix(segs, []string{"x"}, mat.NewDense(k, 1, nil)),
-		Options: Options{Components: k, Solver: CD, Exact: true}}
+		Options: Options{Components: k, Solver: SolverCD, Exact: true}}
 	newCols, err := FromDense(dense(tr.X).T(), items, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ func fitGrocery(t *testing.T) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Fit(V, Options{Components: 3, Init: NNDSVD, Solver: CD, Exact: true})
+	m, err := Fit(V, Options{Components: 3, Init: NNDSVD, Solver: SolverCD, Exact: true})
 	if err != nil {
 		t.Fatal(err)
 	}

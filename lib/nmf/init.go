@@ -22,7 +22,7 @@ func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
 	k := s.Components
 	rng := newRand(s.Seed)
 	switch s.Init {
-	case Random:
+	case InitRandom:
 		avg := math.Sqrt(p.mean() / float64(k))
 		// Draw H before W, as scikit-learn does.
 		ht = mat.NewDense(p.cols, k, nil)
@@ -37,7 +37,7 @@ func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
 			raw[i] = avg * math.Abs(rng.NormFloat64())
 		}
 		return w, ht, nil
-	case Custom:
+	case InitCustom:
 		w, ht = mat.DenseCopyOf(s.W0), mat.DenseCopyOf(s.H0.T())
 		for _, x := range []*mat.Dense{w, ht} {
 			for _, v := range x.RawMatrix().Data {

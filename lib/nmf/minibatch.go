@@ -423,6 +423,6 @@ func MiniBatch(ctx context.Context, src *Stream, opt MiniBatchOptions) (m *Model
 		Loss:       loss,
 		RelErr:     relErr,
 		History:    history,
-		Options:    Options{Components: k, Init: Random, Solver: CD, Seed: opt.Seed, MaxIter: opt.Epochs},
+		Options:    Options{Components: k, Init: InitRandom, Solver: SolverCD, Seed: opt.Seed, MaxIter: opt.Epochs},
 	}, nil
 }

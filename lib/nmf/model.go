@@ -42,8 +42,16 @@ type Model struct {
 	// the one actually used).
 	Options Options
 
+	// v is the training matrix (not a copy), which Recommend, Targets and
+	// their Known flags read; ReleaseData lets it go.
 	v *Matrix
 }
+
+// ReleaseData drops the model's reference to the matrix it was fitted on,
+// which a model otherwise keeps alive for as long as it lives (to tell
+// known cells from new ones). Afterwards no cell counts as known:
+// ExcludeKnown excludes nothing and Scores' Known flags are false.
+func (m *Model) ReleaseData() { m.v = nil }
 
 // Components returns k, the number of segments.
 func (m *Model) Components() int { _, k := m.W.Dims(); return k }
@@ -416,7 +424,7 @@ func (m *Model) TransformContext(ctx context.Context, newCols *Matrix) (h *Matri
 	}
 	// Start as scikit-learn's transform does: zeros for CD, a constant for MU.
 	ht := mat.NewDense(nc, k, nil)
-	if s.Solver == MU {
+	if s.Solver == SolverMU {
 		avg := math.Sqrt(p.mean() / float64(k))
 		for j := 0; j < nc; j++ {
 			for t := 0; t < k; t++ {

@@ -23,10 +23,10 @@ const (
 	// NNDSVDAR is NNDSVD with its zeros filled with small random values
 	// (mean of V / 100 scale), seeded by Options.Seed.
 	NNDSVDAR
-	// Random draws |N(0,1)|·sqrt(mean(V)/k), seeded by Options.Seed.
-	Random
-	// Custom starts from Options.W0 and Options.H0.
-	Custom
+	// InitRandom draws |N(0,1)|·sqrt(mean(V)/k), seeded by Options.Seed.
+	InitRandom
+	// InitCustom starts from Options.W0 and Options.H0.
+	InitCustom
 )
 
 // String returns scikit-learn's name for the initialization.
@@ -40,9 +40,9 @@ func (i Init) String() string {
 		return "nndsvda"
 	case NNDSVDAR:
 		return "nndsvdar"
-	case Random:
+	case InitRandom:
 		return "random"
-	case Custom:
+	case InitCustom:
 		return "custom"
 	}
 	return fmt.Sprintf("Init(%d)", int(i))
@@ -52,20 +52,20 @@ func (i Init) String() string {
 type Solver int
 
 const (
-	// CD, the zero value, is coordinate descent (fast HALS, Cichocki & Phan
+	// SolverCD, the zero value, is coordinate descent (fast HALS, Cichocki & Phan
 	// 2009), as in scikit-learn's solver="cd". Frobenius loss only.
-	CD Solver = iota
-	// MU is multiplicative updates (Lee & Seung 2001; Févotte & Idier 2011
+	SolverCD Solver = iota
+	// SolverMU is multiplicative updates (Lee & Seung 2001; Févotte & Idier 2011
 	// for β-divergences), as in scikit-learn's solver="mu".
-	MU
+	SolverMU
 )
 
 // String returns scikit-learn's name for the solver.
 func (s Solver) String() string {
 	switch s {
-	case CD:
+	case SolverCD:
 		return "cd"
-	case MU:
+	case SolverMU:
 		return "mu"
 	}
 	return fmt.Sprintf("Solver(%d)", int(s))
@@ -192,6 +192,19 @@ type Options struct {
 	Progress func(Progress)
 }
 
+// The names these constants had before they were prefixed with their
+// type, kept so that existing programs and notebooks build.
+const (
+	// Deprecated: use InitRandom.
+	Random = InitRandom
+	// Deprecated: use InitCustom.
+	Custom = InitCustom
+	// Deprecated: use SolverCD.
+	CD = SolverCD
+	// Deprecated: use SolverMU.
+	MU = SolverMU
+)
+
 // RegScale says how the regularization strengths grow with the data.
 type RegScale int
 
@@ -229,12 +242,20 @@ const (
 	// non-zero cells (CSR) when fewer than a tenth of the cells are
 	// non-zero, densely otherwise.
 	StorageAuto Storage = iota
-	// Dense multiplies V as a dense matrix through BLAS (forming one from
+	// StorageDense multiplies V as a dense matrix through BLAS (forming one from
 	// a sparse V).
-	Dense
-	// Sparse multiplies V from the list of its non-zero cells, at a cost
+	StorageDense
+	// StorageSparse multiplies V from the list of its non-zero cells, at a cost
 	// proportional to their number rather than to rows × cols.
-	Sparse
+	StorageSparse
+)
+
+// Deprecated names of the storages (see Random).
+const (
+	// Deprecated: use StorageDense.
+	Dense = StorageDense
+	// Deprecated: use StorageSparse.
+	Sparse = StorageSparse
 )
 
 // String names the storage.
@@ -242,9 +263,9 @@ func (s Storage) String() string {
 	switch s {
 	case StorageAuto:
 		return "auto"
-	case Dense:
+	case StorageDense:
 		return "dense"
-	case Sparse:
+	case StorageSparse:
 		return "sparse"
 	}
 	return fmt.Sprintf("Storage(%d)", int(s))
@@ -273,14 +294,14 @@ func (o Options) resolve(rows, cols int) (settings, error) {
 		if k <= min(rows, cols) {
 			s.Init = NNDSVDA
 		} else {
-			s.Init = Random
+			s.Init = InitRandom
 		}
 	case NNDSVD, NNDSVDA, NNDSVDAR:
 		if k > min(rows, cols) {
 			return s, fmt.Errorf("nmf: Init %v needs Components ≤ min(rows, cols) = %d, got %d (use Random): %w", o.Init, min(rows, cols), k, ErrOption)
 		}
-	case Random:
-	case Custom:
+	case InitRandom:
+	case InitCustom:
 		if o.W0 == nil || o.H0 == nil {
 			return s, fmt.Errorf("nmf: Init Custom needs W0 and H0: %w", ErrOption)
 		}
@@ -294,11 +315,11 @@ func (o Options) resolve(rows, cols int) (settings, error) {
 		return s, fmt.Errorf("nmf: unknown Init %v: %w", o.Init, ErrOption)
 	}
 	switch o.Solver {
-	case CD:
+	case SolverCD:
 		if o.Loss != Frobenius {
-			return s, fmt.Errorf("nmf: the CD solver minimizes the Frobenius loss only; use Solver: nmf.MU for %v: %w", o.Loss, ErrOption)
+			return s, fmt.Errorf("nmf: the CD solver minimizes the Frobenius loss only; use Solver: nmf.SolverMU for %v: %w", o.Loss, ErrOption)
 		}
-	case MU:
+	case SolverMU:
 	default:
 		return s, fmt.Errorf("nmf: unknown Solver %v: %w", o.Solver, ErrOption)
 	}
@@ -334,7 +355,7 @@ func (o Options) resolve(rows, cols int) (settings, error) {
 	switch o.RegScale {
 	case RegBySize:
 	case RegByObserved:
-		if o.Solver != CD {
+		if o.Solver != SolverCD {
 			return s, fmt.Errorf("nmf: RegScale %v needs the CD solver: %w", o.RegScale, ErrOption)
 		}
 		s.byObserved = true
@@ -342,11 +363,11 @@ func (o Options) resolve(rows, cols int) (settings, error) {
 	default:
 		return s, fmt.Errorf("nmf: unknown RegScale %v: %w", o.RegScale, ErrOption)
 	}
-	if o.Biased && (o.Solver != CD || o.Loss != Frobenius) {
+	if o.Biased && (o.Solver != SolverCD || o.Loss != Frobenius) {
 		return s, fmt.Errorf("nmf: Biased needs the CD solver and the Frobenius loss: %w", ErrOption)
 	}
 	switch o.Storage {
-	case StorageAuto, Dense, Sparse:
+	case StorageAuto, StorageDense, StorageSparse:
 	default:
 		return s, fmt.Errorf("nmf: unknown Storage %v: %w", o.Storage, ErrOption)
 	}

@@ -233,11 +233,11 @@ func (p *problem) useStorage(st Storage) {
 	switch {
 	case p.masked():
 	case p.stored != nil:
-		if st == Dense {
+		if st == StorageDense {
 			p.needDense()
 			p.opV, p.opVT = p.denseOperands()
 		}
-	case st == Dense:
+	case st == StorageDense:
 	default:
 		nz := 0
 		for _, x := range p.v.RawMatrix().Data {
@@ -245,7 +245,7 @@ func (p *problem) useStorage(st Storage) {
 				nz++
 			}
 		}
-		if st == Sparse || float64(nz) < sparseDensity*float64(p.rows*p.cols) {
+		if st == StorageSparse || float64(nz) < sparseDensity*float64(p.rows*p.cols) {
 			x := nonZeros(p.v, nz)
 			p.opV, p.opVT = sparseProducts(x, x.transpose())
 		}

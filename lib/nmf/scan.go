@@ -13,7 +13,8 @@ import (
 
 // ScanOptions configures ScanRanks.
 type ScanOptions struct {
-	// Options are the fit options; Components is set by the scan.
+	// Options are the fit options. Components must be left zero: the
+	// scan sets it to each rank in turn (ScanRanks refuses a value).
 	Options
 	// Runs is the number of fits per rank; zero means 1. With more than
 	// one, the runs start from Random initialization with seeds Seed,
@@ -73,13 +74,16 @@ func ScanRanksContext(ctx context.Context, V *Matrix, ks []int, opt ScanOptions)
 	if len(ks) == 0 {
 		return nil, fmt.Errorf("nmf: ScanRanks needs at least one rank: %w", ErrOption)
 	}
+	if opt.Components != 0 {
+		return nil, fmt.Errorf("nmf: ScanRanks sets Components to each rank in ks; leave ScanOptions.Components zero (got %d): %w", opt.Components, ErrOption)
+	}
 	runs := max(opt.Runs, 1)
 	scan = &RankScan{}
 	for _, k := range ks {
 		o := opt.Options
 		o.Components = k
 		if runs > 1 && o.Init != NNDSVDAR {
-			o.Init = Random
+			o.Init = InitRandom
 		}
 		res := RankResult{K: k, Cophenetic: math.NaN()}
 		var assignments [][]int

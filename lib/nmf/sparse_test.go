@@ -142,18 +142,18 @@ func TestSparseFitMatchesDense(t *testing.T) {
 		o    Options
 	}{
 		{"masked CD", masked, Options{}},
-		{"masked MU", masked, Options{Solver: MU}},
-		{"masked KL", masked, Options{Solver: MU, Loss: KullbackLeibler, Init: NNDSVDA}},
+		{"masked MU", masked, Options{Solver: SolverMU}},
+		{"masked KL", masked, Options{Solver: SolverMU, Loss: KullbackLeibler, Init: NNDSVDA}},
 		{"masked regularized", masked, Options{AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3, RegScale: RegByObserved}},
 		{"masked biased", masked, Options{Biased: true, BiasReg: 1, AlphaW: 0.1}},
 		{"zeros CD", zeros, Options{Exact: true}},
 		// The default's sweeps per product follow the product's cost, so
 		// both multiply sparsely here.
-		{"zeros CD accelerated", zeros, Options{Storage: Sparse}},
-		{"zeros MU", zeros, Options{Solver: MU}},
-		{"zeros KL", zeros, Options{Solver: MU, Loss: KullbackLeibler, Init: NNDSVDA}},
+		{"zeros CD accelerated", zeros, Options{Storage: StorageSparse}},
+		{"zeros MU", zeros, Options{Solver: SolverMU}},
+		{"zeros KL", zeros, Options{Solver: SolverMU, Loss: KullbackLeibler, Init: NNDSVDA}},
 		{"zeros biased", zeros, Options{Biased: true, BiasReg: 1}},
-		{"zeros random init", zeros, Options{Init: Random, Exact: true}},
+		{"zeros random init", zeros, Options{Init: InitRandom, Exact: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Components, tc.o.MaxIter, tc.o.Tol = 3, 25, -1
@@ -198,7 +198,7 @@ func TestSparseFitStorageDense(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Storage = Dense
+	o.Storage = StorageDense
 	b, err := Fit(sp, o)
 	if err != nil {
 		t.Fatal(err)
