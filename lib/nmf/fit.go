@@ -32,6 +32,11 @@ func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err erro
 	if err != nil {
 		return nil, err
 	}
+	if opt.Init == InitAuto && p.masked() {
+		// NNDSVD would read the missing cells as zeros (and take an SVD of
+		// every cell): a slow start, biased towards predicting zero.
+		s.Init = InitRandom
+	}
 	if s.beta <= 0 && p.minV == 0 {
 		return nil, fmt.Errorf("nmf: the %v loss diverges on zeros in V; add a small value to V or use another loss: %w", s.Loss, ErrOption)
 	}
