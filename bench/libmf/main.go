@@ -110,9 +110,9 @@ func main() {
 		opt  nmf.Options
 	}{
 		// The movielens tutorial's choices (validated there): λ = 2 for the
-		// biases, α = 0.1 biased, 0.5 plain.
+		// biases, α = 0.1 biased, 0.2 plain.
 		{"lib/nmf biased masked (α 0.1, λ 2, RegByObserved)", nmf.Options{Biased: true, BiasReg: 2, AlphaW: 0.1, AlphaH: 0.1, RegScale: nmf.RegByObserved}},
-		{"lib/nmf masked NMF (α 0.5, RegByObserved)", nmf.Options{AlphaW: 0.5, AlphaH: 0.5, RegScale: nmf.RegByObserved}},
+		{"lib/nmf masked NMF (α 0.2, RegByObserved)", nmf.Options{AlphaW: 0.2, AlphaH: 0.2, RegScale: nmf.RegByObserved}},
 	} {
 		c.opt.Components, c.opt.Tol = *k, -1
 		// The same iterations as LIBMF, then the fewest that reach its RMSE.
