@@ -220,4 +220,3 @@ func median(n int, f func() (time.Duration, error)) (time.Duration, error) {
 	slices.Sort(ts)
 	return ts[len(ts)/2], nil
 }
-
