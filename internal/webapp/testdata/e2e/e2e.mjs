@@ -24,6 +24,11 @@ try {
   page = await context.newPage();
   page.setDefaultTimeout(30000);
   page.on('pageerror', (e) => errors.push(e.message));
+  // The page's Content-Security-Policy must not block anything the app
+  // itself loads (fonts, styles, scripts, images, connections). (The
+  // inline handler of the untrusted notebook's output is reported as
+  // blocked while the sanitizer parses it: that one is meant to be.)
+  page.on('console', (m) => { if (m.type() === 'error' && /Refused to (load|apply|execute|connect|create)/i.test(m.text())) errors.push(m.text()); });
   page.on('dialog', (d) => d.accept());
 
   // The printed URL logs in and opens the file browser.
