@@ -22,6 +22,10 @@ import (
 // Completion is the answer to a completion request.
 type Completion struct {
 	Matches []string
+	// Kinds gives, for the matches whose kind is known, what they are:
+	// "function", "method", "variable", "property" (a field), "constant",
+	// "type", "interface", "namespace" (a package) or "keyword".
+	Kinds map[string]string
 	// Start and End delimit, in characters (Unicode code points, as the
 	// Jupyter protocol counts them), the text the matches replace.
 	Start, End int
@@ -51,8 +55,9 @@ func (s *Session) Complete(code string, cursor int) (res Completion) {
 	prefix := code[start:pos]
 	res = Completion{Start: utf8.RuneCountInString(code[:start]), End: cursor}
 	var candidates []string
+	kinds := map[string]string{}
 	s.run.Lock()
-	typed, ok := s.typedCompletions(code, start, pos)
+	typed, ok := s.typedCompletions(code, start, pos, kinds)
 	s.run.Unlock()
 	if ok && len(typed) > 0 {
 		candidates = typed
@@ -73,9 +78,20 @@ func (s *Session) Complete(code string, cursor int) (res Completion) {
 	} else {
 		candidates = s.names()
 	}
+	for _, k := range goKeywords {
+		if _, known := kinds[k]; !known {
+			kinds[k] = "keyword"
+		}
+	}
 	for _, c := range candidates {
 		if strings.HasPrefix(c, prefix) && !strings.HasPrefix(c, "__nmfkernel") {
 			res.Matches = append(res.Matches, c)
+			if k, ok := kinds[c]; ok {
+				if res.Kinds == nil {
+					res.Kinds = map[string]string{}
+				}
+				res.Kinds[c] = k
+			}
 		}
 	}
 	slices.Sort(res.Matches)

@@ -202,3 +202,32 @@ func TestInspectOutsideTheSourceTree(t *testing.T) {
 		}
 	}
 }
+
+// TestCompleteKinds: completions say what each match is, for the popup's
+// icons (ipykernel's _jupyter_types_experimental).
+func TestCompleteKinds(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import "nmfkernel/lib/nmf"
+type Basket struct{ Items []string }
+func (b *Basket) Add(item string) { b.Items = append(b.Items, item) }
+const limit = 3
+basket := &Basket{}`)
+	for _, tc := range []struct {
+		code string
+		want map[string]string
+	}{
+		{"nmf.", map[string]string{"Fit": "function", "Options": "type", "InitRandom": "constant", "ErrOption": "variable"}},
+		{"basket.", map[string]string{"Add": "method", "Items": "property"}},
+		{"x := li", map[string]string{"limit": "constant"}},
+		{"bas", map[string]string{"basket": "variable"}},
+		{"nm", map[string]string{"nmf": "namespace"}},
+		{"fo", map[string]string{"for": "keyword"}},
+	} {
+		c := s.Complete(tc.code, utf8.RuneCountInString(tc.code))
+		for name, want := range tc.want {
+			if got := c.Kinds[name]; got != want {
+				t.Errorf("%q: %s is %q, want %q (matches %v)", tc.code, name, got, want, c.Matches)
+			}
+		}
+	}
+}

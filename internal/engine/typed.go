@@ -22,6 +22,9 @@ type scratch struct {
 	pc   *parsedCell
 	info *types.Info
 	pkg  *types.Package
+	// kinds, when not nil, receives the kind of each name a completion
+	// lists (see kindOf).
+	kinds map[string]string
 }
 
 // checkScratch parses and type-checks code in a package of its own built
@@ -124,12 +127,13 @@ func (sc *scratch) cellPos(off int) token.Pos {
 // can be, from the types: after x. the fields and methods of x's type (or
 // a package's members), inside a struct literal its fields, elsewhere the
 // names in scope there. ok is false when the cell cannot be read.
-func (s *Session) typedCompletions(code string, start, pos int) (out []string, ok bool) {
+func (s *Session) typedCompletions(code string, start, pos int, kinds map[string]string) (out []string, ok bool) {
 	probe := code[:start] + placeholder + code[pos:]
 	sc, err := s.checkScratch(probe)
 	if err != nil {
 		return nil, false
 	}
+	sc.kinds = kinds
 	var id *ast.Ident
 	ast.Inspect(sc.pc.file, func(n ast.Node) bool {
 		if x, isIdent := n.(*ast.Ident); isIdent && x.Name == placeholder && id == nil {
@@ -167,9 +171,11 @@ func (sc *scratch) members(x ast.Expr) []string {
 	if xid, ok := ast.Unparen(x).(*ast.Ident); ok {
 		if pn, ok := sc.info.Uses[xid].(*types.PkgName); ok {
 			var out []string
-			for _, n := range pn.Imported().Scope().Names() {
+			scope := pn.Imported().Scope()
+			for _, n := range scope.Names() {
 				if token.IsExported(n) {
 					out = append(out, n)
+					sc.note(scope.Lookup(n))
 				}
 			}
 			return out
@@ -179,18 +185,61 @@ func (sc *scratch) members(x ast.Expr) []string {
 	if t == nil {
 		return nil
 	}
-	return typeMembersOf(t, sc.pkg)
+	return typeMembersOf(t, sc.pkg, sc.note)
+}
+
+// note records the kind of a listed object for the completion popup.
+func (sc *scratch) note(obj types.Object) {
+	if sc.kinds != nil && obj != nil {
+		if _, seen := sc.kinds[obj.Name()]; !seen {
+			sc.kinds[obj.Name()] = kindOf(obj)
+		}
+	}
+}
+
+// kindOf names what obj is in the words completion popups use (CodeMirror's
+// completion types, which JupyterLab's experimental types share).
+func kindOf(obj types.Object) string {
+	switch o := obj.(type) {
+	case *types.Func:
+		if sig, ok := o.Type().(*types.Signature); ok && sig.Recv() != nil {
+			return "method"
+		}
+		return "function"
+	case *types.Var:
+		if o.IsField() {
+			return "property"
+		}
+		return "variable"
+	case *types.Const:
+		return "constant"
+	case *types.TypeName:
+		if types.IsInterface(o.Type()) {
+			return "interface"
+		}
+		return "type"
+	case *types.PkgName:
+		return "namespace"
+	case *types.Builtin:
+		return "function"
+	case *types.Nil:
+		return "constant"
+	}
+	return "variable"
 }
 
 // typeMembersOf lists the fields and methods reachable from t that code
-// in pkg may use.
-func typeMembersOf(t types.Type, pkg *types.Package) []string {
+// in pkg may use, passing each to note (if not nil).
+func typeMembersOf(t types.Type, pkg *types.Package, note func(types.Object)) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(obj types.Object) {
 		if (obj.Exported() || obj.Pkg() == pkg) && !seen[obj.Name()] {
 			seen[obj.Name()] = true
 			out = append(out, obj.Name())
+			if note != nil {
+				note(obj)
+			}
 		}
 	}
 	ms := types.NewMethodSet(t)
@@ -237,6 +286,7 @@ func (sc *scratch) fields(lit *ast.CompositeLit) []string {
 	for f := range st.Fields() {
 		if f.Exported() || f.Pkg() == sc.pkg {
 			out = append(out, f.Name())
+			sc.note(f)
 		}
 	}
 	return out
@@ -258,6 +308,7 @@ func (sc *scratch) scopeNames(pos token.Pos) []string {
 		for _, n := range scope.Names() {
 			if obj := scope.Lookup(n); obj != nil && (scope == types.Universe || obj.Pos() < pos || scope.Parent() == types.Universe || obj.Parent() == sc.pkg.Scope()) {
 				out = append(out, n)
+				sc.note(obj)
 			}
 		}
 	}

@@ -385,7 +385,16 @@ func (k *Kernel) handleShell(m *jupyter.Message) {
 			if matches == nil {
 				matches = []string{}
 			}
-			return "complete_reply", map[string]any{"status": "ok", "matches": matches, "cursor_start": r.Start, "cursor_end": r.End, "metadata": map[string]any{}}
+			// ipykernel's experimental types, which JupyterLab and the app
+			// show as icons in the completion popup.
+			types := make([]map[string]any, 0, len(matches))
+			for _, m := range matches {
+				if kind, ok := r.Kinds[m]; ok {
+					types = append(types, map[string]any{"start": r.Start, "end": r.End, "text": m, "type": kind, "signature": ""})
+				}
+			}
+			return "complete_reply", map[string]any{"status": "ok", "matches": matches, "cursor_start": r.Start, "cursor_end": r.End,
+				"metadata": map[string]any{"_jupyter_types_experimental": types}}
 		})
 	case "inspect_request":
 		var c struct {

@@ -322,6 +322,10 @@ func TestIntrospection(t *testing.T) {
 	if r["status"] != "ok" || r["cursor_start"] != 5.0 || r["cursor_end"] != 8.0 || !strings.Contains(fmt.Sprint(r["matches"]), "counter") {
 		t.Errorf("complete_reply %v", r)
 	}
+	types, _ := r["metadata"].(map[string]any)["_jupyter_types_experimental"].([]any)
+	if len(types) == 0 || !strings.Contains(fmt.Sprint(types), "text:counter") || !strings.Contains(fmt.Sprint(types), "type:variable") {
+		t.Errorf("complete_reply's _jupyter_types_experimental: %v", types)
+	}
 	r = content(t, h.c.request(h.c.shell, "inspect_request", map[string]any{"code": "strings.Fields", "cursor_pos": 10, "detail_level": 0}).reply)
 	if r["found"] != true || !strings.Contains(r["data"].(map[string]any)["text/plain"].(string), "func Fields(s string) []string") {
 		t.Errorf("inspect_reply %v", r)

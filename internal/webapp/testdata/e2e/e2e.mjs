@@ -158,6 +158,8 @@ try {
   await page.waitForSelector('.cm-tooltip-autocomplete');
   const options = await page.$$eval('.cm-tooltip-autocomplete li', (lis) => lis.map((l) => l.textContent));
   check('Tab on nmf.Fi shows a completion popup with Fit', options.some((o) => o.includes('Fit')), options.join(' '));
+  const fitIcon = await page.$$eval('.cm-tooltip-autocomplete li', (lis) => lis.filter((l) => l.textContent.includes('Fit')).map((l) => l.querySelector('.cm-completionIcon-function') !== null));
+  check('completions carry their kind (a function icon for Fit)', fitIcon.length > 0 && fitIcon.every(Boolean), JSON.stringify(fitIcon));
   if (shots) await page.screenshot({ path: `${shots}/completion.png` });
   await page.keyboard.press('Escape');
   await page.keyboard.type('t');

@@ -59,7 +59,7 @@ export function cellEditor(parent, { text, type, hooks }) {
     return {
       from: fromCodePoints(code, c.cursor_start),
       to: fromCodePoints(code, c.cursor_end),
-      options: c.matches.map((m) => ({ label: m, type: types[m] })),
+      options: c.matches.map((m) => ({ label: m, type: types[m] })), // icons from the kernel's kinds
       validFor: /^[\w]*$/,
     };
   };
