@@ -734,7 +734,12 @@ func TestSilentClientIsDropped(t *testing.T) {
 		json.Unmarshal(b, &m)
 		return m.Connections
 	}
+	// Both are counted once the server has registered them (the dial can
+	// return first); then the silent one goes.
 	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && connections() != 2 {
+		time.Sleep(10 * time.Millisecond)
+	}
 	for time.Now().Before(deadline) && connections() != 1 {
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -490,11 +490,14 @@ func TestReplayedMessagesAreRefused(t *testing.T) {
 func TestRunAllStopsAtAnError(t *testing.T) {
 	h := start(t)
 	for try := range 5 {
-		first := h.c.send(h.c.shell, "execute_request", map[string]any{"code": "panic(\"stop\")"})
+		// Dated as Notebook dates them: all in one loop, before any is
+		// sent (a loaded machine may then delay the sends themselves).
+		base := time.Now()
+		first := h.c.sendDated(h.c.shell, "execute_request", map[string]any{"code": "panic(\"stop\")"}, base)
 		var rest []*jupyter.Message
 		for i := range 8 {
 			time.Sleep(time.Duration(2+i%4) * time.Millisecond)
-			rest = append(rest, h.c.send(h.c.shell, "execute_request", map[string]any{"code": fmt.Sprintf("fmt.Println(%d)", i)}))
+			rest = append(rest, h.c.sendDated(h.c.shell, "execute_request", map[string]any{"code": fmt.Sprintf("fmt.Println(%d)", i)}, base.Add(time.Duration(i+1)*time.Millisecond)))
 		}
 		if r := content(t, h.c.collect(h.c.shell, first).reply); r["status"] != "error" {
 			t.Fatalf("try %d: failing cell: %v", try, r)
