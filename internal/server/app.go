@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -26,7 +25,7 @@ func (s *Server) appRoutes(mux *http.ServeMux) {
 	static := http.StripPrefix("/static/", http.FileServerFS(webapp.Assets))
 	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		if r.URL.Query().Get("v") == webapp.Version {
+		if r.URL.Query().Get("v") == webapp.Version() {
 			h.Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
 			h.Set("Cache-Control", "no-cache")
@@ -116,27 +115,11 @@ func safeNext(next string) string {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	xsrf := s.xsrfFor(w, r)
+	xsrf := s.ensureXSRF(w, r)
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(webapp.Login(safeNext(r.URL.Query().Get("next")), xsrf, r.URL.Query().Has("failed")))
-}
-
-// xsrfFor returns the request's XSRF cookie, setting a new one if it has
-// none.
-func (s *Server) xsrfFor(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(xsrfCookie); err == nil && len(c.Value) >= 32 {
-		return c.Value
-	}
-	s.ensureXSRF(w, r)
-	for _, c := range w.Header().Values("Set-Cookie") {
-		if v, ok := strings.CutPrefix(c, xsrfCookie+"="); ok {
-			v, _, _ = strings.Cut(v, ";")
-			return v
-		}
-	}
-	return ""
 }
 
 // loginPost checks the form's token (and its XSRF field, and its Origin)
@@ -167,5 +150,3 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	http.Redirect(w, r, "/login", http.StatusFound)
 }
-
-var _ fs.FS = webapp.Assets

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -53,13 +54,17 @@ func (s *Server) setLogin(w http.ResponseWriter, r *http.Request) {
 	s.ensureXSRF(w, r)
 }
 
-func (s *Server) ensureXSRF(w http.ResponseWriter, r *http.Request) {
+// ensureXSRF returns the request's XSRF cookie, giving the browser a new
+// one if it has none.
+func (s *Server) ensureXSRF(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(xsrfCookie); err == nil && len(c.Value) >= 32 {
-		return
+		return c.Value
 	}
 	var b [24]byte
 	rand.Read(b[:])
-	http.SetCookie(w, &http.Cookie{Name: xsrfCookie, Value: hex.EncodeToString(b[:]), Path: "/", SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	v := hex.EncodeToString(b[:])
+	http.SetCookie(w, &http.Cookie{Name: xsrfCookie, Value: v, Path: "/", SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	return v
 }
 
 // cors answers preflight requests and adds CORS headers for the origins
@@ -102,10 +107,11 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
+// sameOrigin reports whether the request's Origin is this server (its
+// Host).
 func (s *Server) sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	_, host, ok := strings.Cut(origin, "://")
-	return ok && strings.EqualFold(host, r.Host)
+	u, err := url.Parse(r.Header.Get("Origin"))
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
 // allowedOrigin reports whether --allow-origin lists origin.

@@ -282,14 +282,7 @@ func (s *Server) tokenOK(r *http.Request) bool {
 // the server's own origin, and from the configured ones.
 func (s *Server) originOK(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	if err != nil {
-		return false
-	}
-	return strings.EqualFold(u.Host, r.Host) || s.allowedOrigin(origin)
+	return origin == "" || s.sameOrigin(r) || s.allowedOrigin(origin)
 }
 
 // maxBody is the largest REST request body accepted.

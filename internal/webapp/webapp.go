@@ -15,47 +15,56 @@ import (
 	"encoding/hex"
 	"html/template"
 	"io/fs"
+	"sync"
 )
 
 //go:embed dist
 var dist embed.FS
 
 // Assets is the built app: app.js, app.css and their fonts.
-var Assets fs.FS
+var Assets = mustSub(dist, "dist")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is embedded
+	}
+	return sub
+}
+
+// compressed are the assets worth compressing (the script and the style
+// sheet), gzip-compressed once, on first use: every kernel process links
+// this package, and none but the server's ever serves it.
+var compressed = []string{"app.js", "app.css"}
 
 // Version identifies the built assets (a hash of app.js and app.css), for
-// cache busting.
-var Version string
-
-func init() {
-	sub, err := fs.Sub(dist, "dist")
-	if err != nil {
-		panic(err)
-	}
-	Assets = sub
+// cache busting; computed on first use.
+var Version = sync.OnceValue(func() string {
 	h := sha256.New()
-	for _, name := range []string{"app.js", "app.css"} {
+	for _, name := range compressed {
 		b, _ := fs.ReadFile(Assets, name)
 		h.Write(b)
 	}
-	Version = hex.EncodeToString(h.Sum(nil))[:12]
-	gzipped = map[string][]byte{}
-	for _, name := range []string{"app.js", "app.css"} {
+	return hex.EncodeToString(h.Sum(nil))[:12]
+})
+
+var gzipped = sync.OnceValue(func() map[string][]byte {
+	out := map[string][]byte{}
+	for _, name := range compressed {
 		b, _ := fs.ReadFile(Assets, name)
 		var z bytes.Buffer
 		w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
 		w.Write(b)
 		w.Close()
-		gzipped[name] = z.Bytes()
+		out[name] = z.Bytes()
 	}
-}
-
-var gzipped map[string][]byte
+	return out
+})
 
 // Gzipped returns the gzip-compressed bytes of the asset name, for the
-// assets worth compressing (the script and the style sheet).
+// assets worth compressing.
 func Gzipped(name string) ([]byte, bool) {
-	b, ok := gzipped[name]
+	b, ok := gzipped()[name]
 	return b, ok
 }
 
@@ -79,7 +88,7 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 // nonce of this response: the app runs scripts of trusted outputs with it.
 func Page(title, nonce, appVersion string) []byte {
 	var b bytes.Buffer
-	page.Execute(&b, struct{ Title, Nonce, Version, AppVersion string }{title, nonce, Version, appVersion})
+	page.Execute(&b, struct{ Title, Nonce, Version, AppVersion string }{title, nonce, Version(), appVersion})
 	return b.Bytes()
 }
 
@@ -111,6 +120,6 @@ func Login(next, xsrf string, failed bool) []byte {
 	login.Execute(&b, struct {
 		Next, XSRF, Version string
 		Failed              bool
-	}{next, xsrf, Version, failed})
+	}{next, xsrf, Version(), failed})
 	return b.Bytes()
 }
