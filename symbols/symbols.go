@@ -21,6 +21,15 @@ var GeneratedFrom = map[string]string{
 	"gonum.org/v1/plot":  "v0.17.0",
 }
 
+// ModulePackages and Modules say what a kernel built by internal/gomod has
+// compiled in beyond the packages above: the import paths a notebook asked
+// for, and their modules as "path version h1:sum". Both are empty in the
+// kernel built from this repository.
+var (
+	ModulePackages []string
+	Modules        []string
+)
+
 // Packages lists the import paths extracted here, in go:generate order.
 var Packages = []string{
 	"nmfkernel/lib/nmf",

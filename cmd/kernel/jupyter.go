@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"nmfkernel"
+	"nmfkernel/internal/gomod"
 	"nmfkernel/internal/jupyter"
 	"nmfkernel/internal/zmqkernel"
 )
@@ -63,7 +65,17 @@ func runJupyter(args []string, stderr io.Writer) int {
 			orphaned(file) // nobody is left to clean up after this kernel
 		}
 	}()
-	k, err := zmqkernel.New(ctx, conn, zmqkernel.Options{Version: version, Banner: banner(), Log: stderr})
+	opts := zmqkernel.Options{Version: version, Banner: banner(), Log: stderr}
+	if cache, err := gomod.DefaultCacheDir(); err == nil {
+		opts.Modules = &gomod.Builder{Source: nmfkernel.Source, CacheDir: cache}
+	} else {
+		fmt.Fprintln(stderr, "kernel:", err)
+	}
+	if resume := os.Getenv(zmqkernel.ResumeEnv); resume != "" {
+		os.Unsetenv(zmqkernel.ResumeEnv)
+		opts.Resume = resume
+	}
+	k, err := zmqkernel.New(ctx, conn, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "kernel:", err)
 		return 1

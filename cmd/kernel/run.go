@@ -175,7 +175,7 @@ func executor(ctx context.Context, dir, serverURL, token string, inProcess bool,
 		stopServer()
 		return nil, nil, err
 	}
-	return runner.ClientExecutor{Client: c, KernelID: k.ID, Conn: conn}, func() {
+	return &runner.ClientExecutor{Client: c, KernelID: k.ID, Conn: conn}, func() {
 		conn.Close()
 		c.Shutdown(context.Background(), k.ID)
 		stopServer()

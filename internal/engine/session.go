@@ -43,6 +43,12 @@ type ExecuteResult struct {
 	Bundle display.Bundle
 }
 
+// ClearOutput is a kernel's request that the front end clear the cell's
+// output (when the next output arrives, with Wait). Sessions do not send
+// it; executors that talk to a kernel process pass it on.
+type ClearOutput struct{ Wait bool }
+
+func (ClearOutput) isEvent()   {}
 func (Stream) isEvent()        {}
 func (Display) isEvent()       {}
 func (ExecuteResult) isEvent() {}

@@ -721,7 +721,9 @@ func (k *Kernel) startMonitor() {
 // message to the subscriptions (SubscribeIOPub), until the process exits
 // or the monitor is replaced.
 func (k *Kernel) monitor(ctx context.Context, cancel context.CancelFunc, exited <-chan struct{}) {
-	sub := zmq4.NewSub(ctx, quickDial(zmq4.WithAutomaticReconnect(true))...)
+	// Reconnect until the process exits: a kernel that replaces its process
+	// comes back on the same ports.
+	sub := zmq4.NewSub(ctx, zmq4.WithAutomaticReconnect(true), zmq4.WithDialerRetry(10*time.Millisecond), zmq4.WithDialerMaxRetries(-1))
 	defer sub.Close()
 	go func() {
 		select {
@@ -738,7 +740,7 @@ func (k *Kernel) monitor(ctx context.Context, cancel context.CancelFunc, exited 
 	sub.SetOption(zmq4.OptionSubscribe, "")
 	var subs []*iopubSub
 	for {
-		raw, err := sub.Recv()
+		raw, err := Recv(ctx, sub)
 		if err != nil {
 			return
 		}
@@ -796,6 +798,24 @@ func (k *Kernel) Dial(ctx context.Context, channel, id string) (zmq4.Socket, err
 		sock.SetOption(zmq4.OptionSubscribe, "")
 	}
 	return sock, nil
+}
+
+// Recv reads sock's next message, riding out lost connections: zmq4
+// returns an error once when a connection drops, then reconnects (a kernel
+// that replaced its process with one having more packages compiled in
+// comes back on the same ports). It fails only when ctx ends.
+func Recv(ctx context.Context, sock zmq4.Socket) (zmq4.Msg, error) {
+	for {
+		m, err := sock.Recv()
+		if err == nil || ctx.Err() != nil {
+			return m, err
+		}
+		select {
+		case <-ctx.Done():
+			return m, err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Signer returns the kernel's message signer.

@@ -8,6 +8,7 @@ import (
 
 	"nmfkernel/internal/client"
 	"nmfkernel/internal/engine"
+	"nmfkernel/internal/gomod"
 	"nmfkernel/internal/jupyter"
 	"nmfkernel/lib/display"
 )
@@ -19,10 +20,12 @@ type ClientExecutor struct {
 	Client   *client.Client
 	KernelID string
 	Conn     *client.Conn
+
+	modules []gomod.Module // as the last execute_reply reported them
 }
 
 // Execute runs code on the kernel.
-func (e ClientExecutor) Execute(ctx context.Context, code string, sink func(engine.Event)) engine.Result {
+func (e *ClientExecutor) Execute(ctx context.Context, code string, sink func(engine.Event)) engine.Result {
 	var cellErr *engine.CellError
 	stop := context.AfterFunc(ctx, func() { e.Client.Interrupt(context.Background(), e.KernelID) })
 	defer stop()
@@ -55,6 +58,10 @@ func (e ClientExecutor) Execute(ctx context.Context, code string, sink func(engi
 			sink(engine.ExecuteResult{Count: c.ExecutionCount, Bundle: c.Data})
 		case "error":
 			cellErr = &engine.CellError{Name: c.Ename, Value: c.Evalue, Traceback: c.Traceback}
+		case "clear_output":
+			var w struct{ Wait bool }
+			m.DecodeContent(&w)
+			sink(engine.ClearOutput{Wait: w.Wait})
 		}
 	})
 	if errors.Is(err, client.ErrKernelDied) {
@@ -73,6 +80,7 @@ func (e ClientExecutor) Execute(ctx context.Context, code string, sink func(engi
 		Traceback      []string `json:"traceback"`
 	}
 	json.Unmarshal(reply.Content, &r)
+	e.noteModules(reply)
 	res := engine.Result{Count: r.ExecutionCount}
 	switch {
 	case r.Status == "error" && cellErr != nil:
@@ -86,4 +94,45 @@ func (e ClientExecutor) Execute(ctx context.Context, code string, sink func(engi
 		res.Err.Err = ctx.Err()
 	}
 	return res
+}
+
+// noteModules keeps the modules an execute_reply says the kernel has
+// compiled in at the notebook's request.
+func (e *ClientExecutor) noteModules(reply *jupyter.Message) {
+	meta, ok := reply.Metadata["nmfkernel"]
+	if !ok {
+		return
+	}
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return
+	}
+	var m struct {
+		Modules []gomod.Module `json:"modules"`
+	}
+	if json.Unmarshal(b, &m) == nil && m.Modules != nil {
+		e.modules = m.Modules
+	}
+}
+
+// Modules returns the modules the kernel reported having compiled in at
+// the notebook's request (import of a package it lacked, or %go get).
+func (e *ClientExecutor) Modules() []gomod.Module { return e.modules }
+
+// Prepare runs code on the kernel without output or history (a silent
+// execute request), before the notebook's cells.
+func (e *ClientExecutor) Prepare(ctx context.Context, code string) error {
+	reply, err := e.Conn.Request(ctx, "shell", "execute_request", map[string]any{
+		"code": code, "silent": true, "store_history": false, "allow_stdin": false, "stop_on_error": false,
+	}, func(*jupyter.Message) {})
+	if err != nil {
+		return err
+	}
+	var r struct{ Status, Ename, Evalue string }
+	json.Unmarshal(reply.Content, &r)
+	e.noteModules(reply)
+	if r.Status != "ok" {
+		return fmt.Errorf("%s: %s", r.Ename, r.Evalue)
+	}
+	return nil
 }

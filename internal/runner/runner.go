@@ -5,8 +5,10 @@ package runner
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
+	"nmfkernel/internal/gomod"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +66,10 @@ func Run(ctx context.Context, nb *notebook.Notebook, exec Executor, opt Options)
 		}
 	}
 	setLanguage(nb)
+	if err := prepareModules(ctx, nb, exec); err != nil {
+		return err
+	}
+	defer recordModules(nb, exec)
 	code := 0
 	for _, c := range nb.Cells {
 		if c.Type() == "code" {
@@ -95,8 +101,18 @@ func Run(ctx context.Context, nb *notebook.Notebook, exec Executor, opt Options)
 		start := time.Now()
 		var out notebook.Outputs
 		var images [][]byte
+		clearPending := false
 		res := exec.Execute(ctx, c.Source(), func(ev engine.Event) {
+			if _, ok := ev.(engine.ClearOutput); !ok && clearPending {
+				out, images, clearPending = notebook.Outputs{}, nil, false
+			}
 			switch ev := ev.(type) {
+			case engine.ClearOutput:
+				if ev.Wait {
+					clearPending = true
+				} else {
+					out, images = notebook.Outputs{}, nil
+				}
 			case engine.Stream:
 				out.Stream(ev.Name, ev.Text)
 			case engine.Display:
@@ -186,4 +202,80 @@ func setLanguage(nb *notebook.Notebook) {
 		"codemirror_mode": "go", "pygments_lexer": "go",
 	}
 	notebook.RecordGoVersion(nb)
+}
+
+// ModuleKernel is an Executor whose kernel can compile Go modules in
+// (internal/gomod): it can be told the notebook's recorded versions before
+// the cells run, and says which modules it has.
+type ModuleKernel interface {
+	Prepare(ctx context.Context, code string) error
+	Modules() []gomod.Module
+}
+
+// RecordedModules returns the module versions a notebook recorded
+// (metadata.nmfkernel.modules).
+func RecordedModules(nb *notebook.Notebook) []gomod.Module {
+	meta, ok := nb.Metadata["nmfkernel"]
+	if !ok {
+		return nil
+	}
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return nil
+	}
+	var m struct {
+		Modules []gomod.Module `json:"modules"`
+	}
+	json.Unmarshal(b, &m)
+	return m.Modules
+}
+
+// prepareModules has the kernel compile in the notebook's recorded module
+// versions before its cells run, so that they import exactly those.
+func prepareModules(ctx context.Context, nb *notebook.Notebook, exec Executor) error {
+	mods := RecordedModules(nb)
+	if len(mods) == 0 {
+		return nil
+	}
+	mk, ok := exec.(ModuleKernel)
+	if !ok {
+		return fmt.Errorf("the notebook uses Go modules (metadata.nmfkernel.modules), which only a kernel process can compile in: run it without --in-process")
+	}
+	var args []string
+	for _, m := range mods {
+		args = append(args, m.String())
+	}
+	// The recorded checksums are checked by the kernel's go command
+	// against go.sum and the checksum database, as for any go get.
+	if err := mk.Prepare(ctx, "%go get "+strings.Join(args, " ")); err != nil {
+		return fmt.Errorf("the notebook's recorded modules (%s) cannot be had: %w", strings.Join(args, ", "), err)
+	}
+	return nil
+}
+
+// recordModules writes the modules the kernel used into the notebook's
+// metadata, so that another run gets the same versions.
+func recordModules(nb *notebook.Notebook, exec Executor) {
+	mk, ok := exec.(ModuleKernel)
+	if !ok {
+		return
+	}
+	mods := mk.Modules()
+	if len(mods) == 0 {
+		return
+	}
+	meta, _ := nb.Metadata["nmfkernel"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	list := make([]any, 0, len(mods))
+	for _, m := range mods {
+		entry := map[string]any{"path": m.Path, "version": m.Version}
+		if m.Sum != "" {
+			entry["sum"] = m.Sum
+		}
+		list = append(list, entry)
+	}
+	meta["modules"] = list
+	nb.Metadata["nmfkernel"] = meta
 }

@@ -214,7 +214,7 @@ func (c *conn) dialKernel() error {
 	}
 	for ch, sock := range socks {
 		go c.fromKernel(ch, func() ([][]byte, bool, error) {
-			m, err := sock.Recv()
+			m, err := kernels.Recv(sctx, sock)
 			return m.Frames, false, err
 		})
 	}

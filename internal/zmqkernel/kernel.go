@@ -10,6 +10,7 @@ package zmqkernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -24,6 +25,7 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"nmfkernel/internal/engine"
+	"nmfkernel/internal/gomod"
 	"nmfkernel/internal/jupyter"
 	"nmfkernel/internal/zmqpub"
 	"nmfkernel/internal/zmqtcp"
@@ -44,6 +46,13 @@ type Options struct {
 	Log io.Writer
 	// Engine configures the session that runs cells.
 	Engine engine.Options
+	// Modules, if not nil, builds kernels with the packages cells import
+	// that this binary lacks; the kernel then replaces its process with
+	// the new binary, carrying the session over. Nil: such imports fail.
+	Modules *gomod.Builder
+	// Resume is the state file a kernel that replaced itself with this
+	// process left (see ResumeEnv); empty for a new kernel.
+	Resume string
 }
 
 // Kernel is a running kernel.
@@ -62,6 +71,10 @@ type Kernel struct {
 	sendMu sync.Mutex // one message at a time on the zmq4 sockets (iopub has its own lock)
 
 	eng *engine.Session
+
+	have     gomod.Kernel // what this binary has compiled in (modules)
+	replay   []string     // the cells that ran to the end, for a successor to re-run
+	resumeSt *resumeState // the session to carry on, in a kernel that replaced itself
 
 	shellQueue chan *jupyter.Message
 	stdinReply chan *jupyter.Message
@@ -93,6 +106,12 @@ func New(ctx context.Context, conn *jupyter.ConnectionInfo, opt Options) (*Kerne
 		session: jupyter.NewID(), log: log.New(logw, "kernel: ", log.LstdFlags),
 		eng: eng, shellQueue: make(chan *jupyter.Message, 256), stdinReply: make(chan *jupyter.Message, 1),
 		shutdown: make(chan bool, 1), done: make(chan struct{}),
+		have: compiledIn(),
+	}
+	if opt.Resume != "" {
+		if k.resumeSt, err = loadResume(opt.Resume); err != nil {
+			k.log.Print(err)
+		}
 	}
 	k.shell = zmq4.NewRouter(ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-shell")))
 	k.control = zmq4.NewRouter(ctx, zmq4.WithID(zmq4.SocketIdentity(k.session+"-control")))
@@ -142,7 +161,9 @@ func (k *Kernel) closeSockets() {
 func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
 	defer k.closeSockets()
 	defer k.eng.Close()
-	k.publish("status", nil, map[string]string{"execution_state": "starting"})
+	if k.resumeSt == nil {
+		k.publish("status", nil, map[string]string{"execution_state": "starting"})
+	}
 	go k.heartbeat()
 	go k.receive(k.control, "control", k.handleControl)
 	go k.receive(k.stdin, "stdin", func(m *jupyter.Message) {
@@ -154,6 +175,10 @@ func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
 			}
 		}
 	})
+	if k.resumeSt != nil {
+		k.resume(k.resumeSt)
+		k.resumeSt = nil
+	}
 	go k.receive(k.shell, "shell", func(m *jupyter.Message) { k.shellQueue <- m })
 	go k.serveShell()
 	select {
@@ -266,13 +291,27 @@ func (k *Kernel) publish(msgType string, parent *jupyter.Header, content any) {
 
 // reply sends a reply to req on sock.
 func (k *Kernel) reply(sock zmq4.Socket, req *jupyter.Message, msgType string, content any) {
-	m, err := jupyter.NewMessage(k.session, msgType, &req.Header, content)
+	body := content
+	if wm, ok := content.(withMetadata); ok {
+		body = wm.content
+	}
+	m, err := jupyter.NewMessage(k.session, msgType, &req.Header, body)
 	if err != nil {
 		k.log.Print(err)
 		return
 	}
 	m.Identities = req.Identities
+	if wm, ok := content.(withMetadata); ok {
+		m.Metadata = wm.metadata
+	}
 	k.send(sock, m)
+}
+
+// withMetadata is a reply's content with the message metadata to send it
+// with.
+type withMetadata struct {
+	content  any
+	metadata map[string]any
 }
 
 // request handles req: busy, the work (which returns the reply type and
@@ -508,6 +547,7 @@ func (k *Kernel) execute(m *jupyter.Message) {
 			return "execute_reply", errorReply("BadRequest", err.Error())
 		}
 		store := !req.Silent && (req.StoreHistory == nil || *req.StoreHistory)
+		dirs, code, derr := gomod.ParseDirectives(req.Code)
 		count := k.eng.ExecutionCount()
 		if store {
 			count++
@@ -525,15 +565,45 @@ func (k *Kernel) execute(m *jupyter.Message) {
 			k.mu.Unlock()
 			cancel()
 		}()
+		if derr == nil {
+			if need := k.moduleRequest(dirs, code); need != nil {
+				derr = k.buildAndReplace(ctx, m, need) // returns only on failure
+			}
+		}
+		if derr != nil {
+			if store {
+				k.eng.SetExecutionCount(count)
+			}
+			name := "ModuleError"
+			var me *gomod.Error
+			if !errors.As(derr, &me) {
+				name = "DirectiveError"
+			}
+			tb := append([]string{name + ": " + firstLine(derr.Error())}, strings.Split(derr.Error(), "\n")[1:]...)
+			if !req.Silent {
+				k.publish("error", &m.Header, map[string]any{"ename": name, "evalue": derr.Error(), "traceback": tb})
+				if req.StopOnError == nil || *req.StopOnError {
+					stopped = true
+					aborted = k.sentBehind()
+				}
+			}
+			return "execute_reply", map[string]any{"status": "error", "execution_count": count, "ename": name, "evalue": derr.Error(), "traceback": tb}
+		}
+		if out := k.directiveOutput(dirs); out != "" && !req.Silent {
+			k.publish("stream", &m.Header, map[string]string{"name": "stdout", "text": out})
+		}
 		opts := engine.ExecOptions{NoHistory: !store}
 		if req.AllowStdin {
 			opts.Input = func(prompt string, password bool) (string, error) { return k.input(ctx, m, prompt, password) }
 		}
-		res := k.eng.Execute(ctx, req.Code, opts, func(ev engine.Event) {
+		res := k.eng.Execute(ctx, code, opts, func(ev engine.Event) {
 			if !req.Silent {
 				k.publishEvent(&m.Header, ev)
 			}
 		})
+		if res.Err == nil && store {
+			k.replay = append(k.replay, req.Code)
+		}
 		if res.Err != nil {
 			e := res.Err
 			tb := e.Traceback
@@ -549,10 +619,10 @@ func (k *Kernel) execute(m *jupyter.Message) {
 			}
 			return "execute_reply", map[string]any{"status": "error", "execution_count": res.Count, "ename": e.Name, "evalue": e.Value, "traceback": tb}
 		}
-		return "execute_reply", map[string]any{
+		return "execute_reply", k.withModules(map[string]any{
 			"status": "ok", "execution_count": res.Count, "payload": []any{},
 			"user_expressions": k.userExpressions(ctx, req.UserExpressions),
-		}
+		})
 	}, func() {
 		if stopped {
 			k.abortLater(m, arrived)

@@ -401,3 +401,19 @@ func appendHeader(b []byte, flags byte, size int) []byte {
 	}
 	return append(b, flags, byte(size))
 }
+
+// Subscribers returns how many connected peers have subscribed to
+// something: those a message sent now can reach.
+func (p *Pub) Subscribers() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for pr := range p.peers {
+		pr.mu.Lock()
+		if len(pr.topics) > 0 {
+			n++
+		}
+		pr.mu.Unlock()
+	}
+	return n
+}
