@@ -294,9 +294,13 @@ func isInternal(path string) bool {
 	return strings.HasSuffix(path, "/internal") || strings.Contains(path, "/internal/") || strings.HasPrefix(path, "internal/")
 }
 
-// checkCgo refuses packages that need C code when cgo is off.
+// checkCgo refuses packages that need C code when cgo is off. They are
+// listed as cgo would build them: with cgo off, the go command leaves
+// their C files out and builds what remains, often a stub.
 func checkCgo(ctx context.Context, g goCommand, pkgs []string) error {
-	out, stderr, err := g.run(ctx, append([]string{"list", "-mod=mod", "-deps", "-f", "{{if and (not .Standard) .CgoFiles}}{{.ImportPath}}{{end}}"}, pkgs...)...)
+	withCgo := g
+	withCgo.env = append(slices.Clone(g.env), "CGO_ENABLED=1")
+	out, stderr, err := withCgo.run(ctx, append([]string{"list", "-mod=mod", "-deps", "-f", "{{if and (not .Standard) .CgoFiles}}{{.ImportPath}}{{end}}"}, pkgs...)...)
 	if err != nil {
 		return goError(strings.Join(pkgs, ", "), stderr, err)
 	}
@@ -416,17 +420,18 @@ func goError(what, stderr string, err error) error {
 		strings.Contains(low, "module lookup disabled") || strings.Contains(low, "tls handshake"):
 		e.Problem = "cannot be downloaded: the Go module proxy cannot be reached and the module is not in the module cache"
 		e.Hint = "Check the network and GOPROXY (`go env GOPROXY`); offline, only modules already in the module cache (`go env GOMODCACHE`) can be used, with GOFLAGS=-mod=mod and GOPROXY=off."
+	case strings.Contains(low, "cannot find module providing package") || strings.Contains(low, "is not in std") ||
+		strings.Contains(low, "finding module for package") && (strings.Contains(low, " 403 ") || strings.Contains(low, " 404 ") || strings.Contains(low, " 410 ")) ||
+		strings.Contains(low, "malformed module path") || strings.Contains(low, "no required module provides"):
+		e.Problem = "there is no such package: no module provides it"
+		e.Hint = "Check the import path (a module's packages are listed on pkg.go.dev)."
 	case strings.Contains(low, "unknown revision") || strings.Contains(low, "invalid version") || strings.Contains(low, "no matching versions") ||
-		strings.Contains(low, "reading") && strings.Contains(low, "404"):
+		strings.Contains(low, "reading") && (strings.Contains(low, " 403 ") || strings.Contains(low, " 404 ") || strings.Contains(low, " 410 ")):
 		e.Problem = "this version cannot be had"
 		e.Hint = "Check the module path and version (`go list -m -versions MODULE` lists them), or leave the version out for the latest."
 	case strings.Contains(low, "does not contain package"):
 		e.Problem = "there is no such package in that module"
 		e.Hint = "Check the import path (the module's documentation on pkg.go.dev lists its packages)."
-	case strings.Contains(low, "cannot find module providing package") || strings.Contains(low, "is not in std") ||
-		strings.Contains(low, "malformed module path") || strings.Contains(low, "no required module provides"):
-		e.Problem = "there is no such package: no module provides it"
-		e.Hint = "Check the import path (a module's packages are listed on pkg.go.dev)."
 	case strings.Contains(low, "checksum mismatch") || strings.Contains(low, "security error"):
 		e.Problem = "the downloaded module does not match its checksum"
 		e.Hint = "The module's content changed since its checksum was recorded: do not use it until you know why (`go clean -modcache` clears a corrupted cache)."

@@ -11,6 +11,7 @@ import (
 	"nmfkernel/internal/gomod"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -230,25 +231,57 @@ func RecordedModules(nb *notebook.Notebook) []gomod.Module {
 	return m.Modules
 }
 
-// prepareModules has the kernel compile in the notebook's recorded module
-// versions before its cells run, so that they import exactly those.
+// prepareModules has the kernel compile in, before the cells run, what the
+// notebook needs: its recorded module versions, the versions its %go get
+// lines pin (which win over the record) and the packages its cells
+// import, so that one build serves the whole run and the cells import
+// exactly the recorded versions.
 func prepareModules(ctx context.Context, nb *notebook.Notebook, exec Executor) error {
-	mods := RecordedModules(nb)
-	if len(mods) == 0 {
+	pins := RecordedModules(nb)
+	var imports []string
+	for _, c := range nb.Cells {
+		if c.Type() != "code" {
+			continue
+		}
+		dirs, code, err := gomod.ParseDirectives(c.Source())
+		if err != nil {
+			continue // the cell reports it when it runs
+		}
+		for _, p := range dirs.Pins {
+			pins = slices.DeleteFunc(pins, func(m gomod.Module) bool { return m.Path == p.Path })
+			pins = append(pins, gomod.Module{Path: p.Path, Version: p.Version})
+		}
+		for _, path := range engine.Imports(code) {
+			if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") && !slices.Contains(imports, path) {
+				imports = append(imports, path)
+			}
+		}
+	}
+	if len(pins) == 0 && len(imports) == 0 {
 		return nil
 	}
 	mk, ok := exec.(ModuleKernel)
 	if !ok {
-		return fmt.Errorf("the notebook uses Go modules (metadata.nmfkernel.modules), which only a kernel process can compile in: run it without --in-process")
+		if len(pins) == 0 {
+			return nil // the cells' imports fail or succeed on their own
+		}
+		return fmt.Errorf("the notebook uses Go modules (metadata.nmfkernel.modules or %%go get), which only a kernel process can compile in: run it without --in-process")
 	}
-	var args []string
-	for _, m := range mods {
-		args = append(args, m.String())
+	var b strings.Builder
+	if len(pins) > 0 {
+		var args []string
+		for _, m := range pins {
+			args = append(args, m.String())
+		}
+		fmt.Fprintf(&b, "%%go get %s\n", strings.Join(args, " "))
 	}
-	// The recorded checksums are checked by the kernel's go command
-	// against go.sum and the checksum database, as for any go get.
-	if err := mk.Prepare(ctx, "%go get "+strings.Join(args, " ")); err != nil {
-		return fmt.Errorf("the notebook's recorded modules (%s) cannot be had: %w", strings.Join(args, ", "), err)
+	for _, path := range imports {
+		fmt.Fprintf(&b, "import _ %q\n", path)
+	}
+	// The recorded checksums are checked against the go command's (go.sum
+	// and the checksum database).
+	if err := mk.Prepare(ctx, b.String()); err != nil {
+		return fmt.Errorf("the notebook's Go modules cannot be had: %w", err)
 	}
 	return nil
 }

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"nmfkernel/internal/client"
+	"nmfkernel/internal/jupyter"
+	"nmfkernel/internal/kernels"
+	"nmfkernel/internal/notebook"
+	"nmfkernel/internal/server"
+)
+
+// needGo skips a test that builds kernels when there is no Go toolchain,
+// except in CI, where that is a failure.
+func needGo(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no go command on PATH: the module tests need it (and the Go module proxy)")
+		}
+		t.Skip("no go command on PATH: skipping the tests that compile modules into kernels")
+	}
+}
+
+// moduleCache is one build cache for the module tests: each kernel build
+// after the first takes seconds.
+var moduleCache = sync.OnceValue(func() string {
+	d, err := os.MkdirTemp("", "nmfkernel-modules-test-")
+	if err != nil {
+		panic(err)
+	}
+	return d
+})
+
+// modulesNotebook uses five modules of different kinds: plain functions
+// (stats), types with methods used across cells (decimal), one with
+// dependencies of its own (tablewriter: go-runewidth, uniseg), one from
+// golang.org/x (text), state kept across each import.
+var modulesNotebook = []string{
+	"import \"fmt\"\nprices := []float64{3, 1, 4, 1, 5, 9, 2, 6}\nfmt.Println(len(prices), \"prices\")",
+	"%go get github.com/montanaflynn/stats@v0.14.0 github.com/shopspring/decimal@v1.4.0 github.com/olekukonko/tablewriter@v0.0.5",
+	"import \"github.com/montanaflynn/stats\"\nmed, _ := stats.Median(prices)\np90, _ := stats.Percentile(prices, 90)\nfmt.Println(\"median\", med, \"p90\", p90)",
+	"import \"github.com/shopspring/decimal\"\ntotal := decimal.Zero\nfor _, p := range prices {\n\ttotal = total.Add(decimal.NewFromFloat(p).Mul(decimal.RequireFromString(\"1.1\")))\n}",
+	"fmt.Println(total.StringFixed(2), total.GreaterThan(decimal.NewFromInt(30)))",
+	"import (\"os\"; \"github.com/olekukonko/tablewriter\")\ntw := tablewriter.NewWriter(os.Stdout)\ntw.SetHeader([]string{\"stat\", \"value\"})\ntw.Append([]string{\"median\", fmt.Sprint(med)})\ntw.Render()",
+	"import (\"golang.org/x/text/cases\"; \"golang.org/x/text/language\")\nfmt.Println(cases.Title(language.English).String(\"state survives\"), total.String())",
+}
+
+var modulesWant = []string{
+	"8 prices\n",
+	"github.com/montanaflynn/stats v0.14.0\ngithub.com/shopspring/decimal v1.4.0\ngithub.com/olekukonko/tablewriter v0.0.5\n",
+	"median 3.5 p90 6.8999999999999995\n",
+	"",
+	"34.10 true\n",
+	"| median |   3.5 |",
+	"State Survives 34.1\n",
+}
+
+func writeNotebook(t *testing.T, path string, cells []string) {
+	t.Helper()
+	nb := map[string]any{"metadata": map[string]any{}, "nbformat": 4, "nbformat_minor": 5}
+	var cs []any
+	for _, c := range cells {
+		cs = append(cs, map[string]any{"cell_type": "code", "metadata": map[string]any{}, "source": c, "outputs": []any{}, "execution_count": nil})
+	}
+	nb["cells"] = cs
+	b, _ := json.Marshal(nb)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// streamText is a cell's stdout, and its stderr prefixed with "stderr: ".
+func streamText(c notebook.Cell) string {
+	var b strings.Builder
+	outs, _ := c["outputs"].([]any)
+	for _, o := range outs {
+		m, _ := o.(map[string]any)
+		if m["output_type"] == "stream" {
+			if m["name"] == "stderr" {
+				b.WriteString("stderr: ")
+			}
+			switch t := m["text"].(type) {
+			case string:
+				b.WriteString(t)
+			case []any:
+				for _, s := range t {
+					b.WriteString(s.(string))
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+func TestModulesInANotebook(t *testing.T) {
+	needGo(t)
+	t.Setenv("NMFKERNEL_CACHE", moduleCache())
+	wd, _ := os.Getwd()
+	t.Chdir(wd)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "modules.ipynb")
+	writeNotebook(t, in, modulesNotebook)
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", in}, &out, &errb); code != 0 {
+		t.Fatalf("kernel run: exit %d\n%s", code, errb.String())
+	}
+	t.Chdir(wd)
+	nb, err := notebook.Read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range modulesWant {
+		if got := streamText(nb.Cells[i]); !strings.Contains(got, want) || want == "" && got != "" {
+			t.Errorf("cell %d: got %q, want %q", i+1, got, want)
+		}
+	}
+	recorded := map[string]string{}
+	meta, _ := nb.Metadata["nmfkernel"].(map[string]any)
+	mods, _ := meta["modules"].([]any)
+	for _, m := range mods {
+		m := m.(map[string]any)
+		recorded[m["path"].(string)] = m["version"].(string)
+		if sum, _ := m["sum"].(string); !strings.HasPrefix(sum, "h1:") {
+			t.Errorf("%v: no go.sum hash recorded", m)
+		}
+	}
+	for path, version := range map[string]string{"github.com/montanaflynn/stats": "v0.14.0", "github.com/shopspring/decimal": "v1.4.0",
+		"github.com/olekukonko/tablewriter": "v0.0.5", "golang.org/x/text": ""} {
+		if got, ok := recorded[path]; !ok || version != "" && got != version {
+			t.Errorf("metadata records %s at %q, want %q (all: %v)", path, got, version, recorded)
+		}
+	}
+
+	// Another machine: a fresh module cache and no kernel builds. The
+	// notebook re-runs to the same outputs with the recorded versions,
+	// even once its %go get line is gone.
+	if testing.Short() {
+		return
+	}
+	t.Setenv("NMFKERNEL_CACHE", t.TempDir())
+	t.Setenv("GOMODCACHE", t.TempDir())
+	t.Setenv("GOFLAGS", "-modcacherw") // lets the test remove the cache
+	nb.Cells[1]["source"] = "fmt.Println(\"no directive\")"
+	nb.Cells[1]["outputs"] = []any{map[string]any{"output_type": "stream", "name": "stdout", "text": "no directive\n"}}
+	if err := nb.Write(in); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := run([]string{"run", "--check", in}, &out, &errb); code != 0 {
+		t.Fatalf("re-run on a fresh module cache: exit %d\n%s", code, errb.String())
+	}
+	t.Chdir(wd)
+	// A recorded version that cannot be had fails the check.
+	nb.Metadata["nmfkernel"].(map[string]any)["modules"] = []any{map[string]any{"path": "github.com/montanaflynn/stats", "version": "v0.99.0"}}
+	nb.Write(in)
+	errb.Reset()
+	if code := run([]string{"run", "--check", in}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "github.com/montanaflynn/stats@v0.99.0") {
+		t.Errorf("unavailable recorded version: exit %d\n%s", code, errb.String())
+	}
+	t.Chdir(wd)
+}
+
+// moduleServer is a kernel server on loopback whose kernels are this test
+// binary, with env added to theirs.
+func moduleServer(t *testing.T) (*client.Client, func(env map[string]string) (*client.Conn, string)) {
+	t.Helper()
+	exe, _ := os.Executable()
+	srv, err := server.New(server.Options{Addr: "127.0.0.1:0", Kernels: kernels.Options{Command: []string{exe, "jupyter"}, Dir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve()
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	c := client.New("http://"+srv.Addr(), srv.Token())
+	return c, func(env map[string]string) (*client.Conn, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		// Kernel processes inherit the server's environment: env holds
+		// while this one starts.
+		for k, v := range env {
+			old, had := os.LookupEnv(k)
+			os.Setenv(k, v)
+			defer func() {
+				if had {
+					os.Setenv(k, old)
+				} else {
+					os.Unsetenv(k)
+				}
+			}()
+		}
+		k, err := c.StartKernel(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := c.Connect(ctx, k.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn, k.ID
+	}
+}
+
+type cellRun struct {
+	status, stdout, stderr, ename, evalue string
+	cleared                               bool
+	metadata                              map[string]any
+}
+
+func execute(t *testing.T, conn *client.Conn, code string) cellRun {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var r cellRun
+	reply, err := conn.Request(ctx, "shell", "execute_request", map[string]any{"code": code, "silent": false, "store_history": true, "allow_stdin": false, "stop_on_error": true},
+		func(m *jupyter.Message) {
+			var c struct{ Name, Text, Ename, Evalue string }
+			m.DecodeContent(&c)
+			switch m.Header.MsgType {
+			case "stream":
+				if c.Name == "stdout" {
+					r.stdout += c.Text
+				} else {
+					r.stderr += c.Text
+				}
+			case "clear_output":
+				r.cleared, r.stdout, r.stderr = true, "", ""
+			case "error":
+				r.ename, r.evalue = c.Ename, c.Evalue
+			}
+		})
+	if err != nil {
+		t.Fatalf("execute %q: %v", code, err)
+	}
+	var c struct{ Status string }
+	reply.DecodeContent(&c)
+	r.status, r.metadata = c.Status, reply.Metadata
+	return r
+}
+
+func TestModuleImportKeepsTheSession(t *testing.T) {
+	needGo(t)
+	t.Setenv("NMFKERNEL_CACHE", moduleCache())
+	_, start := moduleServer(t)
+	conn, _ := start(nil)
+	execute(t, conn, "import \"fmt\"\nx := 41\nfunc double(v float64) float64 { return 2 * v }")
+	// The kernel replaces its process with one that has stats compiled in,
+	// re-runs the first cell there, clears its build messages and runs
+	// this one.
+	r := execute(t, conn, "import \"github.com/montanaflynn/stats\"\nm, _ := stats.Mean([]float64{1, 2, 3, 4})\nfmt.Println(double(m), x+1)")
+	if r.status != "ok" || r.stdout != "5 42\n" || !r.cleared || r.stderr != "" {
+		t.Fatalf("import: %+v", r)
+	}
+	if mods, _ := json.Marshal(r.metadata["nmfkernel"]); !strings.Contains(string(mods), `"path":"github.com/montanaflynn/stats"`) {
+		t.Errorf("execute_reply metadata: %s", mods)
+	}
+	if r := execute(t, conn, "fmt.Println(x, m)"); r.stdout != "41 2.5\n" {
+		t.Errorf("after the import: %+v", r)
+	}
+	// Clear failures, each leaving the session as it was.
+	for _, c := range []struct{ code, want string }{
+		{"import \"github.com/nmfkernel-test/no-such-module/stats\"", "no such package"},
+		{"import \"github.com/montanaflynn/stats/nope\"", "no such package in that module"},
+		{"%go get github.com/montanaflynn/stats@v0.99.0", "this version cannot be had"},
+		{"%go fetch something", "unknown %go subcommand"},
+	} {
+		r := execute(t, conn, c.code)
+		if r.status != "error" || !strings.Contains(r.evalue, c.want) {
+			t.Errorf("%q: %+v", c.code, r)
+		}
+	}
+	if r := execute(t, conn, "fmt.Println(x, m)"); r.stdout != "41 2.5\n" {
+		t.Errorf("after the failures: %+v", r)
+	}
+}
+
+func TestModuleFailures(t *testing.T) {
+	needGo(t)
+	t.Setenv("NMFKERNEL_CACHE", moduleCache())
+	_, start := moduleServer(t)
+	check := func(conn *client.Conn, code, want string) {
+		t.Helper()
+		execute(t, conn, "y := 7")
+		if r := execute(t, conn, code); r.status != "error" || r.ename != "ModuleError" || !strings.Contains(r.evalue, want) {
+			t.Errorf("%q: %+v", code, r)
+		}
+		if r := execute(t, conn, "println(y)"); r.status != "ok" || r.stdout+r.stderr != "7\n" {
+			t.Errorf("session harmed: %+v", r)
+		}
+	}
+	// cgo switched off: a package with C code is refused by name.
+	check(first(start(map[string]string{"CGO_ENABLED": "0"})), "import \"github.com/mattn/go-sqlite3\"", "needs cgo (github.com/mattn/go-sqlite3 has C code)")
+	// No network: nothing in the module cache and a proxy that refuses.
+	check(first(start(map[string]string{"GOPROXY": "http://127.0.0.1:9", "GOMODCACHE": t.TempDir(), "GOFLAGS": "-modcacherw"})),
+		"import \"github.com/dustin/go-humanize\"", "the Go module proxy cannot be reached")
+	// No Go toolchain on the kernel's PATH.
+	check(first(start(map[string]string{"PATH": t.TempDir()})),
+		"import \"github.com/dustin/go-humanize\"", "there is no `go` command on the PATH")
+}
+
+func first[A, B any](a A, _ B) A { return a }
