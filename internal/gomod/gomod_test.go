@@ -1,0 +1,85 @@
+package gomod
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseDirectives(t *testing.T) {
+	for _, c := range []struct {
+		code, stripped, err string
+		pins               []Module
+		list               bool
+	}{
+		{code: "x := 1", stripped: "x := 1"},
+		{code: "%go get github.com/samber/lo@v1.47.0\nx := 1", stripped: "\nx := 1", pins: []Module{{Path: "github.com/samber/lo", Version: "v1.47.0"}}},
+		{code: "  %go get a.b/c d.e/f@latest\n%go list", stripped: "\n", list: true,
+			pins: []Module{{Path: "a.b/c", Version: "latest"}, {Path: "d.e/f", Version: "latest"}}},
+		{code: `s := "%go get x"`, stripped: `s := "%go get x"`},
+		{code: "%go", err: "line 1: %go needs a subcommand"},
+		{code: "x := 1\n%go get", err: "line 2: %go get needs a module"},
+		{code: "%go get -u a.b/c", err: "takes modules, not flags (-u)"},
+		{code: "%go get @v1", err: `"@v1" is not MODULE[@VERSION]`},
+		{code: "%go build", err: `unknown %go subcommand "build"`},
+	} {
+		d, stripped, err := ParseDirectives(c.code)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: error %v, want %q", c.code, err, c.err)
+			}
+			continue
+		}
+		if err != nil || stripped != c.stripped || d.List != c.list || len(d.Pins) != len(c.pins) {
+			t.Errorf("%q: %+v %q %v", c.code, d, stripped, err)
+			continue
+		}
+		for i := range c.pins {
+			if d.Pins[i] != c.pins[i] {
+				t.Errorf("%q: pin %d is %v, want %v", c.code, i, d.Pins[i], c.pins[i])
+			}
+		}
+	}
+}
+
+func TestGoErrorWords(t *testing.T) {
+	for _, c := range []struct{ stderr, problem string }{
+		{"go: finding module for package x.y/z\ncannot find module providing package x.y/z: module x.y/z: reading https://proxy.golang.org/x.y/z/@v/list: 404 Not Found", "there is no such package"},
+		{"go: github.com/a/b@v9.0.0: reading https://proxy.golang.org/github.com/a/b/@v/v9.0.0.info: 410 Gone", "this version cannot be had"},
+		{"go: github.com/a/b@v9.0.0: invalid version: unknown revision v9.0.0", "this version cannot be had"},
+		{"go: module github.com/a/b@latest found (v1.0.0), but does not contain package github.com/a/b/c", "no such package in that module"},
+		{`go: github.com/a/b@v1.0.0: Get "https://proxy.golang.org/...": dial tcp: lookup proxy.golang.org: no such host`, "the Go module proxy cannot be reached"},
+		{"verifying github.com/a/b@v1.0.0: checksum mismatch", "does not match its checksum"},
+		{"something else", "the go command failed"},
+	} {
+		err := goError("pkg", c.stderr, errors.New("exit status 1"))
+		var e *Error
+		if !errors.As(err, &e) || !strings.Contains(e.Problem, c.problem) || !strings.Contains(err.Error(), c.stderr) {
+			t.Errorf("%q: %v, want %q", c.stderr, err, c.problem)
+		}
+	}
+}
+
+func TestMergePinsAndRecords(t *testing.T) {
+	got := mergePins([]Module{{Path: "a", Version: "v1"}, {Path: "b", Version: "v1", Sum: "h1:x"}}, []Module{{Path: "b", Version: "v2"}})
+	if len(got) != 2 || got[0] != (Module{Path: "a", Version: "v1"}) || got[1] != (Module{Path: "b", Version: "v2"}) {
+		t.Errorf("mergePins: %v", got)
+	}
+	k := Kernel{Packages: []string{"a/p"}, Modules: []Module{{Path: "a", Version: "v1", Sum: "h1:abc"}, {Path: "b", Version: "v2"}}}
+	rec := string(kernelRecord(k))
+	var lines []string
+	for _, l := range strings.Split(rec, "\n") {
+		if _, v, ok := strings.Cut(l, "Modules = append(Modules, "); ok {
+			lines = append(lines, strings.Trim(strings.TrimSuffix(v, ")"), `"`))
+		}
+	}
+	if ms := ParseModules(lines); len(ms) != 2 || ms[0] != k.Modules[0] || ms[1] != k.Modules[1] {
+		t.Errorf("record round trip: %v from\n%s", ms, rec)
+	}
+	if err := verifySums([]Module{{Path: "a", Version: "v1", Sum: "h1:other"}}, k.Modules); err == nil || !strings.Contains(err.Error(), "recorded h1:other") {
+		t.Errorf("checksum mismatch not caught: %v", err)
+	}
+	if m, ok := ModuleOf("a/p/q", k.Modules); !ok || m.Path != "a" {
+		t.Errorf("ModuleOf: %v %v", m, ok)
+	}
+}
