@@ -312,3 +312,27 @@ func TestModuleFailures(t *testing.T) {
 }
 
 func first[A, B any](a A, _ B) A { return a }
+
+// Kernels importing the same module at the same time take turns with the
+// build folder and both get it.
+func TestConcurrentImports(t *testing.T) {
+	needGo(t)
+	t.Setenv("NMFKERNEL_CACHE", moduleCache())
+	_, start := moduleServer(t)
+	conns := []*client.Conn{first(start(nil)), first(start(nil))}
+	var wg sync.WaitGroup
+	results := make([]cellRun, len(conns))
+	for i, conn := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = execute(t, conn, "import (\"fmt\"; \"github.com/dustin/go-humanize\")\nfmt.Println(humanize.Comma(1234567))")
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.status != "ok" || r.stdout != "1,234,567\n" {
+			t.Errorf("kernel %d: %+v", i, r)
+		}
+	}
+}

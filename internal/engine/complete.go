@@ -2,12 +2,14 @@ package engine
 
 import (
 	"fmt"
+	"github.com/traefik/yaegi/interp"
 	"go/ast"
 	"go/build"
 	"go/doc"
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"nmfkernel/symbols"
 	embeddeddocs "nmfkernel/symbols/docs"
 	"os"
 	"path/filepath"
@@ -197,6 +199,9 @@ func (s *Session) members(recv string, extra map[string]string) []string {
 // pkgName guesses a package's name from its import path, as yaegi keys
 // its symbols ("gonum.org/v1/plot" → plot, "math/rand/v2" → rand).
 func pkgName(path string) string {
+	if name, ok := packageNames()[path]; ok {
+		return name
+	}
 	parts := strings.Split(path, "/")
 	name := parts[len(parts)-1]
 	if len(parts) > 1 && len(name) > 1 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" {
@@ -204,6 +209,22 @@ func pkgName(path string) string {
 	}
 	return name
 }
+
+// packageNames maps the import paths of the symbol tables to their
+// packages' names, which the tables' keys ("path/name") hold: a module's
+// package is often named otherwise than its path ends
+// (github.com/dustin/go-humanize is humanize).
+var packageNames = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, t := range []interp.Exports{standardLibrary(), symbols.Symbols} {
+		for key := range t {
+			if i := strings.LastIndexByte(key, '/'); i > 0 {
+				m[key[:i]] = key[i+1:]
+			}
+		}
+	}
+	return m
+})
 
 func typeMembers(t reflect.Type) []string {
 	var out []string

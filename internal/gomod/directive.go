@@ -33,12 +33,12 @@ func ParseDirectives(code string) (Directives, string, error) {
 		}
 		lines[i] = ""
 		if len(f) < 2 {
-			return d, "", fmt.Errorf("line %d: %%go needs a subcommand: %%go get MODULE[@VERSION] or %%go list", i+1)
+			return d, "", fmt.Errorf("line %d: %%go needs a subcommand (%%go get MODULE[@VERSION] or %%go list)", i+1)
 		}
 		switch f[1] {
 		case "get":
 			if len(f) == 2 {
-				return d, "", fmt.Errorf("line %d: %%go get needs a module: %%go get MODULE[@VERSION] ...", i+1)
+				return d, "", fmt.Errorf("line %d: %%go get names no module (write %%go get MODULE[@VERSION])", i+1)
 			}
 			for _, arg := range f[2:] {
 				if strings.HasPrefix(arg, "-") {

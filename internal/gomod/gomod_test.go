@@ -18,7 +18,7 @@ func TestParseDirectives(t *testing.T) {
 			pins: []Module{{Path: "a.b/c", Version: "latest"}, {Path: "d.e/f", Version: "latest"}}},
 		{code: `s := "%go get x"`, stripped: `s := "%go get x"`},
 		{code: "%go", err: "line 1: %go needs a subcommand"},
-		{code: "x := 1\n%go get", err: "line 2: %go get needs a module"},
+		{code: "x := 1\n%go get", err: "line 2: %go get names no module"},
 		{code: "%go get -u a.b/c", err: "takes modules, not flags (-u)"},
 		{code: "%go get @v1", err: `"@v1" is not MODULE[@VERSION]`},
 		{code: "%go build", err: `unknown %go subcommand "build"`},
