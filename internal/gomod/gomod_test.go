@@ -9,8 +9,8 @@ import (
 func TestParseDirectives(t *testing.T) {
 	for _, c := range []struct {
 		code, stripped, err string
-		pins               []Module
-		list               bool
+		pins                []Module
+		list                bool
 	}{
 		{code: "x := 1", stripped: "x := 1"},
 		{code: "%go get github.com/samber/lo@v1.47.0\nx := 1", stripped: "\nx := 1", pins: []Module{{Path: "github.com/samber/lo", Version: "v1.47.0"}}},
