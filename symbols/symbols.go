@@ -9,7 +9,10 @@
 // (yaegi extract); TestSymbolsUpToDate fails when they are stale.
 package symbols
 
-import "reflect"
+import (
+	"reflect"
+	"strings"
+)
 
 // Symbols maps "importpath/name" to a package's exported symbols.
 var Symbols = map[string]map[string]reflect.Value{}
@@ -28,6 +31,17 @@ var GeneratedFrom = map[string]string{
 var (
 	ModulePackages []string
 	Modules        []string
+)
+
+// ModuleGenerics holds, by import path, the generic declarations (without
+// bodies) of the module packages compiled in, which yaegi's tables leave
+// out; ModuleInstances records the instantiations of them compiled in (a
+// cell's lo.Map[int, string], registered in Symbols as a function or type
+// of its own name), one JSON object each. Both are filled by files that
+// internal/gomod generates.
+var (
+	ModuleGenerics  = map[string]string{}
+	ModuleInstances []string
 )
 
 // Packages lists the import paths extracted here, in go:generate order.
@@ -55,3 +69,16 @@ var Packages = []string{
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract nmfkernel/lib/nmf nmfkernel/lib/display nmfkernel/lib/display/table nmfkernel/lib/viz
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract gonum.org/v1/gonum/mat gonum.org/v1/gonum/stat gonum.org/v1/gonum/stat/distuv gonum.org/v1/gonum/floats gonum.org/v1/gonum/optimize
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract gonum.org/v1/plot gonum.org/v1/plot/plotter gonum.org/v1/plot/plotutil gonum.org/v1/plot/vg gonum.org/v1/plot/vg/draw gonum.org/v1/plot/vg/vgimg gonum.org/v1/plot/font gonum.org/v1/plot/palette gonum.org/v1/plot/palette/moreland
+
+// registerInstance adds an instantiation of a module package's generic
+// function or type to the package's table (made by yaegi extract, whose
+// key is "path/name"), for the files internal/gomod generates.
+func registerInstance(path, symbol string, v reflect.Value) {
+	for key, syms := range Symbols {
+		if rest, ok := strings.CutPrefix(key, path+"/"); ok && !strings.Contains(rest, "/") {
+			syms[symbol] = v
+			return
+		}
+	}
+	Symbols[path+"/"+path[strings.LastIndexByte(path, '/')+1:]] = map[string]reflect.Value{symbol: v}
+}

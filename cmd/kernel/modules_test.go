@@ -41,28 +41,31 @@ var moduleCache = sync.OnceValue(func() string {
 	return d
 })
 
-// modulesNotebook uses five modules of different kinds: plain functions
+// modulesNotebook uses six modules of different kinds: plain functions
 // (stats), types with methods used across cells (decimal), one with
 // dependencies of its own (tablewriter: go-runewidth, uniseg), one from
-// golang.org/x (text), state kept across each import.
+// golang.org/x (text), a generic one (lo, whose instantiations are
+// compiled in when a cell uses them), state kept across each import.
 var modulesNotebook = []string{
 	"import \"fmt\"\nprices := []float64{3, 1, 4, 1, 5, 9, 2, 6}\nfmt.Println(len(prices), \"prices\")",
-	"%go get github.com/montanaflynn/stats@v0.14.0 github.com/shopspring/decimal@v1.4.0 github.com/olekukonko/tablewriter@v0.0.5",
+	"%go get github.com/montanaflynn/stats@v0.14.0 github.com/shopspring/decimal@v1.4.0 github.com/olekukonko/tablewriter@v0.0.5 github.com/samber/lo@v1.47.0",
 	"import \"github.com/montanaflynn/stats\"\nmed, _ := stats.Median(prices)\np90, _ := stats.Percentile(prices, 90)\nfmt.Println(\"median\", med, \"p90\", p90)",
 	"import \"github.com/shopspring/decimal\"\ntotal := decimal.Zero\nfor _, p := range prices {\n\ttotal = total.Add(decimal.NewFromFloat(p).Mul(decimal.RequireFromString(\"1.1\")))\n}",
 	"fmt.Println(total.StringFixed(2), total.GreaterThan(decimal.NewFromInt(30)))",
 	"import (\"os\"; \"github.com/olekukonko/tablewriter\")\ntw := tablewriter.NewWriter(os.Stdout)\ntw.SetHeader([]string{\"stat\", \"value\"})\ntw.Append([]string{\"median\", fmt.Sprint(med)})\ntw.Render()",
 	"import (\"golang.org/x/text/cases\"; \"golang.org/x/text/language\")\nfmt.Println(cases.Title(language.English).String(\"state survives\"), total.String())",
+	"import \"github.com/samber/lo\"\nevens := lo.Filter(prices, func(p float64, _ int) bool { return int(p)%2 == 0 })\nfmt.Println(evens, lo.Sum(evens), lo.Uniq([]string{\"a\", \"b\", \"a\"}), lo.T2(\"median\", med))",
 }
 
 var modulesWant = []string{
 	"8 prices\n",
-	"github.com/montanaflynn/stats v0.14.0\ngithub.com/shopspring/decimal v1.4.0\ngithub.com/olekukonko/tablewriter v0.0.5\n",
+	"github.com/montanaflynn/stats v0.14.0\ngithub.com/shopspring/decimal v1.4.0\ngithub.com/olekukonko/tablewriter v0.0.5\ngithub.com/samber/lo v1.47.0\n",
 	"median 3.5 p90 6.8999999999999995\n",
 	"",
 	"34.10 true\n",
 	"| median |   3.5 |",
 	"State Survives 34.1\n",
+	"[4 2 6] 12 [a b] {median 3.5}\n",
 }
 
 func writeNotebook(t *testing.T, path string, cells []string) {
@@ -135,7 +138,7 @@ func TestModulesInANotebook(t *testing.T) {
 		}
 	}
 	for path, version := range map[string]string{"github.com/montanaflynn/stats": "v0.14.0", "github.com/shopspring/decimal": "v1.4.0",
-		"github.com/olekukonko/tablewriter": "v0.0.5", "golang.org/x/text": ""} {
+		"github.com/olekukonko/tablewriter": "v0.0.5", "github.com/samber/lo": "v1.47.0", "golang.org/x/text": ""} {
 		if got, ok := recorded[path]; !ok || version != "" && got != version {
 			t.Errorf("metadata records %s at %q, want %q (all: %v)", path, got, version, recorded)
 		}
@@ -284,6 +287,20 @@ func TestModuleImportKeepsTheSession(t *testing.T) {
 	}
 	if r := execute(t, conn, "fmt.Println(x, m)"); r.stdout != "41 2.5\n" {
 		t.Errorf("after the failures: %+v", r)
+	}
+	// Generic code: each instantiation a cell uses is compiled in (one
+	// more build, the session carried over again).
+	r = execute(t, conn, "%go get github.com/samber/lo@v1.47.0\nimport \"github.com/samber/lo\"\nfmt.Println(lo.Map([]int{1, 2}, func(v, _ int) string { return fmt.Sprint(v * x) }), lo.Max([]float64{m, 1}))")
+	if r.status != "ok" || r.stdout != "github.com/samber/lo v1.47.0\n[41 82] 2.5\n" || r.stderr != "" {
+		t.Errorf("generic call: %+v", r)
+	}
+	// A type of the notebook's cannot instantiate compiled generic code.
+	r = execute(t, conn, "type point struct{ X int }\nfmt.Println(lo.Map([]point{{1}}, func(p point, _ int) int { return p.X }))")
+	if r.status != "error" || !strings.Contains(r.evalue, "lo.Map with point: the type is defined in the notebook") {
+		t.Errorf("generic call with a notebook type: %+v", r)
+	}
+	if r := execute(t, conn, "fmt.Println(x, m, lo.Max([]float64{m, 1}))"); r.stdout != "41 2.5 2.5\n" {
+		t.Errorf("after the generic calls: %+v", r)
 	}
 }
 

@@ -199,13 +199,13 @@ func (s *Session) members(recv string, extra map[string]string) []string {
 // pkgName guesses a package's name from its import path, as yaegi keys
 // its symbols ("gonum.org/v1/plot" → plot, "math/rand/v2" → rand).
 func pkgName(path string) string {
-	if name, ok := packageNames()[path]; ok {
-		return name
-	}
 	parts := strings.Split(path, "/")
 	name := parts[len(parts)-1]
 	if len(parts) > 1 && len(name) > 1 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" {
 		name = parts[len(parts)-2]
+	}
+	if names := packageNames()[path]; len(names) > 0 && !slices.Contains(names, name) {
+		return names[0]
 	}
 	return name
 }
@@ -214,14 +214,17 @@ func pkgName(path string) string {
 // packages' names, which the tables' keys ("path/name") hold: a module's
 // package is often named otherwise than its path ends
 // (github.com/dustin/go-humanize is humanize).
-var packageNames = sync.OnceValue(func() map[string]string {
-	m := map[string]string{}
+var packageNames = sync.OnceValue(func() map[string][]string {
+	m := map[string][]string{}
 	for _, t := range []interp.Exports{standardLibrary(), symbols.Symbols} {
 		for key := range t {
-			if i := strings.LastIndexByte(key, '/'); i > 0 {
-				m[key[:i]] = key[i+1:]
+			if i := strings.LastIndexByte(key, '/'); i > 0 && !slices.Contains(m[key[:i]], key[i+1:]) {
+				m[key[:i]] = append(m[key[:i]], key[i+1:])
 			}
 		}
+	}
+	for _, names := range m {
+		slices.Sort(names)
 	}
 	return m
 })

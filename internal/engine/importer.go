@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/traefik/yaegi/interp"
+	"nmfkernel/symbols"
 )
 
 // symbolImporter gives go/types the packages cells can import, built from
@@ -100,6 +101,14 @@ func (im *symbolImporter) importLocked(path string) (*types.Package, error) {
 	}
 	if src, ok := genericSources[path]; ok {
 		return im.fromSource(path, src)
+	}
+	if src, ok := symbols.ModuleGenerics[path]; ok {
+		if pkg, err := im.fromModuleSource(path, src); err == nil {
+			return pkg, nil
+		}
+		// Declarations the checker refuses leave the package with what
+		// the symbol tables have: its generic API is undefined.
+		delete(im.pkgs, path)
 	}
 	syms, ok := im.exports[path]
 	if !ok {
@@ -384,6 +393,75 @@ func (im *symbolImporter) fromSource(path, src string) (*types.Package, error) {
 	}
 	pkg.MarkComplete()
 	return pkg, nil
+}
+
+// fromModuleSource makes a module package from its symbol tables and its
+// generic declarations (symbols.ModuleGenerics), which may name the
+// package's other types.
+//
+// A declaration the checker refuses is left out (and what needs it), so
+// that one the generator got wrong costs that function only.
+func (im *symbolImporter) fromModuleSource(path, src string) (*types.Package, error) {
+	lines := strings.Split(src, "\n")
+	for range 8 {
+		pkg, bad, err := im.checkModuleSource(path, lines)
+		if err == nil || len(bad) == 0 {
+			return pkg, err
+		}
+		delete(im.pkgs, path)
+		for _, n := range bad {
+			if n > 1 && n <= len(lines) && !strings.HasPrefix(lines[n-1], "import ") {
+				lines[n-1] = ""
+			}
+		}
+	}
+	return nil, fmt.Errorf("generic declarations of %s: too many errors", path)
+}
+
+// checkModuleSource checks the declarations; bad are the lines of the
+// errors.
+func (im *symbolImporter) checkModuleSource(path string, lines []string) (*types.Package, []int, error) {
+	var b strings.Builder
+	for _, line := range lines {
+		b.WriteString(line)
+		if strings.HasPrefix(line, "func ") {
+			b.WriteString(" { panic(0) }")
+		}
+		b.WriteString("\n")
+	}
+	f, err := parser.ParseFile(im.fset, path+".go", b.String(), parser.SkipObjectResolution)
+	if err != nil {
+		return nil, nil, fmt.Errorf("generic declarations of %s: %w", path, err)
+	}
+	pkg := im.pkg(path, f.Name.Name)
+	scope := pkg.Scope()
+	for name, v := range im.exports[path] {
+		if !strings.HasPrefix(name, "_") && scope.Lookup(name) == nil && !strings.Contains(name, "__") {
+			scope.Insert(im.object(pkg, name, v))
+		}
+	}
+	// The declarations are checked in a package of their own that sees
+	// the tables' objects too.
+	gen := types.NewPackage(path, f.Name.Name)
+	for _, name := range scope.Names() {
+		gen.Scope().Insert(scope.Lookup(name))
+	}
+	var bad []int
+	conf := types.Config{Importer: lockedImporter{im}, IgnoreFuncBodies: true, Error: func(err error) {
+		if te, ok := err.(types.Error); ok {
+			bad = append(bad, te.Fset.Position(te.Pos).Line)
+		}
+	}}
+	if err := types.NewChecker(&conf, im.fset, gen, nil).Files([]*ast.File{f}); err != nil {
+		return nil, bad, fmt.Errorf("generic declarations of %s: %w", path, err)
+	}
+	for _, name := range gen.Scope().Names() {
+		if obj := gen.Scope().Lookup(name); token.IsExported(name) && scope.Lookup(name) == nil {
+			scope.Insert(obj)
+		}
+	}
+	pkg.MarkComplete()
+	return pkg, nil, nil
 }
 
 // lockedImporter imports while the importer's lock is already held.

@@ -68,6 +68,9 @@ type lowering struct {
 	loops []ast.Node
 	// sigs is the stack of enclosing function signatures.
 	sigs []*types.Signature
+	// missing are the instantiations of module generics the cell uses
+	// that the kernel lacks.
+	missing []Instance
 }
 
 func (l *lowering) fresh(kind string) string {
@@ -178,6 +181,13 @@ func (l *lowering) lowerType(t types.Type) (types.Type, error) {
 		if obj.Pkg() != nil && obj.Pkg() != l.pkg {
 			if _, generic := genericSources[obj.Pkg().Path()]; generic && t.TypeArgs().Len() > 0 {
 				return l.lowerType(t.Underlying())
+			}
+			if isModuleGeneric(obj.Pkg().Path()) && t.TypeArgs().Len() > 0 {
+				sym, ok := l.moduleInstance(obj.Pos(), obj, t.TypeArgs())
+				if !ok {
+					return nil, errUnexpressible
+				}
+				return types.NewNamed(types.NewTypeName(obj.Pos(), obj.Pkg(), sym, nil), t.Underlying(), nil), nil
 			}
 			if !obj.Exported() {
 				return nil, errUnexpressible
@@ -388,6 +398,12 @@ func (l *lowering) lowerGenericType(e ast.Expr) bool {
 	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg() == l.pkg {
 		return false
 	}
+	if isModuleGeneric(n.Obj().Pkg().Path()) && n.TypeArgs().Len() > 0 {
+		if text, err := l.typeString(n); err == nil {
+			l.replace(e.Pos(), e.End(), text)
+		}
+		return true
+	}
 	if _, generic := genericSources[n.Obj().Pkg().Path()]; !generic {
 		return false
 	}
@@ -450,6 +466,13 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 	if fn.Pkg() != nil && fn.Pkg() != l.pkg {
 		if _, generic := genericSources[fn.Pkg().Path()]; generic && isGenericLibFunc(fn) {
 			l.lowerGenericCall(call, fn, inst)
+		}
+		if isModuleGeneric(fn.Pkg().Path()) && isInstance && inst.TypeArgs.Len() > 0 {
+			// lo.Map(xs, f) becomes a call of the instantiation compiled
+			// in: lo.Map__0a1b2c3d4e(xs, f).
+			if sym, ok := l.moduleInstance(call.Pos(), fn, inst.TypeArgs); ok {
+				l.replace(call.Fun.Pos(), call.Lparen, l.qualifier(fn.Pkg())+"."+sym)
+			}
 		}
 		return
 	}

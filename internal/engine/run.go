@@ -80,6 +80,9 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 	if l.err != nil {
 		return l.err
 	}
+	if len(l.missing) > 0 {
+		return &MissingInstancesError{Instances: l.missing}
+	}
 
 	defer func() {
 		if l.constant != nil && err == nil {

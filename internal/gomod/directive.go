@@ -12,10 +12,14 @@ type Directives struct {
 	Pins []Module
 	// List is set by a `%go list` line: show what the kernel has compiled in.
 	List bool
+	// Packages are those of `%go import PACKAGE...` lines: compile them
+	// in without importing them into the session (kernel run sends it to
+	// build once for a whole notebook).
+	Packages []string
 }
 
 // Empty reports whether the cell had no directive.
-func (d Directives) Empty() bool { return len(d.Pins) == 0 && !d.List }
+func (d Directives) Empty() bool { return len(d.Pins) == 0 && !d.List && len(d.Packages) == 0 }
 
 // ParseDirectives finds the %go lines of a cell (a line whose first
 // non-blank characters are "%go") and returns them with the cell's code,
@@ -55,8 +59,10 @@ func ParseDirectives(code string) (Directives, string, error) {
 			}
 		case "list":
 			d.List = true
+		case "import":
+			d.Packages = append(d.Packages, f[2:]...)
 		default:
-			return d, "", fmt.Errorf("line %d: unknown %%go subcommand %q (there are get and list)", i+1, f[1])
+			return d, "", fmt.Errorf("line %d: unknown %%go subcommand %q (there are get, list and import)", i+1, f[1])
 		}
 	}
 	return d, strings.Join(lines, "\n"), nil

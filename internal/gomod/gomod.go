@@ -26,6 +26,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
+
+	"nmfkernel/internal/engine"
 )
 
 // Module is one module version, with its go.sum hash when known.
@@ -40,14 +43,16 @@ func (m Module) String() string { return m.Path + "@" + m.Version }
 
 // Kernel is what a kernel binary has compiled in beyond its own packages.
 type Kernel struct {
-	Packages []string // import paths cells can import
-	Modules  []Module // the modules cells asked for (imports and pins), as resolved
+	Packages  []string          // import paths cells can import
+	Modules   []Module          // the modules cells asked for (imports and pins), as resolved
+	Instances []engine.Instance // instantiations of their generic code that cells use
 }
 
 // Request is what a notebook needs beyond the running kernel.
 type Request struct {
-	Packages []string // import paths to compile in
-	Pins     []Module // versions asked for (%go get, or recorded in the notebook)
+	Packages  []string          // import paths to compile in
+	Pins      []Module          // versions asked for (%go get, or recorded in the notebook)
+	Instances []engine.Instance // instantiations of module generics a cell uses
 }
 
 // Build is a kernel binary made by Builder.Build.
@@ -163,7 +168,13 @@ func (b *Builder) Build(ctx context.Context, have Kernel, req Request) (*Build, 
 		return nil, err
 	}
 	goSum, _ := os.ReadFile(filepath.Join(ws, "go.sum"))
-	kernel := Kernel{Packages: pkgs}
+	kernel := Kernel{Packages: pkgs, Instances: slices.Clone(have.Instances)}
+	for _, in := range req.Instances {
+		if !slices.ContainsFunc(kernel.Instances, func(h engine.Instance) bool { return h.Symbol == in.Symbol }) {
+			kernel.Instances = append(kernel.Instances, in)
+		}
+	}
+	slices.SortFunc(kernel.Instances, func(a, b engine.Instance) int { return strings.Compare(a.Symbol, b.Symbol) })
 	seen := map[string]bool{}
 	addModule := func(m Module) {
 		if m.Path == "" || seen[m.Path] {
@@ -197,13 +208,19 @@ func (b *Builder) Build(ctx context.Context, have Kernel, req Request) (*Build, 
 		return nil, fmt.Errorf("build folder: %w", err)
 	}
 	goVersion, _, _ := g.run(ctx, "env", "GOVERSION", "CGO_ENABLED")
-	key := hashOf(srcHash, string(goMod), strings.Join(pkgs, "\n"), runtime.GOOS, runtime.GOARCH, goVersion)
+	var inst []string
+	for _, in := range kernel.Instances {
+		inst = append(inst, in.Path+"."+in.Symbol)
+	}
+	key := hashOf(srcHash, string(goMod), strings.Join(pkgs, "\n"), strings.Join(inst, "\n"), runtime.GOOS, runtime.GOARCH, goVersion)
 	exe := "kernel"
 	if runtime.GOOS == "windows" {
 		exe += ".exe"
 	}
 	bin := filepath.Join(b.CacheDir, "kernels", key[:16], exe)
 	if _, err := os.Stat(bin); err == nil {
+		now := time.Now()
+		os.Chtimes(filepath.Dir(bin), now, now) // recently used: pruned last
 		return &Build{Binary: bin, Kernel: kernel, Cached: true}, nil
 	}
 
@@ -223,7 +240,45 @@ func (b *Builder) Build(ctx context.Context, have Kernel, req Request) (*Build, 
 	if err := os.Rename(tmp, bin); err != nil {
 		return nil, fmt.Errorf("kernel cache: %w", err)
 	}
+	prune(b.CacheDir, ws, keepKernels)
 	return &Build{Binary: bin, Kernel: kernel}, nil
+}
+
+// keepKernels is how many built kernels the cache keeps (about 50 MB
+// each): the most recently built or used.
+const keepKernels = 8
+
+// prune removes the cache's older kernels beyond keep, and the build
+// folders of other kernel sources (older versions of the kernel), unless
+// another build holds them. A kernel still running from a removed binary
+// keeps running.
+func prune(cacheDir, ws string, keep int) {
+	entries, _ := os.ReadDir(filepath.Join(cacheDir, "kernels"))
+	type built struct {
+		dir string
+		mod int64
+	}
+	var all []built
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && e.IsDir() {
+			all = append(all, built{filepath.Join(cacheDir, "kernels", e.Name()), fi.ModTime().UnixNano()})
+		}
+	}
+	slices.SortFunc(all, func(a, b built) int { return int(b.mod - a.mod) })
+	for i := keep; i < len(all); i++ {
+		os.RemoveAll(all[i].dir)
+	}
+	others, _ := filepath.Glob(filepath.Join(cacheDir, "src-*"))
+	for _, d := range others {
+		if d == ws || strings.HasSuffix(d, ".lock") {
+			continue
+		}
+		if unlock, err := tryLock(d + ".lock"); err == nil {
+			os.RemoveAll(d)
+			unlock()
+			os.Remove(d + ".lock")
+		}
+	}
 }
 
 func (b *Builder) progress(line string) {
@@ -258,7 +313,9 @@ type listedPackage struct {
 // listPackages resolves pkgs (adding the modules of new ones to go.mod)
 // and checks that each is a package a cell can import.
 func (b *Builder) listPackages(ctx context.Context, g goCommand, pkgs, asked []string) (map[string]listedPackage, error) {
-	b.progress("resolving " + strings.Join(asked, ", "))
+	if len(asked) > 0 {
+		b.progress("resolving " + strings.Join(asked, ", "))
+	}
 	out, stderr, err := g.run(ctx, append([]string{"list", "-mod=mod", "-e", "-json=ImportPath,Name,Standard,Module,Error"}, pkgs...)...)
 	if err != nil {
 		return nil, goError(strings.Join(asked, ", "), stderr, err)
@@ -321,7 +378,7 @@ func checkCgo(ctx context.Context, g goCommand, pkgs []string) error {
 // symbols package, with the record of what the kernel has compiled in.
 func (b *Builder) extract(ctx context.Context, g goCommand, ws string, k Kernel) error {
 	symDir := filepath.Join(ws, "symbols")
-	old, _ := filepath.Glob(filepath.Join(symDir, "zz_mod_*.go"))
+	old, _ := filepath.Glob(filepath.Join(symDir, "zz_*.go"))
 	for _, f := range old {
 		os.Remove(f)
 	}
@@ -345,7 +402,64 @@ func (b *Builder) extract(ctx context.Context, g goCommand, ws string, k Kernel)
 			return fmt.Errorf("build folder: %w", err)
 		}
 	}
+	// The generic declarations, for the kernel's type checker.
+	if _, stderr, err := g.run(ctx, append([]string{"run", "-mod=mod", "./internal/gomod/gendecl", "-o", filepath.Join(symDir, "zz_zz_generics.go")}, k.Packages...)...); err != nil {
+		return &Error{Package: strings.Join(k.Packages, ", "), Problem: "could not read the packages' generic declarations", Detail: stderr}
+	}
+	if err := os.WriteFile(filepath.Join(symDir, "zz_zz_instances.go"), instancesFile(k.Instances), 0o644); err != nil {
+		return fmt.Errorf("build folder: %w", err)
+	}
 	return os.WriteFile(filepath.Join(symDir, "zz_mod_kernel.go"), kernelRecord(k), 0o644)
+}
+
+// instancesFile is the Go file that compiles in the instantiations cells
+// use and records them. It comes after the symbol tables it adds to (files
+// initialize in name order).
+func instancesFile(instances []engine.Instance) []byte {
+	aliases := map[string]string{}
+	alias := func(path string) string {
+		if a, ok := aliases[path]; ok {
+			return a
+		}
+		a := fmt.Sprintf("p%d", len(aliases))
+		aliases[path] = a
+		return a
+	}
+	var body bytes.Buffer
+	for _, in := range instances {
+		expr := in.Expr(alias)
+		if in.IsType {
+			expr = "(*" + expr + ")(nil)"
+		}
+		rec, _ := json.Marshal(in)
+		fmt.Fprintf(&body, "\tregisterInstance(%q, %q, reflect.ValueOf(%s))\n\tModuleInstances = append(ModuleInstances, %q)\n", in.Path, in.Symbol, expr, rec)
+	}
+	var b bytes.Buffer
+	b.WriteString("// Code generated by nmfkernel/internal/gomod. DO NOT EDIT.\n\npackage symbols\n\nimport (\n\t\"reflect\"\n")
+	paths := make([]string, 0, len(aliases))
+	for p := range aliases {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		fmt.Fprintf(&b, "\t%s %q\n", aliases[p], p)
+	}
+	b.WriteString(")\n\nvar _ = reflect.ValueOf\n\nfunc init() {\n")
+	b.Write(body.Bytes())
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// ParseInstances reads the records instancesFile writes.
+func ParseInstances(records []string) []engine.Instance {
+	var out []engine.Instance
+	for _, r := range records {
+		var in engine.Instance
+		if json.Unmarshal([]byte(r), &in) == nil {
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 // kernelRecord is the Go file that tells the built kernel what it has.

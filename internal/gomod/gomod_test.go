@@ -2,8 +2,12 @@ package gomod
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseDirectives(t *testing.T) {
@@ -81,5 +85,30 @@ func TestMergePinsAndRecords(t *testing.T) {
 	}
 	if m, ok := ModuleOf("a/p/q", k.Modules); !ok || m.Path != "a" {
 		t.Errorf("ModuleOf: %v %v", m, ok)
+	}
+}
+
+func TestPrune(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	for i := range 10 {
+		d := filepath.Join(dir, "kernels", fmt.Sprintf("k%d", i))
+		os.MkdirAll(d, 0o755)
+		os.Chtimes(d, now, now.Add(time.Duration(i)*time.Minute))
+	}
+	ws := filepath.Join(dir, "src-current")
+	for _, d := range []string{ws, filepath.Join(dir, "src-old")} {
+		os.MkdirAll(d, 0o755)
+	}
+	prune(dir, ws, 8)
+	left, _ := os.ReadDir(filepath.Join(dir, "kernels"))
+	if len(left) != 8 || left[0].Name() != "k2" {
+		t.Errorf("kernels left: %v", left)
+	}
+	if _, err := os.Stat(ws); err != nil {
+		t.Error("the current build folder was removed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "src-old")); err == nil {
+		t.Error("an old build folder was kept")
 	}
 }

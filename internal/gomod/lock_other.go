@@ -37,3 +37,10 @@ func lockFile(ctx context.Context, path string) (func(), error) {
 		}
 	}
 }
+
+// tryLock takes the lock on path if it is free, without waiting.
+func tryLock(path string) (func(), error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return lockFile(ctx, path)
+}

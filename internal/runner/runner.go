@@ -275,8 +275,8 @@ func prepareModules(ctx context.Context, nb *notebook.Notebook, exec Executor) e
 		}
 		fmt.Fprintf(&b, "%%go get %s\n", strings.Join(args, " "))
 	}
-	for _, path := range imports {
-		fmt.Fprintf(&b, "import _ %q\n", path)
+	if len(imports) > 0 {
+		fmt.Fprintf(&b, "%%go import %s\n", strings.Join(imports, " "))
 	}
 	// The recorded checksums are checked against the go command's (go.sum
 	// and the checksum database).

@@ -24,13 +24,13 @@ const ResumeEnv = "NMFKERNEL_RESUME"
 // compiledIn is what this binary has compiled in beyond the kernel's own
 // packages.
 func compiledIn() gomod.Kernel {
-	return gomod.Kernel{Packages: slices.Clone(symbols.ModulePackages), Modules: gomod.ParseModules(symbols.Modules)}
+	return gomod.Kernel{Packages: slices.Clone(symbols.ModulePackages), Modules: gomod.ParseModules(symbols.Modules), Instances: gomod.ParseInstances(symbols.ModuleInstances)}
 }
 
 // moduleRequest is what a cell needs that this binary lacks, or nil.
 func (k *Kernel) moduleRequest(dirs gomod.Directives, code string) *gomod.Request {
 	var req gomod.Request
-	req.Packages = k.eng.Missing(engine.Imports(code))
+	req.Packages = k.eng.Missing(append(engine.Imports(code), dirs.Packages...))
 	for _, p := range dirs.Pins {
 		i := slices.IndexFunc(k.have.Modules, func(m gomod.Module) bool { return m.Path == p.Path })
 		if i < 0 || p.Version != "latest" && p.Version != k.have.Modules[i].Version {
@@ -112,6 +112,9 @@ func (k *Kernel) buildAndReplace(ctx context.Context, m *jupyter.Message, req *g
 		k.publish("stream", &m.Header, map[string]string{"name": "stderr", "text": fmt.Sprintf(format, args...) + "\n"})
 	}
 	what := append(slices.Clone(req.Packages), pinStrings(req.Pins)...)
+	for _, in := range req.Instances {
+		what = append(what, in.Expr(func(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }))
+	}
 	say("nmfkernel: %s: not compiled into this kernel; building a kernel that has it.", strings.Join(what, ", "))
 	b := *k.opt.Modules
 	start := time.Now()
@@ -142,7 +145,11 @@ func (k *Kernel) buildAndReplace(ctx context.Context, m *jupyter.Message, req *g
 		say("nmfkernel: the session moves to the new kernel, which re-runs the %d cells that ran before (without their output) to restore their variables.", n)
 	}
 
-	state := resumeState{Replay: k.replay, Count: k.eng.ExecutionCount(), Subscribers: k.iopub.Subscribers()}
+	count := k.eng.ExecutionCount()
+	if req.Instances != nil && count > 0 {
+		count-- // the cell's check counted it; it runs again in the new kernel
+	}
+	state := resumeState{Replay: k.replay, Count: count, Subscribers: k.iopub.Subscribers()}
 	pending := []*jupyter.Message{m}
 	for queued := true; queued; {
 		select {
