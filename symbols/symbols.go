@@ -73,6 +73,8 @@ var Packages = []string{
 // registerInstance adds an instantiation of a module package's generic
 // function or type to the package's table (made by yaegi extract, whose
 // key is "path/name"), for the files internal/gomod generates.
+//
+//lint:ignore U1000 called by the files internal/gomod generates
 func registerInstance(path, symbol string, v reflect.Value) {
 	for key, syms := range Symbols {
 		if rest, ok := strings.CutPrefix(key, path+"/"); ok && !strings.Contains(rest, "/") {

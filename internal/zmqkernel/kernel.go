@@ -605,9 +605,8 @@ func (k *Kernel) execute(m *jupyter.Message) {
 		if res.Err != nil && errors.As(res.Err.Err, &missing) {
 			// The cell uses instantiations of a module's generic code
 			// that are not compiled in: nothing of it ran.
-			if err := k.buildAndReplace(ctx, m, &gomod.Request{Instances: missing.Instances}); err != nil {
-				res.Err = &engine.CellError{Name: "ModuleError", Value: err.Error(), Traceback: append([]string{"ModuleError: " + firstLine(err.Error())}, strings.Split(err.Error(), "\n")[1:]...), Err: err}
-			}
+			err := k.buildAndReplace(ctx, m, &gomod.Request{Instances: missing.Instances}) // returns only on failure
+			res.Err = &engine.CellError{Name: "ModuleError", Value: err.Error(), Traceback: append([]string{"ModuleError: " + firstLine(err.Error())}, strings.Split(err.Error(), "\n")[1:]...), Err: err}
 		}
 		if res.Err == nil && store {
 			k.replay = append(k.replay, req.Code)
