@@ -139,21 +139,8 @@ func (s *Session) names() []string {
 // codeImports lists the imports written in code (a cell not yet run).
 func codeImports(code string) map[string]string {
 	imports := map[string]string{}
-	items, err := cellItems(code)
-	if err != nil {
-		return imports
-	}
-	for _, it := range items {
-		if it.tok != token.IMPORT {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), "", "package p;"+code[it.start:it.end], parser.ImportsOnly)
-		if err != nil {
-			continue
-		}
-		for _, imp := range f.Imports {
-			imports[importName(imp)] = importPath(imp)
-		}
+	for _, imp := range importSpecs(code) {
+		imports[importName(imp)] = importPath(imp)
 	}
 	return imports
 }

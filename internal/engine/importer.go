@@ -358,19 +358,9 @@ func (im *symbolImporter) structural(t reflect.Type, pkg *types.Package) types.T
 // empty) the declarations of its generic source, which yaegi's tables
 // cannot hold.
 func (im *symbolImporter) fromSource(path, src string) (*types.Package, error) {
-	// The declarations have no bodies; go/types wants them on generic
-	// functions, so each gets one (never checked: IgnoreFuncBodies).
-	var b strings.Builder
-	for _, line := range strings.Split(src, "\n") {
-		b.WriteString(line)
-		if strings.HasPrefix(line, "func ") {
-			b.WriteString(" { panic(0) }")
-		}
-		b.WriteString("\n")
-	}
-	f, err := parser.ParseFile(im.fset, path+".go", b.String(), parser.SkipObjectResolution)
+	f, err := im.parseDeclarations(path, strings.Split(src, "\n"))
 	if err != nil {
-		return nil, fmt.Errorf("generic declarations of %s: %w", path, err)
+		return nil, err
 	}
 	pkg := im.pkg(path, f.Name.Name)
 	if syms, ok := im.exports[path]; ok {
@@ -421,17 +411,9 @@ func (im *symbolImporter) fromModuleSource(path, src string) (*types.Package, er
 // checkModuleSource checks the declarations; bad are the lines of the
 // errors.
 func (im *symbolImporter) checkModuleSource(path string, lines []string) (*types.Package, []int, error) {
-	var b strings.Builder
-	for _, line := range lines {
-		b.WriteString(line)
-		if strings.HasPrefix(line, "func ") {
-			b.WriteString(" { panic(0) }")
-		}
-		b.WriteString("\n")
-	}
-	f, err := parser.ParseFile(im.fset, path+".go", b.String(), parser.SkipObjectResolution)
+	f, err := im.parseDeclarations(path, lines)
 	if err != nil {
-		return nil, nil, fmt.Errorf("generic declarations of %s: %w", path, err)
+		return nil, nil, err
 	}
 	pkg := im.pkg(path, f.Name.Name)
 	scope := pkg.Scope()
@@ -462,6 +444,25 @@ func (im *symbolImporter) checkModuleSource(path string, lines []string) (*types
 	}
 	pkg.MarkComplete()
 	return pkg, nil, nil
+}
+
+// parseDeclarations parses declarations written one per line. They have
+// no bodies; go/types wants them on generic functions, so each gets one
+// (never checked: IgnoreFuncBodies).
+func (im *symbolImporter) parseDeclarations(path string, lines []string) (*ast.File, error) {
+	var b strings.Builder
+	for _, line := range lines {
+		b.WriteString(line)
+		if strings.HasPrefix(line, "func ") {
+			b.WriteString(" { panic(0) }")
+		}
+		b.WriteString("\n")
+	}
+	f, err := parser.ParseFile(im.fset, path+".go", b.String(), parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("generic declarations of %s: %w", path, err)
+	}
+	return f, nil
 }
 
 // lockedImporter imports while the importer's lock is already held.

@@ -1,21 +1,32 @@
 package engine
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"slices"
-	"strconv"
 )
 
 // Imports returns the import paths a cell's import declarations name, in
 // order, each once. A cell that does not scan yields none (running it
 // reports the error).
 func Imports(code string) []string {
+	var paths []string
+	for _, imp := range importSpecs(code) {
+		if p := importPath(imp); !slices.Contains(paths, p) {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+// importSpecs returns the import specs of a cell's import declarations.
+func importSpecs(code string) []*ast.ImportSpec {
 	items, err := cellItems(code)
 	if err != nil {
 		return nil
 	}
-	var paths []string
+	var specs []*ast.ImportSpec
 	for _, it := range items {
 		if it.tok != token.IMPORT {
 			continue
@@ -24,13 +35,9 @@ func Imports(code string) []string {
 		if err != nil {
 			continue
 		}
-		for _, imp := range f.Imports {
-			if p, err := strconv.Unquote(imp.Path.Value); err == nil && !slices.Contains(paths, p) {
-				paths = append(paths, p)
-			}
-		}
+		specs = append(specs, f.Imports...)
 	}
-	return paths
+	return specs
 }
 
 // Missing returns the paths among imports that this kernel does not have

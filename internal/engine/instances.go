@@ -114,44 +114,8 @@ func (l *lowering) moduleInstance(pos token.Pos, obj types.Object, targs *types.
 // sessionType returns the name of a type defined in the session (by a
 // cell) that t uses, or "".
 func sessionType(t types.Type, session *types.Package) string {
-	found := ""
-	var walk func(t types.Type, depth int)
-	walk = func(t types.Type, depth int) {
-		if found != "" || depth > 20 {
-			return
-		}
-		switch t := t.(type) {
-		case *types.Named:
-			if t.Obj().Pkg() == session {
-				found = t.Obj().Name()
-				return
-			}
-			for i := range t.TypeArgs().Len() {
-				walk(t.TypeArgs().At(i), depth+1)
-			}
-		case *types.Pointer:
-			walk(t.Elem(), depth+1)
-		case *types.Slice:
-			walk(t.Elem(), depth+1)
-		case *types.Array:
-			walk(t.Elem(), depth+1)
-		case *types.Map:
-			walk(t.Key(), depth+1)
-			walk(t.Elem(), depth+1)
-		case *types.Chan:
-			walk(t.Elem(), depth+1)
-		case *types.Signature:
-			for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
-				for i := range tup.Len() {
-					walk(tup.At(i).Type(), depth+1)
-				}
-			}
-		case *types.Struct:
-			for i := range t.NumFields() {
-				walk(t.Field(i).Type(), depth+1)
-			}
-		}
+	if n := findNamed(t, func(n *types.Named) bool { return n.Obj().Pkg() == session }); n != nil {
+		return n.Obj().Name()
 	}
-	walk(t, 0)
-	return found
+	return ""
 }

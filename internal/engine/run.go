@@ -398,16 +398,25 @@ func ignoredCheckError(pc *parsedCell, e types.Error) bool {
 
 // mentionsRedefined reports whether t names one of the redefined types.
 func mentionsRedefined(t types.Type, redefined map[string]bool) bool {
-	found := false
+	return findNamed(t, func(n *types.Named) bool {
+		return n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "main" && redefined[n.Obj().Name()]
+	}) != nil
+}
+
+// findNamed returns the first named type in t (itself, its elements,
+// fields, parameters and type arguments) that match accepts, or nil.
+func findNamed(t types.Type, match func(*types.Named) bool) *types.Named {
+	var found *types.Named
 	var visit func(t types.Type, depth int)
 	visit = func(t types.Type, depth int) {
-		if found || depth > 20 {
+		if found != nil || depth > 20 {
 			return
 		}
 		switch t := t.(type) {
 		case *types.Named:
-			if t.Obj().Pkg() != nil && t.Obj().Pkg().Path() == "main" && redefined[t.Obj().Name()] {
-				found = true
+			if match(t) {
+				found = t
+				return
 			}
 			for i := range t.TypeArgs().Len() {
 				visit(t.TypeArgs().At(i), depth+1)
