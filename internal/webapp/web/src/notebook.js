@@ -460,6 +460,7 @@ export class Notebook {
     return this.kernel.request('shell', 'execute_request', content, { onIOPub: (m) => cell.iopub(m), waitIdle: true }).then((reply) => {
       const r = reply.content;
       cell.model.execution_count = r.status === 'aborted' ? null : r.execution_count;
+      this.recordModules(reply.metadata);
       cell.setPrompt();
       this.setDirty();
       return r.status;
@@ -467,6 +468,18 @@ export class Notebook {
       cell.setPrompt();
       return 'error: ' + e.message;
     });
+  }
+
+  // recordModules keeps in the notebook's metadata the Go modules the
+  // kernel compiled in at its request (the execute_reply's metadata), as
+  // kernel run does, so that the notebook re-runs with those versions.
+  recordModules(meta) {
+    const mods = meta && meta.nmfkernel && meta.nmfkernel.modules;
+    if (!Array.isArray(mods) || !mods.length) return;
+    const own = this.nbMeta.nmfkernel || {};
+    if (JSON.stringify(own.modules) === JSON.stringify(mods)) return;
+    this.nbMeta.nmfkernel = { ...own, modules: mods };
+    this.setDirty();
   }
 
   runSelected() {
