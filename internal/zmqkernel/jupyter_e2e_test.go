@@ -1,6 +1,8 @@
 package zmqkernel
 
 import (
+	"encoding/json"
+	"fmt"
 	"nmfkernel/internal/movielens"
 	"os"
 	"os/exec"
@@ -106,5 +108,56 @@ func TestJupyterClient(t *testing.T) {
 	t.Logf("jupyter_client:\n%s", out)
 	if err != nil || !strings.Contains(string(out), "ok shutdown") {
 		t.Fatalf("jupyter_client check failed: %v", err)
+	}
+}
+
+// TestNbconvertWithModules runs, through Jupyter's nbconvert, a notebook
+// whose cell imports a module the kernel lacks: the kernel builds one
+// that has it, replaces its process and carries the session over, and
+// nbconvert sees one cell with the module's output and no build messages.
+func TestNbconvertWithModules(t *testing.T) {
+	requireJupyter(t)
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Fatal("no go command on PATH") // installKernel needs it too
+	}
+	jp := installKernel(t)
+	work := t.TempDir()
+	cells := []string{
+		"import \"fmt\"\nx := 41",
+		"%go get github.com/montanaflynn/stats@v0.14.0\nimport \"github.com/montanaflynn/stats\"\nm, _ := stats.Median([]float64{1, 2, 3, 4})\nfmt.Println(m, x+1)",
+	}
+	var cs []any
+	for _, c := range cells {
+		cs = append(cs, map[string]any{"cell_type": "code", "metadata": map[string]any{}, "source": c, "outputs": []any{}, "execution_count": nil})
+	}
+	b, _ := json.Marshal(map[string]any{"cells": cs, "metadata": map[string]any{}, "nbformat": 4, "nbformat_minor": 5})
+	os.WriteFile(filepath.Join(work, "modules.ipynb"), b, 0o644)
+	cmd := exec.Command(jupyterPython, "-m", "nbconvert", "--to", "notebook", "--execute", "modules.ipynb",
+		"--ExecutePreprocessor.kernel_name=nmfkernel", "--ExecutePreprocessor.timeout=600", "--output", "executed.ipynb")
+	cmd.Dir = work
+	cmd.Env = append(jupyterEnv(jp, t), "NMFKERNEL_CACHE="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nbconvert: %v\n%s", err, out)
+	}
+	nb, err := notebook.Read(filepath.Join(work, "executed.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	outs, _ := nb.Cells[1]["outputs"].([]any)
+	for _, o := range outs {
+		m, _ := o.(map[string]any)
+		fmt.Fprintf(&got, "%v:", m["name"])
+		switch text := m["text"].(type) {
+		case string:
+			got.WriteString(text)
+		case []any:
+			for _, s := range text {
+				got.WriteString(s.(string))
+			}
+		}
+	}
+	if want := "stdout:github.com/montanaflynn/stats v0.14.0\nstdout:2.5 42\n"; strings.ReplaceAll(got.String(), "\nstdout:", "\n") != strings.ReplaceAll(want, "\nstdout:", "\n") {
+		t.Errorf("cell 2's outputs: %q, want %q", got.String(), want)
 	}
 }
