@@ -280,6 +280,16 @@ func (l *lowering) lowerTuple(t *types.Tuple) (*types.Tuple, error) {
 // lower computes the edits for the whole cell.
 func (l *lowering) lower() {
 	pc := l.pc
+	// A blank import of a compiled package does nothing (its init ran
+	// when the kernel started), and after one yaegi mishandles the
+	// package's named imports in later cells: it gets a name of its own.
+	for _, g := range pc.imports {
+		for _, spec := range g.Specs {
+			if imp := spec.(*ast.ImportSpec); imp.Name != nil && imp.Name.Name == "_" {
+				l.replace(imp.Name.Pos(), imp.Name.End(), l.fresh("blank"))
+			}
+		}
+	}
 	for _, d := range pc.decls {
 		if l.skip[d] {
 			continue
@@ -1273,7 +1283,9 @@ func (pc *parsedCell) importsByName() map[string]string {
 	for _, g := range pc.imports {
 		for _, spec := range g.Specs {
 			imp := spec.(*ast.ImportSpec)
-			m[importName(imp)] = importPath(imp)
+			if name := importName(imp); name != "_" { // a blank import binds no name
+				m[name] = importPath(imp)
+			}
 		}
 	}
 	return m

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -348,5 +349,26 @@ func BenchmarkLoopCell(b *testing.B) {
 	mustRun(b, s, "xs := make([]int, 1000000)\nfor i := range xs { xs[i] = i }\nfunc sum(xs []int) int { s := 0; for i := 0; i < len(xs); i++ { s += xs[i] }; return s }")
 	for b.Loop() {
 		s.Execute(context.Background(), "sum(xs)", ExecOptions{}, func(Event) {})
+	}
+}
+
+// TestBlankImport: a blank import binds no name and leaves the package's
+// later named imports working (yaegi failed to compile a cell naming a
+// type of a package a cell had imported blank).
+func TestBlankImport(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import _ "gonum.org/v1/gonum/mat"`)
+	mustRun(t, s, "import \"gonum.org/v1/gonum/mat\"\nx := 2")
+	r := mustRun(t, s, `import "fmt"
+var svd mat.SVD
+ok := svd.Factorize(mat.NewDense(2, 2, []float64{1, 0, 0, float64(x)}), mat.SVDThin)
+fmt.Println(ok, svd.Values(nil))`)
+	if got := r.stdout(); got != "true [2 1]\n" {
+		t.Errorf("stdout %q", got)
+	}
+	// A session variable's type is written with the package's name (the
+	// blank import once gave "_" half the time).
+	for i := range 8 {
+		mustRun(t, s, fmt.Sprintf("var d%d mat.Dense\n_ = d%d", i, i))
 	}
 }
