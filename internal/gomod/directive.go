@@ -18,9 +18,6 @@ type Directives struct {
 	Packages []string
 }
 
-// Empty reports whether the cell had no directive.
-func (d Directives) Empty() bool { return len(d.Pins) == 0 && !d.List && len(d.Packages) == 0 }
-
 // ParseDirectives finds the %go lines of a cell (a line whose first
 // non-blank characters are "%go") and returns them with the cell's code,
 // in which each directive line is left blank so that line numbers stay.

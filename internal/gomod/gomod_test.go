@@ -21,6 +21,7 @@ func TestParseDirectives(t *testing.T) {
 		{code: "  %go get a.b/c d.e/f@latest\n%go list", stripped: "\n", list: true,
 			pins: []Module{{Path: "a.b/c", Version: "latest"}, {Path: "d.e/f", Version: "latest"}}},
 		{code: `s := "%go get x"`, stripped: `s := "%go get x"`},
+		{code: "%go import a.b/c a.b/d\ny := 2", stripped: "\ny := 2", packages: []string{"a.b/c", "a.b/d"}},
 		{code: "%go", err: "line 1: %go needs a subcommand"},
 		{code: "x := 1\n%go get", err: "line 2: %go get names no module"},
 		{code: "%go get -u a.b/c", err: "takes modules, not flags (-u)"},
@@ -34,7 +35,7 @@ func TestParseDirectives(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || stripped != c.stripped || d.List != c.list || len(d.Pins) != len(c.pins) {
+		if err != nil || stripped != c.stripped || d.List != c.list || len(d.Pins) != len(c.pins) || strings.Join(d.Packages, " ") != strings.Join(c.packages, " ") {
 			t.Errorf("%q: %+v %q %v", c.code, d, stripped, err)
 			continue
 		}
