@@ -15,6 +15,7 @@ func TestParseDirectives(t *testing.T) {
 		code, stripped, err string
 		pins                []Module
 		list                bool
+		packages            []string
 	}{
 		{code: "x := 1", stripped: "x := 1"},
 		{code: "%go get github.com/samber/lo@v1.47.0\nx := 1", stripped: "\nx := 1", pins: []Module{{Path: "github.com/samber/lo", Version: "v1.47.0"}}},
