@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"go/format"
 	"go/types"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -230,12 +231,7 @@ func declarations(pkg *types.Package, compiled []string) string {
 	slices.Sort(localNames)
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n", pkg.Name())
-	paths := make([]string, 0, len(imports))
-	for p := range imports {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
+	for _, p := range slices.Sorted(maps.Keys(imports)) {
 		fmt.Fprintf(&b, "import %s %q\n", imports[p], p)
 	}
 	for _, l := range append(localNames, lines...) {
