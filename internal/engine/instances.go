@@ -41,24 +41,6 @@ func (in Instance) Expr(alias func(path string) string) string {
 	return alias(in.Path) + "." + in.Name + "[" + args + "]"
 }
 
-// Imports returns the import paths the instance's type arguments name.
-func (in Instance) Imports() []string {
-	var paths []string
-	args := in.TypeArgs
-	for {
-		i := strings.Index(args, "«")
-		if i < 0 {
-			return paths
-		}
-		j := strings.Index(args[i:], "»")
-		if j < 0 {
-			return paths
-		}
-		paths = append(paths, args[i+len("«"):i+j])
-		args = args[i+j:]
-	}
-}
-
 // MissingInstancesError reports instantiations a cell needs that this
 // kernel does not have compiled in: a kernel with them must be built (see
 // internal/gomod). Nothing of the cell has run.

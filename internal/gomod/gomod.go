@@ -139,70 +139,11 @@ func (b *Builder) Build(ctx context.Context, have Kernel, req Request) (*Build, 
 	}
 	g := goCommand{bin: goBin, dir: ws, env: b.env()}
 
-	// Start from the kernel's own go.mod, then the versions already
-	// compiled in and the pins, newest request last.
-	for _, name := range []string{"go.mod", "go.sum"} {
-		data, err := fs.ReadFile(b.Source, name)
-		if err != nil {
-			return nil, fmt.Errorf("kernel source: %w", err)
-		}
-		if err := os.WriteFile(filepath.Join(ws, name), data, 0o644); err != nil {
-			return nil, fmt.Errorf("build folder: %w", err)
-		}
-	}
-	pins := mergePins(have.Modules, req.Pins)
-	if len(pins) > 0 {
-		b.progress("go get " + strings.Join(modStrings(pins), " "))
-		if _, stderr, err := g.run(ctx, append([]string{"get"}, modStrings(pins)...)...); err != nil {
-			return nil, goError(strings.Join(modStrings(req.Pins), " "), stderr, err)
-		}
-	}
-
-	// Resolve the packages: a package of a module in the build list keeps
-	// that version; one from a new module gets its latest, as go get does.
-	pkgs := union(have.Packages, req.Packages)
-	listed, err := b.listPackages(ctx, g, pkgs, req.Packages)
+	kernel, err := b.resolve(ctx, g, ws, have, req)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCgo(ctx, g, pkgs); err != nil {
-		return nil, err
-	}
-	goSum, _ := os.ReadFile(filepath.Join(ws, "go.sum"))
-	kernel := Kernel{Packages: pkgs, Instances: slices.Clone(have.Instances)}
-	for _, in := range req.Instances {
-		if !slices.ContainsFunc(kernel.Instances, func(h engine.Instance) bool { return h.Symbol == in.Symbol }) {
-			kernel.Instances = append(kernel.Instances, in)
-		}
-	}
-	slices.SortFunc(kernel.Instances, func(a, b engine.Instance) int { return strings.Compare(a.Symbol, b.Symbol) })
-	seen := map[string]bool{}
-	addModule := func(m Module) {
-		if m.Path == "" || seen[m.Path] {
-			return
-		}
-		seen[m.Path] = true
-		m.Sum = sumOf(goSum, m)
-		kernel.Modules = append(kernel.Modules, m)
-	}
-	for _, p := range pkgs {
-		if m := listed[p].Module; m != nil && !m.Main {
-			addModule(Module{Path: m.Path, Version: m.Version})
-		}
-	}
-	if len(pins) > 0 {
-		final, err := g.moduleVersions(ctx, pinPaths(pins))
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range final {
-			addModule(m)
-		}
-	}
-	if err := verifySums(req.Pins, kernel.Modules); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(kernel.Modules, func(a, b Module) int { return strings.Compare(a.Path, b.Path) })
+	pkgs := kernel.Packages
 
 	goMod, err := os.ReadFile(filepath.Join(ws, "go.mod"))
 	if err != nil {
@@ -243,6 +184,76 @@ func (b *Builder) Build(ctx context.Context, have Kernel, req Request) (*Build, 
 	}
 	prune(b.CacheDir, ws, keepKernels)
 	return &Build{Binary: bin, Kernel: kernel}, nil
+}
+
+// resolve writes the build folder's go.mod and go.sum (the kernel's own,
+// then the versions already compiled in and the pins, newest request
+// last), resolves the packages and returns what the kernel will have.
+func (b *Builder) resolve(ctx context.Context, g goCommand, ws string, have Kernel, req Request) (Kernel, error) {
+	for _, name := range []string{"go.mod", "go.sum"} {
+		data, err := fs.ReadFile(b.Source, name)
+		if err != nil {
+			return Kernel{}, fmt.Errorf("kernel source: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(ws, name), data, 0o644); err != nil {
+			return Kernel{}, fmt.Errorf("build folder: %w", err)
+		}
+	}
+	pins := mergePins(have.Modules, req.Pins)
+	if len(pins) > 0 {
+		b.progress("go get " + strings.Join(modStrings(pins), " "))
+		if _, stderr, err := g.run(ctx, append([]string{"get"}, modStrings(pins)...)...); err != nil {
+			return Kernel{}, goError(strings.Join(modStrings(req.Pins), " "), stderr, err)
+		}
+	}
+
+	// Resolve the packages: a package of a module in the build list keeps
+	// that version; one from a new module gets its latest, as go get does.
+	pkgs := union(have.Packages, req.Packages)
+	listed, err := b.listPackages(ctx, g, pkgs, req.Packages)
+	if err != nil {
+		return Kernel{}, err
+	}
+	if err := checkCgo(ctx, g, pkgs); err != nil {
+		return Kernel{}, err
+	}
+	goSum, _ := os.ReadFile(filepath.Join(ws, "go.sum"))
+	kernel := Kernel{Packages: pkgs, Instances: slices.Clone(have.Instances)}
+	for _, in := range req.Instances {
+		if !slices.ContainsFunc(kernel.Instances, func(h engine.Instance) bool { return h.Symbol == in.Symbol }) {
+			kernel.Instances = append(kernel.Instances, in)
+		}
+	}
+	slices.SortFunc(kernel.Instances, func(a, b engine.Instance) int { return strings.Compare(a.Symbol, b.Symbol) })
+	seen := map[string]bool{}
+	addModule := func(m Module) {
+		if m.Path == "" || seen[m.Path] {
+			return
+		}
+		seen[m.Path] = true
+		m.Sum = sumOf(goSum, m)
+		kernel.Modules = append(kernel.Modules, m)
+	}
+	for _, p := range pkgs {
+		if m := listed[p].Module; m != nil && !m.Main {
+			addModule(Module{Path: m.Path, Version: m.Version})
+		}
+	}
+	if len(pins) > 0 {
+		final, err := g.moduleVersions(ctx, pinPaths(pins))
+		if err != nil {
+			return Kernel{}, err
+		}
+		for _, m := range final {
+			addModule(m)
+		}
+	}
+	if err := verifySums(req.Pins, kernel.Modules); err != nil {
+		return Kernel{}, err
+	}
+	slices.SortFunc(kernel.Modules, func(a, b Module) int { return strings.Compare(a.Path, b.Path) })
+
+	return kernel, nil
 }
 
 // keepKernels is how many built kernels the cache keeps (about 50 MB

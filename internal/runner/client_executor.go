@@ -99,19 +99,8 @@ func (e *ClientExecutor) Execute(ctx context.Context, code string, sink func(eng
 // noteModules keeps the modules an execute_reply says the kernel has
 // compiled in at the notebook's request.
 func (e *ClientExecutor) noteModules(reply *jupyter.Message) {
-	meta, ok := reply.Metadata["nmfkernel"]
-	if !ok {
-		return
-	}
-	b, err := json.Marshal(meta)
-	if err != nil {
-		return
-	}
-	var m struct {
-		Modules []gomod.Module `json:"modules"`
-	}
-	if json.Unmarshal(b, &m) == nil && m.Modules != nil {
-		e.modules = m.Modules
+	if mods := modulesOf(reply.Metadata["nmfkernel"]); mods != nil {
+		e.modules = mods
 	}
 }
 

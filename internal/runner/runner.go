@@ -216,8 +216,14 @@ type ModuleKernel interface {
 // RecordedModules returns the module versions a notebook recorded
 // (metadata.nmfkernel.modules).
 func RecordedModules(nb *notebook.Notebook) []gomod.Module {
-	meta, ok := nb.Metadata["nmfkernel"]
-	if !ok {
+	return modulesOf(nb.Metadata["nmfkernel"])
+}
+
+// modulesOf reads the modules of an "nmfkernel" metadata object
+// ({"modules": [{"path", "version", "sum"}]}), as a notebook and an
+// execute_reply hold it; nil when there are none.
+func modulesOf(meta any) []gomod.Module {
+	if meta == nil {
 		return nil
 	}
 	b, err := json.Marshal(meta)

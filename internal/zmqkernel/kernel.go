@@ -291,18 +291,18 @@ func (k *Kernel) publish(msgType string, parent *jupyter.Header, content any) {
 
 // reply sends a reply to req on sock.
 func (k *Kernel) reply(sock zmq4.Socket, req *jupyter.Message, msgType string, content any) {
-	body := content
+	var metadata map[string]any
 	if wm, ok := content.(withMetadata); ok {
-		body = wm.content
+		content, metadata = wm.content, wm.metadata
 	}
-	m, err := jupyter.NewMessage(k.session, msgType, &req.Header, body)
+	m, err := jupyter.NewMessage(k.session, msgType, &req.Header, content)
 	if err != nil {
 		k.log.Print(err)
 		return
 	}
 	m.Identities = req.Identities
-	if wm, ok := content.(withMetadata); ok {
-		m.Metadata = wm.metadata
+	if metadata != nil {
+		m.Metadata = metadata
 	}
 	k.send(sock, m)
 }
@@ -565,48 +565,38 @@ func (k *Kernel) execute(m *jupyter.Message) {
 			k.mu.Unlock()
 			cancel()
 		}()
-		if derr == nil {
-			if need := k.moduleRequest(dirs, code); need != nil {
-				derr = k.buildAndReplace(ctx, m, need) // returns only on failure
-			}
-		}
+		var failed *engine.CellError
 		if derr != nil {
+			failed = cellError("DirectiveError", derr)
+		} else if need := k.moduleRequest(dirs, code); need != nil {
+			failed = cellError("ModuleError", k.buildAndReplace(ctx, m, need)) // returns only on failure
+		}
+		var res engine.Result
+		if failed != nil {
+			// Nothing of the cell ran; it still takes its execution count.
 			if store {
 				k.eng.SetExecutionCount(count)
 			}
-			name := "ModuleError"
-			var me *gomod.Error
-			if !errors.As(derr, &me) {
-				name = "DirectiveError"
+			res = engine.Result{Count: count, Err: failed}
+		} else {
+			if out := k.directiveOutput(dirs); out != "" && !req.Silent {
+				k.publish("stream", &m.Header, map[string]string{"name": "stdout", "text": out})
 			}
-			tb := append([]string{name + ": " + firstLine(derr.Error())}, strings.Split(derr.Error(), "\n")[1:]...)
-			if !req.Silent {
-				k.publish("error", &m.Header, map[string]any{"ename": name, "evalue": derr.Error(), "traceback": tb})
-				if req.StopOnError == nil || *req.StopOnError {
-					stopped = true
-					aborted = k.sentBehind()
+			opts := engine.ExecOptions{NoHistory: !store}
+			if req.AllowStdin {
+				opts.Input = func(prompt string, password bool) (string, error) { return k.input(ctx, m, prompt, password) }
+			}
+			res = k.eng.Execute(ctx, code, opts, func(ev engine.Event) {
+				if !req.Silent {
+					k.publishEvent(&m.Header, ev)
 				}
+			})
+			var missing *engine.MissingInstancesError
+			if res.Err != nil && errors.As(res.Err.Err, &missing) {
+				// The cell uses instantiations of a module's generic code
+				// that are not compiled in: nothing of it ran.
+				res.Err = cellError("ModuleError", k.buildAndReplace(ctx, m, &gomod.Request{Instances: missing.Instances})) // returns only on failure
 			}
-			return "execute_reply", map[string]any{"status": "error", "execution_count": count, "ename": name, "evalue": derr.Error(), "traceback": tb}
-		}
-		if out := k.directiveOutput(dirs); out != "" && !req.Silent {
-			k.publish("stream", &m.Header, map[string]string{"name": "stdout", "text": out})
-		}
-		opts := engine.ExecOptions{NoHistory: !store}
-		if req.AllowStdin {
-			opts.Input = func(prompt string, password bool) (string, error) { return k.input(ctx, m, prompt, password) }
-		}
-		res := k.eng.Execute(ctx, code, opts, func(ev engine.Event) {
-			if !req.Silent {
-				k.publishEvent(&m.Header, ev)
-			}
-		})
-		var missing *engine.MissingInstancesError
-		if res.Err != nil && errors.As(res.Err.Err, &missing) {
-			// The cell uses instantiations of a module's generic code
-			// that are not compiled in: nothing of it ran.
-			err := k.buildAndReplace(ctx, m, &gomod.Request{Instances: missing.Instances}) // returns only on failure
-			res.Err = &engine.CellError{Name: "ModuleError", Value: err.Error(), Traceback: append([]string{"ModuleError: " + firstLine(err.Error())}, strings.Split(err.Error(), "\n")[1:]...), Err: err}
 		}
 		if res.Err == nil && store {
 			k.replay = append(k.replay, req.Code)

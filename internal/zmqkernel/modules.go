@@ -79,6 +79,15 @@ func (k *Kernel) withModules(content map[string]any) any {
 	return withMetadata{content, map[string]any{"nmfkernel": map[string]any{"modules": k.have.Modules}}}
 }
 
+// cellError is a cell's error named name (ModuleError for a failed
+// build, DirectiveError for a malformed %go line): the message's first
+// line, then the rest (what to do, the go command's words).
+func cellError(name string, err error) *engine.CellError {
+	lines := strings.Split(err.Error(), "\n")
+	tb := append([]string{name + ": " + lines[0]}, lines[1:]...)
+	return &engine.CellError{Name: name, Value: err.Error(), Traceback: tb, Err: err}
+}
+
 // resumeState is what a kernel hands to the binary that replaces it.
 type resumeState struct {
 	Replay  []string       // the session's cells that ran to the end, oldest first
