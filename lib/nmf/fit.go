@@ -20,6 +20,10 @@ func Fit(V *Matrix, opt Options) (*Model, error) {
 // of V. Cancelling ctx stops the fit between iterations and returns an
 // error wrapping ctx.Err().
 //
+// A row or column of V with nothing observed (a film nobody in the
+// training data rated) has no data to fit: its factor is the mean of the
+// fitted rows' (columns'), so that it is predicted as the average row.
+//
 // It returns an error wrapping ErrNegative, ErrNotFinite, ErrNoData,
 // ErrOption or ErrShape for data or options it cannot fit; it never panics.
 func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err error) {
@@ -56,6 +60,10 @@ func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err erro
 	}
 	if err != nil {
 		return nil, err
+	}
+	if p.masked() {
+		fillUnobserved(w, p.byRow)
+		fillUnobserved(ht, p.byCol)
 	}
 	k := s.Components
 	segs := generatedLabels("S", k)
@@ -213,5 +221,36 @@ func (r *solveResult) record(it int, loss float64, s settings, start time.Time) 
 	r.history = append(r.history, loss)
 	if s.Progress != nil {
 		s.Progress(Progress{Iteration: it, MaxIter: s.MaxIter, Loss: loss, Elapsed: time.Since(start)})
+	}
+}
+
+// fillUnobserved gives each row of f (a factor, one row per row of x)
+// whose row of x has no observed cell the mean of the other rows: with
+// no data to fit, such a row keeps its random start, and predicting it as
+// an average row is the honest guess (a film nobody in the training data
+// rated is predicted as the average film is for each person). It leaves
+// f alone when no row or every row is observed.
+func fillUnobserved(f *mat.Dense, x *sparse) {
+	n, k := f.Dims()
+	mean := make([]float64, k)
+	observed := 0
+	for i := range n {
+		if x.ptr[i+1] > x.ptr[i] {
+			observed++
+			for t, v := range f.RawRowView(i) {
+				mean[t] += v
+			}
+		}
+	}
+	if observed == 0 || observed == n {
+		return
+	}
+	for t := range mean {
+		mean[t] /= float64(observed)
+	}
+	for i := range n {
+		if x.ptr[i+1] == x.ptr[i] {
+			copy(f.RawRowView(i), mean)
+		}
 	}
 }

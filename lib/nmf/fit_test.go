@@ -3,6 +3,7 @@ package nmf
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -221,6 +222,86 @@ func TestMissingValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnobservedRowsAndColumns fits a matrix in which one row and one
+// column have nothing observed: their factors must be the mean of the
+// fitted ones (an average row, column), whatever the solver, so that
+// their predictions are ordinary values, not products of random starts.
+func TestUnobservedRowsAndColumns(t *testing.T) {
+	full := lowRank(30, 20, 3, 0.02, 8)
+	d := full.Dense()
+	const coldRow, coldCol = 4, 7
+	for j := range 20 {
+		d.Set(coldRow, j, math.NaN())
+	}
+	for i := range 30 {
+		d.Set(i, coldCol, math.NaN())
+	}
+	d.Set(0, 0, math.NaN()) // an ordinary missing cell too
+	V, err := FromDense(d, full.rows, full.cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meanOthers := func(f *mat.Dense, skip int) []float64 {
+		n, k := f.Dims()
+		mean := make([]float64, k)
+		for i := range n {
+			if i != skip {
+				for t := range k {
+					mean[t] += f.At(i, t) / float64(n-1)
+				}
+			}
+		}
+		return mean
+	}
+	for _, o := range []Options{
+		{Solver: SolverCD}, {Solver: SolverMU, MaxIter: 300}, {Biased: true, AlphaW: 0.01, AlphaH: 0.01},
+	} {
+		o.Components = 3
+		t.Run(fmt.Sprintf("%v-biased-%v", o.Solver, o.Biased), func(t *testing.T) {
+			m, err := Fit(V, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, ht := m.W.Dense(), mat.DenseCopyOf(m.H.Dense().T())
+			for _, c := range []struct {
+				name string
+				f    *mat.Dense
+				i    int
+			}{{"row", w, coldRow}, {"column", ht, coldCol}} {
+				want := meanOthers(c.f, c.i)
+				for t2, x := range mat.Row(nil, c.i, c.f) {
+					if math.Abs(x-want[t2]) > 1e-12 {
+						t.Errorf("unobserved %s's factor %d is %g, want the others' mean %g", c.name, t2, x, want[t2])
+					}
+				}
+			}
+			// The unobserved row's predictions are the average row's: near
+			// the column means of the data, not arbitrary.
+			wh := m.Reconstruct()
+			for j := range 20 {
+				if j == coldCol {
+					continue
+				}
+				if got, avg := wh.At(coldRow, j), columnMean(V, j); math.Abs(got-avg) > 0.5*avg {
+					t.Errorf("prediction at the unobserved row, column %d: %g, column mean %g", j, got, avg)
+				}
+			}
+		})
+	}
+}
+
+func columnMean(V *Matrix, j int) float64 {
+	r, _ := V.Dims()
+	sum, n := 0.0, 0
+	for i := range r {
+		if !V.IsMissing(i, j) {
+			sum += V.At(i, j)
+			n++
+		}
+	}
+	return sum / float64(n)
 }
 
 // TestMaskedMatchesDense runs the observed-cells solvers on a matrix with
