@@ -122,19 +122,19 @@ func BenchmarkCDSweepSparseMovieLens(b *testing.B) {
 func BenchmarkSparseLargeFactors(b *testing.B) {
 	const n, m, cells, k = 138_493, 26_744, 2_000_000, 20
 	rng := rand.New(rand.NewPCG(1, 2))
-	ri, ci, vals := make([]int, cells), make([]int, cells), make([]float64, cells)
+	ri, ci, vals := make([]int32, cells), make([]int32, cells), make([]float64, cells)
 	seen := map[[2]int]bool{}
 	for e := range ri {
 		for {
 			i, j := rng.IntN(n), rng.IntN(m)
 			if !seen[[2]int{i, j}] {
 				seen[[2]int{i, j}] = true
-				ri[e], ci[e], vals[e] = i, j, 1+4*rng.Float64()
+				ri[e], ci[e], vals[e] = int32(i), int32(j), 1+4*rng.Float64()
 				break
 			}
 		}
 	}
-	x, dup := buildSparse(n, m, ri, ci, vals)
+	x, dup := buildSparse(n, m, []cellList{{ri: ri, ci: ci, vals: vals}})
 	if dup != nil {
 		b.Fatal("duplicate")
 	}

@@ -141,7 +141,7 @@ func (bp *biasedProblem) computeFactor(w, ht *mat.Dense) {
 		for i := lo; i < hi; i++ {
 			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-				bp.factor[q] = dot(wi, hr.Data[x.idx[q]*hr.Stride:])
+				bp.factor[q] = dot(wi, hr.Data[int(x.idx[q])*hr.Stride:])
 			}
 		}
 		return 0

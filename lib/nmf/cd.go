@@ -190,7 +190,7 @@ var residualPool = sync.Pool{New: func() any { return new(residualWork) }}
 // the rows of b (row stride bs) the observed values vals pair with. It
 // returns the projected gradient magnitude and the squared residuals after
 // the update.
-func cdRowResidual(a, b []float64, bs int, cols []int, vals []float64, ws *residualWork, l1, l2 float64, perm []int) (float64, float64) {
+func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *residualWork, l1, l2 float64, perm []int) (float64, float64) {
 	k, c := len(a), len(cols)
 	if cap(ws.r) < c {
 		ws.r = make([]float64, c)
@@ -213,10 +213,10 @@ func cdRowResidual(a, b []float64, bs int, cols []int, vals []float64, ws *resid
 		// as one contiguous store.
 		if e+prefetchAhead+4 <= c {
 			for _, j := range cols[e+prefetchAhead : e+prefetchAhead+4] {
-				sink += touch(b, j*bs, k)
+				sink += touch(b, int(j)*bs, k)
 			}
 		}
-		j0, j1, j2, j3 := cols[e]*bs, cols[e+1]*bs, cols[e+2]*bs, cols[e+3]*bs
+		j0, j1, j2, j3 := int(cols[e])*bs, int(cols[e+1])*bs, int(cols[e+2])*bs, int(cols[e+3])*bs
 		b0, b1, b2, b3 := b[j0:j0+k], b[j1:j1+k], b[j2:j2+k], b[j3:j3+k]
 		for t := range k {
 			dst := bt[t*c+e : t*c+e+4 : t*c+e+4]
@@ -224,7 +224,7 @@ func cdRowResidual(a, b []float64, bs int, cols []int, vals []float64, ws *resid
 		}
 	}
 	for ; e < c; e++ {
-		bj := b[cols[e]*bs : cols[e]*bs+k]
+		bj := b[int(cols[e])*bs : int(cols[e])*bs+k]
 		for t, x := range bj {
 			bt[t*c+e] = x
 		}
@@ -385,7 +385,7 @@ func (x *sparse) times(dst, _, b *mat.Dense) {
 			row := d.Data[i*d.Stride : i*d.Stride+k]
 			clear(row)
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-				v, bj := x.val[q], br.Data[x.idx[q]*br.Stride:x.idx[q]*br.Stride+k]
+				v, bj := x.val[q], br.Data[int(x.idx[q])*br.Stride:int(x.idx[q])*br.Stride+k]
 				for t := range row {
 					row[t] += v * bj[t]
 				}
@@ -442,7 +442,7 @@ func (t transposed) times(dst, _, b *mat.Dense) {
 				for i := lo; i < hi; i++ {
 					bi := br.Data[i*br.Stride : i*br.Stride+k]
 					for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-						v, row := x.val[q], part[x.idx[q]*k:x.idx[q]*k+k]
+						v, row := x.val[q], part[int(x.idx[q])*k:int(x.idx[q])*k+k]
 						for c, y := range bi {
 							row[c] += v * y
 						}

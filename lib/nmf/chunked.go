@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 )
 
@@ -46,20 +47,14 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 	parts := make([]chunkResult, len(bounds)-1)
 	eachPiece(len(parts), func(i int) { parts[i] = parseChunk(f, bounds[i], bounds[i+1], layout) })
 
-	offsets := make([]int, len(parts)+1) // where each piece's cells go
+	t := newTriples()
+	base := headerLines // lines before the current piece
+	total := 0
+	rowNums, colNums := make([][]int32, len(parts)), make([][]int32, len(parts))
 	for i, p := range parts {
 		if errors.Is(p.err, errSequential) {
 			return nil, errSequential
 		}
-		offsets[i+1] = offsets[i]
-		if p.t != nil {
-			offsets[i+1] += len(p.t.vals)
-		}
-	}
-	t := newTriples()
-	base := headerLines // lines before the current piece
-	rowNums, colNums := make([][]int, len(parts)), make([][]int, len(parts))
-	for i, p := range parts {
 		if p.err != nil {
 			var pe *ParseError
 			if errors.As(p.err, &pe) {
@@ -69,20 +64,34 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 		}
 		rowNums[i], colNums[i] = t.numbers(p.t)
 		base += p.lines
+		total += len(p.t.vals)
 	}
-	// The pieces' cells go to their places in parallel: the first touch
-	// of the large lists' memory is a good part of the work.
-	total := offsets[len(parts)]
-	t.ri, t.ci, t.vals = make([]int, total), make([]int, total), make([]float64, total)
-	eachPiece(len(parts), func(i int) {
-		p, at := parts[i].t, offsets[i]
-		for e := range p.vals {
-			t.ri[at+e] = rowNums[i][p.ri[e]]
-			t.ci[at+e] = colNums[i][p.ci[e]]
-		}
-		copy(t.vals[at:], p.vals)
-	})
-	return t.matrix(rowField, colField)
+	if total == 0 {
+		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data lines: %w", ErrEmpty)} // as the sequential reader says
+	}
+	// Each piece's cells go into the matrix through its label numbers in
+	// the final order; buildSparse lets go of each piece once placed.
+	rowOrder, colOrder := labelOrder(t.rows), labelOrder(t.cols)
+	lists := make([]cellList, len(parts))
+	for i := range parts {
+		p := parts[i].t
+		lists[i] = cellList{ri: p.ri, ci: p.ci, vals: p.vals, rowMap: mapThrough(rowNums[i], rowOrder), colMap: mapThrough(colNums[i], colOrder)}
+		parts[i].t = nil
+	}
+	x, dup := buildSparse(len(t.rows), len(t.cols), lists)
+	if dup != nil {
+		return nil, errSequential // for the error's line numbers
+	}
+	return newSparseMatrix(permute(t.rows, rowOrder), permute(t.cols, colOrder), x, math.NaN())
+}
+
+// mapThrough returns order[nums[l]] for each l.
+func mapThrough(nums, order []int32) []int32 {
+	out := make([]int32, len(nums))
+	for l, n := range nums {
+		out[l] = order[n]
+	}
+	return out
 }
 
 // chunkResult is one piece's cells, its line count, or its error (with
@@ -112,14 +121,14 @@ func parseChunk(f *os.File, start, end int64, layout tripleLayout) chunkResult {
 
 // numbers numbers the labels of a piece read after the ones already in t,
 // returning the numbers its row and column labels have in t.
-func (t *triples) numbers(p *triples) (rowNum, colNum []int) {
-	rowNum = make([]int, len(p.rows))
+func (t *triples) numbers(p *triples) (rowNum, colNum []int32) {
+	rowNum = make([]int32, len(p.rows))
 	for i, l := range p.rows {
-		rowNum[i] = intern(t.rowIdx, &t.rows, l)
+		rowNum[i] = int32(intern(t.rowIdx, &t.rows, l))
 	}
-	colNum = make([]int, len(p.cols))
+	colNum = make([]int32, len(p.cols))
 	for i, l := range p.cols {
-		colNum[i] = intern(t.colIdx, &t.cols, l)
+		colNum[i] = int32(intern(t.colIdx, &t.cols, l))
 	}
 	return rowNum, colNum
 }

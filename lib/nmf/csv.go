@@ -339,7 +339,7 @@ func readTripleHeader(r io.Reader, rowField, colField, valueField string) (*csv.
 type triples struct {
 	rowIdx, colIdx map[string]int
 	rows, cols     []string
-	ri, ci         []int
+	ri, ci         []int32
 	vals           []float64
 	lines          []int
 	keepLines      bool
@@ -389,8 +389,11 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 				t.grow(int(float64(size-read)/float64(read)*sizeSample*1.05) + 1)
 			}
 		}
-		t.ri = append(t.ri, intern(t.rowIdx, &t.rows, strings.TrimSpace(rec[l.ri])))
-		t.ci = append(t.ci, intern(t.colIdx, &t.cols, strings.TrimSpace(rec[l.ci])))
+		ri, ci := intern(t.rowIdx, &t.rows, strings.TrimSpace(rec[l.ri])), intern(t.colIdx, &t.cols, strings.TrimSpace(rec[l.ci]))
+		if max(ri, ci) >= maxSparseDim {
+			return &ParseError{Line: line, Err: fmt.Errorf("more than %d distinct labels: %w", maxSparseDim, ErrShape)}
+		}
+		t.ri, t.ci = append(t.ri, int32(ri)), append(t.ci, int32(ci))
 		t.vals = append(t.vals, v)
 		if t.keepLines {
 			t.lines = append(t.lines, line)
@@ -413,19 +416,13 @@ func (t *triples) matrix(rowField, colField string) (*Matrix, error) {
 	if len(t.vals) == 0 {
 		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data lines: %w", ErrEmpty)}
 	}
-	ri, ci := t.ri, t.ci
 	rowOrder, colOrder := labelOrder(t.rows), labelOrder(t.cols)
-	for e := range ri {
-		ri[e], ci[e] = rowOrder[ri[e]], colOrder[ci[e]]
-	}
 	rows, cols := permute(t.rows, rowOrder), permute(t.cols, colOrder)
-	x, dup := buildSparse(len(rows), len(cols), ri, ci, t.vals)
-	if dup != nil && !t.keepLines {
-		return nil, errSequential
-	}
+	cells := cellList{ri: t.ri, ci: t.ci, vals: t.vals, rowMap: rowOrder, colMap: colOrder}
+	x, dup := buildSparse(len(rows), len(cols), []cellList{cells})
 	if dup != nil {
-		e := dup.second
-		return nil, &ParseError{Line: t.lines[e], Err: fmt.Errorf("%s %q, %s %q first listed on line %d: %w", rowField, rows[ri[e]], colField, cols[ci[e]], t.lines[dup.first], ErrDuplicateEntry)}
+		first, second := dup.entries(cells)
+		return nil, &ParseError{Line: t.lines[second], Err: fmt.Errorf("%s %q, %s %q first listed on line %d: %w", rowField, rows[dup.row], colField, cols[dup.col], t.lines[first], ErrDuplicateEntry)}
 	}
 	return newSparseMatrix(rows, cols, x, math.NaN())
 }
@@ -458,14 +455,14 @@ func tripleFields(header []string, rowField, colField, valueField string) (ri, c
 
 // labelOrder returns the position of each label: numeric order when every
 // label is an integer, first-appearance order otherwise.
-func labelOrder(labels []string) []int {
-	pos := make([]int, len(labels))
+func labelOrder(labels []string) []int32 {
+	pos := make([]int32, len(labels))
 	nums := make([]int64, len(labels))
 	for i, l := range labels {
 		n, err := strconv.ParseInt(l, 10, 64)
 		if err != nil {
 			for i := range pos {
-				pos[i] = i
+				pos[i] = int32(i)
 			}
 			return pos
 		}
@@ -485,12 +482,12 @@ func labelOrder(labels []string) []int {
 		return 0
 	})
 	for p, i := range order {
-		pos[i] = p
+		pos[i] = int32(p)
 	}
 	return pos
 }
 
-func permute(labels []string, pos []int) []string {
+func permute(labels []string, pos []int32) []string {
 	out := make([]string, len(labels))
 	for i, l := range labels {
 		out[pos[i]] = l

@@ -22,7 +22,7 @@ func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
 		for i := 0; i < x.n; i++ {
 			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 			for e := x.ptr[i]; e < x.ptr[i+1]; e++ {
-				acc.add(x.val[e], dot(wi, hr.Data[x.idx[e]*hr.Stride:]))
+				acc.add(x.val[e], dot(wi, hr.Data[int(x.idx[e])*hr.Stride:]))
 			}
 		}
 		return acc.divergence(float64(p.nObs)), acc.sq
@@ -96,7 +96,7 @@ func (p *problem) frobeniusStored(w, ht *mat.Dense) float64 {
 		for i := lo; i < hi; i++ {
 			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-				sum += x.val[q] * dot(wi, hr.Data[x.idx[q]*hr.Stride:])
+				sum += x.val[q] * dot(wi, hr.Data[int(x.idx[q])*hr.Stride:])
 			}
 		}
 		return sum

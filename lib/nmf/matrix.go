@@ -181,7 +181,7 @@ func (m *Matrix) row(dst []float64, i int) []float64 {
 
 // storedRow returns row i's stored values and, for a sparse m, their
 // columns (nil for a dense m, whose values are the whole row).
-func (m *Matrix) storedRow(i int) (vals []float64, cols []int) {
+func (m *Matrix) storedRow(i int) (vals []float64, cols []int32) {
 	if m.cells == nil {
 		return m.data.RawRowView(i), nil
 	}
@@ -208,7 +208,7 @@ func (m *Matrix) eachStored(f func(i, j int, v float64)) {
 	x := m.cells
 	for i := 0; i < x.n; i++ {
 		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-			f(i, x.idx[q], x.val[q])
+			f(i, int(x.idx[q]), x.val[q])
 		}
 	}
 }

@@ -239,7 +239,7 @@ func (s *Stream) batches(ctx context.Context, size int, fn func(labels []string,
 			if cols != nil {
 				j = s.colPos[cols[e]]
 			}
-			x.idx = append(x.idx, j)
+			x.idx = append(x.idx, int32(j))
 			x.val = append(x.val, v)
 		}
 		x.ptr = append(x.ptr, len(x.idx))
@@ -373,7 +373,7 @@ func MiniBatch(ctx context.Context, src *Stream, opt MiniBatchOptions) (m *Model
 			for i := 0; i < n; i++ {
 				wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 				for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-					row := atr.Data[x.idx[q]*atr.Stride : x.idx[q]*atr.Stride+k]
+					row := atr.Data[int(x.idx[q])*atr.Stride : int(x.idx[q])*atr.Stride+k]
 					v := x.val[q]
 					for t, wt := range wi {
 						row[t] += v * wt

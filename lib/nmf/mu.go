@@ -166,7 +166,7 @@ func muStepSparse(x *sparse, a, b *mat.Dense, p muParams) {
 			clear(s.num)
 			clear(s.den)
 			for e := x.ptr[i]; e < x.ptr[i+1]; e++ {
-				bj := braw.Data[x.idx[e]*braw.Stride : x.idx[e]*braw.Stride+k]
+				bj := braw.Data[int(x.idx[e])*braw.Stride : int(x.idx[e])*braw.Stride+k]
 				wh := 0.0
 				for t, v := range ai {
 					wh += v * bj[t]

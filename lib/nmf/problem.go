@@ -49,7 +49,7 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 		vals, cols := V.storedRow(i)
 		j := q
 		if cols != nil {
-			j = cols[q]
+			j = int(cols[q])
 		}
 		if x := vals[q]; math.IsInf(x, 0) {
 			return nil, fmt.Errorf("nmf: V at row %q, column %q: %w", V.rows[i], V.cols[j], ErrNotFinite)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -11,18 +13,26 @@ import (
 // sparse holds the stored cells of an n×m matrix by row (CSR): row i's
 // columns are idx[ptr[i]:ptr[i+1]], in increasing order, with values
 // val[ptr[i]:ptr[i+1]]. It is never modified once built, so matrices and
-// problems share it freely.
+// problems share it freely. Indices are 32-bit (n and m are at most
+// maxSparseDim), which saves a quarter of the memory of 20 million ratings.
 type sparse struct {
 	n, m int
 	ptr  []int
-	idx  []int
+	idx  []int32
 	val  []float64
 }
+
+// maxSparseDim is the largest number of rows or columns a sparse matrix
+// may have: its indices are int32.
+const maxSparseDim = math.MaxInt32
 
 // at returns the value stored at (i, j) and whether there is one.
 func (x *sparse) at(i, j int) (float64, bool) {
 	lo, hi := x.ptr[i], x.ptr[i+1]
-	q, ok := slices.BinarySearch(x.idx[lo:hi], j)
+	if j > maxSparseDim {
+		return 0, false
+	}
+	q, ok := slices.BinarySearch(x.idx[lo:hi], int32(j))
 	if !ok {
 		return 0, false
 	}
@@ -33,7 +43,7 @@ func (x *sparse) at(i, j int) (float64, bool) {
 // of x), by a counting sort on the columns; rows come out in increasing
 // order within each column.
 func (x *sparse) transpose() *sparse {
-	t := &sparse{n: x.m, m: x.n, ptr: make([]int, x.m+1), idx: make([]int, len(x.idx)), val: make([]float64, len(x.val))}
+	t := &sparse{n: x.m, m: x.n, ptr: make([]int, x.m+1), idx: make([]int32, len(x.idx)), val: make([]float64, len(x.val))}
 	for _, j := range x.idx {
 		t.ptr[j+1]++
 	}
@@ -44,7 +54,7 @@ func (x *sparse) transpose() *sparse {
 	for i := 0; i < x.n; i++ {
 		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
 			j := x.idx[q]
-			t.idx[next[j]] = i
+			t.idx[next[j]] = int32(i)
 			t.val[next[j]] = x.val[q]
 			next[j]++
 		}
@@ -94,11 +104,11 @@ func nonZeros(d *mat.Dense, nz int) *sparse {
 // size of them.
 func cellsOf(d *mat.Dense, size int, keep func(float64) bool) *sparse {
 	r, c := d.Dims()
-	s := &sparse{n: r, m: c, ptr: make([]int, r+1), idx: make([]int, 0, size), val: make([]float64, 0, size)}
+	s := &sparse{n: r, m: c, ptr: make([]int, r+1), idx: make([]int32, 0, size), val: make([]float64, 0, size)}
 	for i := 0; i < r; i++ {
 		for j, x := range d.RawRowView(i) {
 			if keep(x) {
-				s.idx = append(s.idx, j)
+				s.idx = append(s.idx, int32(j))
 				s.val = append(s.val, x)
 			}
 		}
@@ -107,62 +117,123 @@ func cellsOf(d *mat.Dense, size int, keep func(float64) bool) *sparse {
 	return s
 }
 
-// duplicate reports two listings of one cell: entries first and second of
-// the input to buildSparse, first listed earlier.
-type duplicate struct{ first, second int }
+// duplicate reports a cell listed twice to buildSparse.
+type duplicate struct{ row, col int32 }
 
-// buildSparse turns cells listed in any order (row ri[e], column ci[e],
-// value vals[e]) into CSR form by two counting sorts, O(cells + n + m).
-// Indices must be in range. When a cell is listed twice it returns the
-// pair of entries instead.
-func buildSparse(n, m int, ri, ci []int, vals []float64) (*sparse, *duplicate) {
-	// Order the entries by column, then stably by row: within each row the
-	// columns then come out in increasing order.
-	byCol := countingOrder(m, ci, nil)
-	order := countingOrder(n, ri, byCol)
-	x := &sparse{n: n, m: m, ptr: make([]int, n+1), idx: make([]int, len(order)), val: make([]float64, len(order))}
-	for _, e := range order {
-		x.ptr[ri[e]+1]++
+// entries returns the first two entries of l that list the cell.
+func (d *duplicate) entries(l cellList) (first, second int) {
+	first = -1
+	for e := range l.vals {
+		if l.row(e) == d.row && l.col(e) == d.col {
+			if first >= 0 {
+				return first, e
+			}
+			first = e
+		}
+	}
+	panic("nmf: duplicate.entries: the cell is not listed twice")
+}
+
+// cellList is a list of cells for buildSparse: cell e is at row ri[e] and
+// column ci[e] with value vals[e], the numbers mapped through rowMap and
+// colMap when those are set.
+type cellList struct {
+	ri, ci         []int32
+	vals           []float64
+	rowMap, colMap []int32
+}
+
+func (l *cellList) row(e int) int32 {
+	if l.rowMap != nil {
+		return l.rowMap[l.ri[e]]
+	}
+	return l.ri[e]
+}
+
+func (l *cellList) col(e int) int32 {
+	if l.colMap != nil {
+		return l.colMap[l.ci[e]]
+	}
+	return l.ci[e]
+}
+
+// buildSparse turns cells listed in any order, in one list or several,
+// into an n×m CSR matrix: it counts the cells of each row, places them
+// row by row in the order listed and sorts the rows that need it (a file
+// sorted by row, or by column, needs none), O(cells) then. Indices must be
+// in range. Each list's slices are dropped from it once placed, so that
+// the memory of a large input can go back while the matrix is built. When
+// a cell is listed twice it returns that cell instead.
+func buildSparse(n, m int, lists []cellList) (*sparse, *duplicate) {
+	x := &sparse{n: n, m: m, ptr: make([]int, n+1)}
+	total := 0
+	for _, l := range lists {
+		for e := range l.vals {
+			x.ptr[l.row(e)+1]++
+		}
+		total += len(l.vals)
 	}
 	for i := 0; i < n; i++ {
 		x.ptr[i+1] += x.ptr[i]
 	}
-	for q, e := range order {
-		x.idx[q], x.val[q] = ci[e], vals[e]
-		if q > x.ptr[ri[e]] && x.idx[q-1] == ci[e] {
-			prev := order[q-1]
-			return nil, &duplicate{first: min(prev, e), second: max(prev, e)}
+	x.idx, x.val = make([]int32, total), make([]float64, total)
+	next := slices.Clone(x.ptr[:n])
+	for li := range lists {
+		l := &lists[li]
+		for e, v := range l.vals {
+			i := l.row(e)
+			x.idx[next[i]], x.val[next[i]] = l.col(e), v
+			next[i]++
+		}
+		*l = cellList{}
+	}
+	var dupRow atomic.Int64
+	dupRow.Store(-1)
+	forPieces((n+chunkRows-1)/chunkRows, float64(total), func(c int) {
+		for i := c * chunkRows; i < min((c+1)*chunkRows, n); i++ {
+			cols, vals := x.idx[x.ptr[i]:x.ptr[i+1]], x.val[x.ptr[i]:x.ptr[i+1]]
+			if !sortedRow(cols) {
+				sort.Stable(rowCells{cols, vals})
+			}
+			for q := 1; q < len(cols); q++ {
+				if cols[q] == cols[q-1] {
+					dupRow.CompareAndSwap(-1, int64(i))
+				}
+			}
+		}
+	})
+	if i := dupRow.Load(); i >= 0 {
+		cols := x.idx[x.ptr[i]:x.ptr[i+1]]
+		for q := 1; q < len(cols); q++ {
+			if cols[q] == cols[q-1] {
+				return nil, &duplicate{row: int32(i), col: cols[q]}
+			}
 		}
 	}
 	return x, nil
 }
 
-// countingOrder returns the entries sorted stably by key (keys in [0, n)):
-// entries 0, 1, … when in is nil, otherwise the entries of in in their
-// order there.
-func countingOrder(n int, key []int, in []int) []int {
-	start := make([]int, n+1)
-	for _, k := range key {
-		start[k+1]++
-	}
-	for k := 0; k < n; k++ {
-		start[k+1] += start[k]
-	}
-	out := make([]int, len(key))
-	place := func(e int) {
-		out[start[key[e]]] = e
-		start[key[e]]++
-	}
-	if in == nil {
-		for e := range key {
-			place(e)
-		}
-	} else {
-		for _, e := range in {
-			place(e)
+// sortedRow reports whether a row's columns increase.
+func sortedRow(cols []int32) bool {
+	for q := 1; q < len(cols); q++ {
+		if cols[q] <= cols[q-1] {
+			return false
 		}
 	}
-	return out
+	return true
+}
+
+// rowCells sorts a row's cells by column.
+type rowCells struct {
+	cols []int32
+	vals []float64
+}
+
+func (r rowCells) Len() int           { return len(r.cols) }
+func (r rowCells) Less(a, b int) bool { return r.cols[a] < r.cols[b] }
+func (r rowCells) Swap(a, b int) {
+	r.cols[a], r.cols[b] = r.cols[b], r.cols[a]
+	r.vals[a], r.vals[b] = r.vals[b], r.vals[a]
 }
 
 // NewSparse returns a len(rows)×len(cols) matrix that stores only the
@@ -201,23 +272,24 @@ func NewSparse(rows, cols []string, ri, ci []int, vals []float64) (*Matrix, erro
 	if nr > len(rows) || nc > len(cols) {
 		return nil, fmt.Errorf("nmf: NewSparse: an entry at row index %d or column index %d of a %d×%d matrix: %w", nr-1, nc-1, len(rows), len(cols), ErrShape)
 	}
-	keepR, keepC, keepV := ri, ci, vals
+	if len(rows) > maxSparseDim || len(cols) > maxSparseDim {
+		return nil, fmt.Errorf("nmf: NewSparse with %d rows and %d columns: more than %d: %w", len(rows), len(cols), maxSparseDim, ErrShape)
+	}
 	for e, v := range vals {
 		if math.IsInf(v, 0) {
 			return nil, fmt.Errorf("nmf: NewSparse: value at row %q, column %q: %w", rows[ri[e]], cols[ci[e]], ErrNotFinite)
 		}
 	}
-	if slices.ContainsFunc(vals, math.IsNaN) { // leave NaN cells out
-		keepR, keepC, keepV = nil, nil, nil
-		for e, v := range vals {
-			if !math.IsNaN(v) {
-				keepR, keepC, keepV = append(keepR, ri[e]), append(keepC, ci[e]), append(keepV, v)
-			}
+	// The listed cells with a value (a NaN leaves its cell out).
+	l := cellList{ri: make([]int32, 0, len(ri)), ci: make([]int32, 0, len(ci)), vals: make([]float64, 0, len(vals))}
+	for e, v := range vals {
+		if !math.IsNaN(v) {
+			l.ri, l.ci, l.vals = append(l.ri, int32(ri[e])), append(l.ci, int32(ci[e])), append(l.vals, v)
 		}
 	}
-	x, dup := buildSparse(len(rows), len(cols), keepR, keepC, keepV)
+	x, dup := buildSparse(len(rows), len(cols), []cellList{l})
 	if dup != nil {
-		return nil, fmt.Errorf("nmf: NewSparse: row %q, column %q listed twice: %w", rows[keepR[dup.first]], cols[keepC[dup.first]], ErrDuplicateEntry)
+		return nil, fmt.Errorf("nmf: NewSparse: row %q, column %q listed twice: %w", rows[dup.row], cols[dup.col], ErrDuplicateEntry)
 	}
 	return newSparseMatrix(slices.Clone(rows), slices.Clone(cols), x, math.NaN())
 }

@@ -253,7 +253,7 @@ func TestSparseAtOutOfRangePanicsLikeGonum(t *testing.T) {
 }
 
 func TestTransposeSparse(t *testing.T) {
-	x, dup := buildSparse(3, 4, []int{2, 0, 1, 0}, []int{3, 2, 0, 0}, []float64{1, 2, 3, 4})
+	x, dup := buildSparse(3, 4, []cellList{{ri: []int32{2, 0, 1, 0}, ci: []int32{3, 2, 0, 0}, vals: []float64{1, 2, 3, 4}}})
 	if dup != nil {
 		t.Fatal(dup)
 	}
@@ -264,7 +264,7 @@ func TestTransposeSparse(t *testing.T) {
 	if want := []int{0, 2, 3, 4}; !slices.Equal(x.ptr, want) {
 		t.Errorf("ptr %v, want %v", x.ptr, want)
 	}
-	if want := []int{0, 2, 0, 3}; !slices.Equal(x.idx, want) {
+	if want := []int32{0, 2, 0, 3}; !slices.Equal(x.idx, want) {
 		t.Errorf("idx %v, want columns in order within rows %v", x.idx, want)
 	}
 }
@@ -374,4 +374,68 @@ func FuzzNewSparse(f *testing.F) {
 			t.Fatalf("%d cells stored, %d listed", r*c-m.Missing(), listed)
 		}
 	})
+}
+
+// TestBuildSparseFromLists builds a matrix from cells listed in random
+// order over several lists, some through label maps, and compares every
+// cell and the row order with a dense reference; a cell listed twice, in
+// two lists, is reported with its entries numbered across the lists.
+func TestBuildSparseFromLists(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n, m = 40, 30
+	want := mat.NewDense(n, m, nil)
+	var cells [][2]int32
+	for i := range n {
+		for j := range m {
+			if rng.Float64() < 0.3 {
+				cells = append(cells, [2]int32{int32(i), int32(j)})
+				want.Set(i, j, float64(1+i*m+j))
+			}
+		}
+	}
+	rng.Shuffle(len(cells), func(a, b int) { cells[a], cells[b] = cells[b], cells[a] })
+	// Three lists; the second numbers rows and columns backwards and maps
+	// them back.
+	rev := func(k int) []int32 {
+		r := make([]int32, k)
+		for i := range r {
+			r[i] = int32(k - 1 - i)
+		}
+		return r
+	}
+	lists := make([]cellList, 3)
+	for e, c := range cells {
+		l := &lists[e%3]
+		i, j := c[0], c[1]
+		if e%3 == 1 {
+			i, j = int32(n-1)-i, int32(m-1)-j
+			l.rowMap, l.colMap = rev(n), rev(m)
+		}
+		l.ri, l.ci, l.vals = append(l.ri, i), append(l.ci, j), append(l.vals, want.At(int(c[0]), int(c[1])))
+	}
+	x, dup := buildSparse(n, m, slices.Clone(lists))
+	if dup != nil {
+		t.Fatalf("duplicate %+v", dup)
+	}
+	if !mat.Equal(x.denseFill(0), want) {
+		t.Errorf("built matrix differs from the reference")
+	}
+	for i := range n {
+		if !sortedRow(x.idx[x.ptr[i]:x.ptr[i+1]]) {
+			t.Errorf("row %d's columns are not increasing: %v", i, x.idx[x.ptr[i]:x.ptr[i+1]])
+		}
+	}
+	// The first list's first cell again, at the end of the third list.
+	lists[2].ri = append(lists[2].ri, lists[0].ri[0])
+	lists[2].ci = append(lists[2].ci, lists[0].ci[0])
+	lists[2].vals = append(lists[2].vals, 7)
+	_, dup = buildSparse(n, m, lists)
+	if want := (duplicate{row: cells[0][0], col: cells[0][1]}); dup == nil || *dup != want {
+		t.Errorf("duplicate %+v, want %+v", dup, want)
+	}
+	one := cellList{ri: []int32{1, 2, 1, 1}, ci: []int32{0, 0, 3, 0}, vals: []float64{1, 2, 3, 4}}
+	_, dup = buildSparse(3, 4, []cellList{one})
+	if first, second := dup.entries(one); first != 0 || second != 3 {
+		t.Errorf("entries %d and %d listed twice, want 0 and 3", first, second)
+	}
 }
