@@ -24,7 +24,6 @@ import (
 	"log"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -32,6 +31,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"nmfkernel/bench/internal/libmf"
 	"nmfkernel/internal/movielens"
 	"nmfkernel/lib/nmf"
 )
@@ -56,7 +56,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(work)
-	train, predict, err := build(*src, work)
+	train, predict, err := libmf.Build(*src, work)
 	if err != nil {
 		log.Fatalf("libmf: build LIBMF: %v", err)
 	}
@@ -81,20 +81,17 @@ func main() {
 	model := filepath.Join(work, "model.txt")
 	args := []string{"--nmf", "-k", fmt.Sprint(*k), "-t", fmt.Sprint(*iters), "-s", fmt.Sprint(*threads), "-l2", "0.1", "--quiet", trainFile, model}
 	libTime, err := median(*repeat, func() (time.Duration, error) {
-		start := time.Now()
-		out, err := exec.Command(train, args...).CombinedOutput()
-		if err != nil {
-			return 0, fmt.Errorf("mf-train: %v\n%s", err, out)
-		}
-		return time.Since(start), nil
+		r, err := libmf.Exec(train, args...)
+		return r.Elapsed, err
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	out, err := exec.Command(predict, "-e", "0", testFile, model, filepath.Join(work, "pred.txt")).CombinedOutput()
+	pr, err := libmf.Exec(predict, "-e", "0", testFile, model, filepath.Join(work, "pred.txt"))
 	if err != nil {
-		log.Fatalf("mf-predict: %v\n%s", err, out)
+		log.Fatal(err)
 	}
+	out := pr.Output
 	m := regexp.MustCompile(`RMSE = ([0-9.]+)`).FindSubmatch(out)
 	if m == nil {
 		log.Fatalf("mf-predict printed no RMSE:\n%s", out)
@@ -150,21 +147,6 @@ func main() {
 		}
 	}
 	tw.Flush()
-}
-
-// build compiles LIBMF's mf-train and mf-predict from src in a copy under
-// work.
-func build(src, work string) (train, predict string, err error) {
-	dir := filepath.Join(work, "libmf")
-	if out, err := exec.Command("cp", "-r", src, dir).CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("copy %s: %v\n%s", src, err, out)
-	}
-	cmd := exec.Command("make", "-j2")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("make in %s: %v\n%s", dir, err, out)
-	}
-	return filepath.Join(dir, "mf-train"), filepath.Join(dir, "mf-predict"), nil
 }
 
 // writeTriples writes the observed cells as LIBMF reads them: "row col

@@ -9,14 +9,18 @@
 // time is the median of -repeat fits. Absolute times drift between runs
 // and machines; the ratio is the figure to read.
 //
-//	go run ./bench/sklearn [-cases small,medium,large,watched,masked,ml20m] [-repeat 5] [-python /usr/bin/python3]
+//	go run ./bench/sklearn [-cases small,medium,large,watched,masked,ml20m] [-repeat 5] [-python /usr/bin/python3] [-libmf-src DIR]
 //
 // The ml20m case (not run by default: about 5 minutes) generates ratings
 // with MovieLens-20M's shape, 138,493 users × 26,744 films and 20 million
 // ratings with a long-tailed popularity, and compares 20 iterations of
 // scikit-learn's CD solver on them (zeros as data) with lib/nmf reading the
 // same ratings from CSV; it also fits them with missing values and reports
-// each process's peak memory.
+// each process's peak memory. Given -libmf-src (a LIBMF source tree: git
+// clone https://github.com/cjlin1/libmf), it builds LIBMF and runs its
+// masked NMF (mf-train --nmf -k 20 -t 20 -s 2 -l2 0.1) on the same ratings
+// in the same run, and reports lib/nmf's masked read and fit as a ratio
+// of LIBMF's whole process, in time and in peak memory.
 //
 // It needs Debian's python3-sklearn (or any Python with scikit-learn and
 // SciPy) and finds MovieLens through internal/movielens ($MOVIELENS_DIR or
