@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 )
 
@@ -28,7 +27,7 @@ func Build(src, work string) (train, predict string, err error) {
 }
 
 // Run is one run of a LIBMF tool: its output, wall time and peak resident
-// memory.
+// memory (0 where the system does not report it).
 type Run struct {
 	Output    []byte
 	Elapsed   time.Duration
@@ -44,8 +43,6 @@ func Exec(path string, args ...string) (Run, error) {
 	if err != nil {
 		return r, fmt.Errorf("%s: %v\n%s", filepath.Base(path), err, out)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSSMB = float64(ru.Maxrss) / 1024 // kilobytes on Linux
-	}
+	r.PeakRSSMB = peakRSSMB(cmd.ProcessState)
 	return r, nil
 }
