@@ -3,21 +3,17 @@
 package gomod
 
 import (
-	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"time"
 )
 
-// lockFile holds an exclusive lock on path until the returned function is
-// called: the file exists while it is held. A lock older than an hour is
-// taken as left by a killed build.
-func lockFile(ctx context.Context, path string) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	for {
+// tryLock takes the lock on path if it is free, without waiting: the file
+// exists while the lock is held. A lock older than an hour is taken as
+// left by a killed build. It returns errLocked when another process holds
+// it.
+func tryLock(path string) (func(), error) {
+	for range 2 {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 		if err == nil {
 			f.Close()
@@ -26,21 +22,11 @@ func lockFile(ctx context.Context, path string) (func(), error) {
 		if !errors.Is(err, os.ErrExist) {
 			return nil, err
 		}
-		if fi, err := os.Stat(path); err == nil && time.Since(fi.ModTime()) > time.Hour {
-			os.Remove(path)
-			continue
+		fi, err := os.Stat(path)
+		if err != nil || time.Since(fi.ModTime()) <= time.Hour {
+			break
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+		os.Remove(path) // stale: try once more
 	}
-}
-
-// tryLock takes the lock on path if it is free, without waiting.
-func tryLock(path string) (func(), error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return lockFile(ctx, path)
+	return nil, errLocked
 }
