@@ -27,6 +27,7 @@ type problem struct {
 	// stored is a sparse V whose other cells are zeros (nil otherwise).
 	stored       *sparse
 	nObs         int
+	nonZero      int     // observed cells that are not zero
 	sumV, normV2 float64 // Σv and Σv² over observed cells
 	minV         float64
 }
@@ -56,7 +57,7 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 		}
 		return nil, fmt.Errorf("nmf: V at row %q, column %q is %g: %w (NMF needs values ≥ 0)", V.rows[i], V.cols[j], vals[q], ErrNegative)
 	}
-	p.nObs, p.sumV, p.normV2, p.minV = st.n, st.sum, st.sq, st.min
+	p.nObs, p.nonZero, p.sumV, p.normV2, p.minV = st.n, st.nonZero, st.sum, st.sq, st.min
 	if p.nObs == 0 {
 		return nil, fmt.Errorf("nmf: every cell of the %d×%d matrix is missing: %w", r, c, ErrNoData)
 	}
@@ -110,7 +111,7 @@ func fastTransposedProducts() bool {
 
 // valueStats accumulates what problem needs from the observed values.
 type valueStats struct {
-	n            int
+	n, nonZero   int
 	sum, sq, min float64
 }
 
@@ -159,6 +160,7 @@ func scanValues(V *Matrix, signed bool) (st valueStats, row, pos int) {
 			return st, pc.row, pc.pos
 		}
 		st.n += pc.st.n
+		st.nonZero += pc.st.nonZero
 		st.sum += pc.st.sum
 		st.sq += pc.st.sq
 		st.min = min(st.min, pc.st.min)
@@ -174,22 +176,33 @@ func scanValues(V *Matrix, signed bool) (st valueStats, row, pos int) {
 func (v *valueStats) addClean(vals []float64, signed bool) bool {
 	var s0, s1, q0, q1 float64
 	m0, m1 := math.Inf(1), math.Inf(1)
+	zeros := 0
 	i := 0
 	for ; i+2 <= len(vals); i += 2 {
 		x, y := vals[i], vals[i+1]
 		s0, s1 = s0+x, s1+y
 		q0, q1 = q0+x*x, q1+y*y
 		m0, m1 = min(m0, x), min(m1, y)
+		if x == 0 {
+			zeros++
+		}
+		if y == 0 {
+			zeros++
+		}
 	}
 	for ; i < len(vals); i++ {
 		x := vals[i]
 		s0, q0, m0 = s0+x, q0+x*x, min(m0, x)
+		if x == 0 {
+			zeros++
+		}
 	}
 	sum, sq, mn := s0+s1, q0+q1, min(m0, m1)
 	if math.IsNaN(sum) || math.IsInf(sum, 0) || math.IsInf(sq, 0) || (mn < 0 && !signed) {
 		return false
 	}
 	v.n += len(vals)
+	v.nonZero += len(vals) - zeros
 	v.sum += sum
 	v.sq += sq
 	v.min = min(v.min, mn)
@@ -208,6 +221,9 @@ func (v *valueStats) add(vals []float64, signed bool) int {
 			return q
 		}
 		v.n++
+		if x != 0 {
+			v.nonZero++
+		}
 		v.sum += x
 		v.sq += x * x
 		v.min = min(v.min, x)
@@ -239,12 +255,7 @@ func (p *problem) useStorage(st Storage) {
 		}
 	case st == StorageDense:
 	default:
-		nz := 0
-		for _, x := range p.v.RawMatrix().Data {
-			if x != 0 {
-				nz++
-			}
-		}
+		nz := p.nonZero // every cell observed: scanValues counted them
 		if st == StorageSparse || float64(nz) < sparseDensity*float64(p.rows*p.cols) {
 			x := nonZeros(p.v, nz)
 			p.opV, p.opVT = sparseProducts(x, x.transpose())
