@@ -21,8 +21,10 @@ func Fit(V *Matrix, opt Options) (*Model, error) {
 // error wrapping ctx.Err().
 //
 // A row or column of V with nothing observed (a film nobody in the
-// training data rated) has no data to fit: its factor is the mean of the
-// fitted rows' (columns'), so that it is predicted as the average row.
+// training data rated) has no data to fit: its factor is the one whose
+// predictions come nearest to the mean of the observed values, or in a
+// biased fit the mean of the fitted factors (its mean and biases then
+// predict it, with an average row's taste term).
 //
 // It returns an error wrapping ErrNegative, ErrNotFinite, ErrNoData,
 // ErrOption or ErrShape for data or options it cannot fit; it never panics.
@@ -62,8 +64,7 @@ func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err erro
 		return nil, err
 	}
 	if p.masked() {
-		fillUnobserved(w, p.byRow)
-		fillUnobserved(ht, p.byCol)
+		fillUnobserved(w, ht, p, s.Biased)
 	}
 	k := s.Components
 	segs := generatedLabels("S", k)
@@ -224,33 +225,101 @@ func (r *solveResult) record(it int, loss float64, s settings, start time.Time) 
 	}
 }
 
-// fillUnobserved gives each row of f (a factor, one row per row of x)
-// whose row of x has no observed cell the mean of the other rows: with
-// no data to fit, such a row keeps its random start, and predicting it as
-// an average row is the honest guess (a film nobody in the training data
-// rated is predicted as the average film is for each person). It leaves
-// f alone when no row or every row is observed.
-func fillUnobserved(f *mat.Dense, x *sparse) {
-	n, k := f.Dims()
+// fillUnobserved sets the factor rows of the rows and columns of a masked
+// V that have nothing observed: with no data to fit, they would keep
+// their random start. In a plain fit such a row gets the non-negative
+// factor whose predictions come nearest, in least squares over the other
+// side's observed rows, to the mean of the observed values: a film nobody
+// in the training data rated is predicted near the mean rating, as
+// recommender libraries predict the unknown (Surprise, LIBMF). In a
+// biased fit, where the mean and the other side's bias already predict
+// it, it gets the mean of the fitted rows (an average film's taste term),
+// which held-out ratings preferred to zeros (bench/records 33).
+func fillUnobserved(w, ht *mat.Dense, p *problem, biased bool) {
+	wCold, wSeen := splitObserved(p.byRow)
+	hCold, hSeen := splitObserved(p.byCol)
+	fill := func(f, other *mat.Dense, cold, seen, otherSeen []int) {
+		if len(cold) == 0 {
+			return
+		}
+		var a []float64
+		if biased {
+			a = meanRow(f, seen)
+		} else {
+			a = meanPredictor(other, otherSeen, p.mean())
+		}
+		for _, i := range cold {
+			copy(f.RawRowView(i), a)
+		}
+	}
+	// Each fill reads the other factor's observed rows only, so the order
+	// does not matter.
+	fill(w, ht, wCold, wSeen, hSeen)
+	fill(ht, w, hCold, hSeen, wSeen)
+}
+
+// meanRow returns the mean of the listed rows of f (zeros for none).
+func meanRow(f *mat.Dense, rows []int) []float64 {
+	_, k := f.Dims()
 	mean := make([]float64, k)
-	observed := 0
-	for i := range n {
-		if x.ptr[i+1] > x.ptr[i] {
-			observed++
-			for t, v := range f.RawRowView(i) {
-				mean[t] += v
+	for _, i := range rows {
+		for t, v := range f.RawRowView(i) {
+			mean[t] += v
+		}
+	}
+	for t := range mean {
+		mean[t] /= float64(max(len(rows), 1))
+	}
+	return mean
+}
+
+// splitObserved returns the rows of x with no stored cell and the others.
+func splitObserved(x *sparse) (cold, seen []int) {
+	for i := range x.n {
+		if x.ptr[i+1] == x.ptr[i] {
+			cold = append(cold, i)
+		} else {
+			seen = append(seen, i)
+		}
+	}
+	return cold, seen
+}
+
+// meanPredictor returns the a ≥ 0 minimizing Σ_j (a·o_j − mean)² over the
+// rows o_j of other listed in rows (zeros when rows is empty), by
+// coordinate descent on the k×k normal equations.
+func meanPredictor(other *mat.Dense, rows []int, mean float64) []float64 {
+	_, k := other.Dims()
+	a := make([]float64, k)
+	if len(rows) == 0 {
+		return a
+	}
+	gram := make([]float64, k*k) // Σ o_j o_jᵀ
+	rhs := make([]float64, k)    // mean · Σ o_j
+	for _, j := range rows {
+		o := other.RawRowView(j)
+		for t, x := range o {
+			rhs[t] += mean * x
+			g := gram[t*k : t*k+k]
+			for u, y := range o {
+				g[u] += x * y
 			}
 		}
 	}
-	if observed == 0 || observed == n {
-		return
-	}
-	for t := range mean {
-		mean[t] /= float64(observed)
-	}
-	for i := range n {
-		if x.ptr[i+1] == x.ptr[i] {
-			copy(f.RawRowView(i), mean)
+	for range 500 {
+		change := 0.0
+		for t := range k {
+			g := gram[t*k : t*k+k]
+			if g[t] == 0 {
+				continue
+			}
+			next := max(a[t]-(dot(g, a)-rhs[t])/g[t], 0)
+			change = max(change, math.Abs(next-a[t]))
+			a[t] = next
+		}
+		if change <= 1e-12*max(1, mean) {
+			break
 		}
 	}
+	return a
 }
