@@ -206,57 +206,21 @@ func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *res
 	// coordinate below reads one contiguous run. The gather does nothing
 	// else: its loads are independent, so the processor overlaps the cache
 	// misses of rows scattered over a large b.
-	sink := 0.0
-	e := 0
-	for ; e+4 <= c; e += 4 {
-		// Four rows at a time: each coordinate's four values then go out
-		// as one contiguous store.
-		if e+prefetchAhead+4 <= c {
-			for _, j := range cols[e+prefetchAhead : e+prefetchAhead+4] {
-				sink += touch(b, int(j)*bs, k)
-			}
-		}
-		j0, j1, j2, j3 := int(cols[e])*bs, int(cols[e+1])*bs, int(cols[e+2])*bs, int(cols[e+3])*bs
-		b0, b1, b2, b3 := b[j0:j0+k], b[j1:j1+k], b[j2:j2+k], b[j3:j3+k]
-		for t := range k {
-			dst := bt[t*c+e : t*c+e+4 : t*c+e+4]
-			dst[0], dst[1], dst[2], dst[3] = b0[t], b1[t], b2[t], b3[t]
-		}
-	}
-	for ; e < c; e++ {
-		bj := b[int(cols[e])*bs : int(cols[e])*bs+k]
-		for t, x := range bj {
-			bt[t*c+e] = x
-		}
-	}
-	keepLive(sink)
+	gather(bt, b, bs, k, cols)
 	copy(r, vals)
 	for t := range k {
 		bc := bt[t*c : t*c+c]
-		if at := a[t]; at != 0 {
-			// The curvature and the residuals in one pass over the column.
-			var h0, h1 float64
-			i := 0
-			for ; i+2 <= len(bc); i += 2 {
-				x0, x1 := bc[i], bc[i+1]
-				h0 += x0 * x0
-				h1 += x1 * x1
-				r[i] -= at * x0
-				r[i+1] -= at * x1
-			}
-			for ; i < len(bc); i++ {
-				h0 += bc[i] * bc[i]
-				r[i] -= at * bc[i]
-			}
-			hess[t] = h0 + h1
+		if a[t] != 0 {
+			// The curvature and the residuals in one pass.
+			hess[t] = subScaledSumSq(r, bc, a[t])
 		} else {
-			hess[t] = dot(bc, bc)
+			hess[t] = dotLanes(bc, bc)
 		}
 	}
 	violation := 0.0
 	for _, t := range perm {
 		bc := bt[t*c : t*c+c]
-		grad := l1 + l2*a[t] - dot(r, bc)
+		grad := l1 + l2*a[t] - dotLanes(r, bc)
 		pg := grad
 		if a[t] == 0 {
 			pg = min(0, grad)
@@ -266,34 +230,19 @@ func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *res
 		if h == 0 {
 			continue
 		}
-		next := max(a[t]-grad/h, 0)
+		// max(a_t − grad/h, 0), without the branches Go's max takes for
+		// NaN and −0 (it keeps NaN and gives +0 for −0 as max does).
+		next := a[t] - grad/h
+		if next <= 0 {
+			next = 0
+		}
 		if d := next - a[t]; d != 0 {
-			for e, x := range bc {
-				r[e] -= d * x
-			}
+			subScaled(r, bc, d)
 			a[t] = next
 		}
 	}
-	return violation, dot(r, r)
+	return violation, dotLanes(r, r)
 }
-
-// prefetchAhead is how many cells ahead cdRowResidual's gather touches the
-// factor row it will need: for factors larger than the cache the gather
-// waits on memory, and the early loads keep more misses in flight. Go has
-// no prefetch instruction; a load nothing waits on does the same. It made
-// the sweeps of BenchmarkSparseLargeFactors 13–24% faster (sparse.times,
-// whose loop is short enough for the processor to run ahead by itself,
-// gained nothing).
-const prefetchAhead = 16
-
-// touch loads the first, middle and last value of the factor row of
-// length k at off, which spans at most three cache lines.
-func touch(b []float64, off, k int) float64 { return b[off] + b[off+k/2] + b[off+k-1] }
-
-// keepLive keeps the compiler from dropping the loads summed into sink.
-//
-//go:noinline
-func keepLive(sink float64) {}
 
 // dot returns x·y (len(y) ≥ len(x)) with four partial sums, which lets the
 // processor overlap the additions.

@@ -1,0 +1,117 @@
+package nmf
+
+// The masked solver's inner loops (cdRowResidual) run over a row's
+// observed cells, a few hundred values at a time, k times a sweep. On
+// amd64 with AVX2 they run as assembly (kernels_amd64.s); elsewhere, and
+// with the purego build tag, as the Go below. Both sum in the same order
+// (16 lanes, then a fixed pairwise reduction, then the leftovers in turn)
+// and neither fuses a multiply with an add, so a fit gives the same bits
+// with either: the Go writes float64(x*y) where an architecture could
+// otherwise fuse the two.
+
+// lanes is the number of partial sums the kernels keep: four AVX2
+// registers of four values, enough independent additions to keep both of
+// a core's adders busy.
+const lanes = 16
+
+// dotGo returns x·y (len(y) ≥ len(x)) summed in the kernels' order: value
+// i goes to partial sum i mod 16 while 16 remain, then to i mod 4 while 4
+// remain, then to a running sum of the rest; the partial sums s are
+// reduced as ((s_l + s_l+4) + (s_l+8 + s_l+12)) for l < 4, then
+// (u0 + u2) + (u1 + u3), then the rest is added.
+func dotGo(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s [lanes]float64
+	i := 0
+	for ; i+lanes <= len(x); i += lanes {
+		xs, ys := x[i:i+lanes:i+lanes], y[i:i+lanes:i+lanes]
+		for l := range lanes {
+			s[l] += float64(xs[l] * ys[l])
+		}
+	}
+	for ; i+4 <= len(x); i += 4 {
+		xs, ys := x[i:i+4:i+4], y[i:i+4:i+4]
+		for l := range 4 {
+			s[l] += float64(xs[l] * ys[l])
+		}
+	}
+	rest := 0.0
+	for ; i < len(x); i++ {
+		rest += float64(x[i] * y[i])
+	}
+	return reduceLanes(&s) + rest
+}
+
+// reduceLanes adds the 16 partial sums in the kernels' order.
+func reduceLanes(s *[lanes]float64) float64 {
+	var u [4]float64
+	for l := range u {
+		u[l] = (s[l] + s[l+4]) + (s[l+8] + s[l+12])
+	}
+	return (u[0] + u[2]) + (u[1] + u[3])
+}
+
+// subScaledGo sets r -= d·x (len(x) ≥ len(r)).
+func subScaledGo(r, x []float64, d float64) {
+	x = x[:len(r)]
+	for e, v := range x {
+		r[e] -= float64(d * v)
+	}
+}
+
+// subScaledSumSqGo sets r -= d·x (len(x) ≥ len(r)) and returns x·x over
+// len(r) values, summed as dotGo sums.
+func subScaledSumSqGo(r, x []float64, d float64) float64 {
+	subScaledGo(r, x, d)
+	return dotGo(x[:len(r)], x)
+}
+
+// gatherGo sets bt[t·c+e] = b[cols[e]·bs+t] for t < k and e < c =
+// len(cols): the rows of b that cols lists, transposed. Every cols[e]·bs+k
+// must be within b and len(bt) ≥ c·k.
+func gatherGo(bt, b []float64, bs, k int, cols []int32) {
+	c := len(cols)
+	bt = bt[:c*k]
+	e := 0
+	for ; e+4 <= c; e += 4 {
+		// Four rows at a time: each coordinate's four values then go out
+		// as one contiguous store.
+		if e+prefetchAhead+4 <= c {
+			sink := 0.0
+			for _, j := range cols[e+prefetchAhead : e+prefetchAhead+4] {
+				sink += touch(b, int(j)*bs, k)
+			}
+			keepLive(sink)
+		}
+		j0, j1, j2, j3 := int(cols[e])*bs, int(cols[e+1])*bs, int(cols[e+2])*bs, int(cols[e+3])*bs
+		b0, b1, b2, b3 := b[j0:j0+k], b[j1:j1+k], b[j2:j2+k], b[j3:j3+k]
+		for t := range k {
+			dst := bt[t*c+e : t*c+e+4 : t*c+e+4]
+			dst[0], dst[1], dst[2], dst[3] = b0[t], b1[t], b2[t], b3[t]
+		}
+	}
+	for ; e < c; e++ {
+		bj := b[int(cols[e])*bs : int(cols[e])*bs+k]
+		for t, x := range bj {
+			bt[t*c+e] = x
+		}
+	}
+}
+
+// prefetchAhead is how many cells ahead the gather asks for the factor
+// row it will need: for factors larger than the cache the gather waits on
+// memory, and the early loads keep more misses in flight. Go has no
+// prefetch instruction; a load nothing waits on does the same (the
+// assembly uses PREFETCHT0). It made the sweeps of
+// BenchmarkSparseLargeFactors 13–24% faster (sparse.times, whose loop is
+// short enough for the processor to run ahead by itself, gained nothing).
+const prefetchAhead = 16
+
+// touch loads the first, middle and last value of the factor row of
+// length k at off, which spans at most three cache lines.
+func touch(b []float64, off, k int) float64 { return b[off] + b[off+k/2] + b[off+k-1] }
+
+// keepLive keeps the compiler from dropping the loads summed into sink.
+//
+//go:noinline
+func keepLive(sink float64) {}

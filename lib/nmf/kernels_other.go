@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package nmf
+
+// Without assembly the kernels are their Go versions.
+
+func dotLanes(x, y []float64) float64                  { return dotGo(x, y) }
+func subScaled(r, x []float64, d float64)              { subScaledGo(r, x, d) }
+func subScaledSumSq(r, x []float64, d float64) float64 { return subScaledSumSqGo(r, x, d) }
+func gather(bt, b []float64, bs, k int, cols []int32)  { gatherGo(bt, b, bs, k, cols) }
