@@ -343,10 +343,23 @@ type triples struct {
 	vals           []float64
 	lines          []int
 	keepLines      bool
+	// lastRow and lastCol are the numbers of the labels of the previous
+	// line (−1 before the first): files grouped by row repeat the row
+	// label line after line, and comparing with it saves a map lookup.
+	lastRow, lastCol int
 }
 
 func newTriples() *triples {
-	return &triples{rowIdx: map[string]int{}, colIdx: map[string]int{}}
+	return &triples{rowIdx: map[string]int{}, colIdx: map[string]int{}, lastRow: -1, lastCol: -1}
+}
+
+// internAfter is intern for a label likely to be the one numbered last.
+func internAfter(last *int, idx map[string]int, labels *[]string, s string) int {
+	if *last >= 0 && (*labels)[*last] == s {
+		return *last
+	}
+	*last = intern(idx, labels, s)
+	return *last
 }
 
 // intern returns the number of label s, numbering it if it is new.
@@ -389,7 +402,8 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 				t.grow(int(float64(size-read)/float64(read)*sizeSample*1.05) + 1)
 			}
 		}
-		ri, ci := intern(t.rowIdx, &t.rows, strings.TrimSpace(rec[l.ri])), intern(t.colIdx, &t.cols, strings.TrimSpace(rec[l.ci]))
+		ri := internAfter(&t.lastRow, t.rowIdx, &t.rows, strings.TrimSpace(rec[l.ri]))
+		ci := internAfter(&t.lastCol, t.colIdx, &t.cols, strings.TrimSpace(rec[l.ci]))
 		if max(ri, ci) >= maxSparseDim {
 			return &ParseError{Line: line, Err: fmt.Errorf("more than %d distinct labels: %w", maxSparseDim, ErrShape)}
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
@@ -190,10 +189,11 @@ func buildSparse(n, m int, lists []cellList) (*sparse, *duplicate) {
 	var dupRow atomic.Int64
 	dupRow.Store(-1)
 	forPieces((n+chunkRows-1)/chunkRows, float64(total), func(c int) {
+		var sorter rowSorter
 		for i := c * chunkRows; i < min((c+1)*chunkRows, n); i++ {
 			cols, vals := x.idx[x.ptr[i]:x.ptr[i+1]], x.val[x.ptr[i]:x.ptr[i+1]]
 			if !sortedRow(cols) {
-				sort.Stable(rowCells{cols, vals})
+				sorter.sort(cols, vals)
 			}
 			for q := 1; q < len(cols); q++ {
 				if cols[q] == cols[q-1] {
@@ -223,17 +223,26 @@ func sortedRow(cols []int32) bool {
 	return true
 }
 
-// rowCells sorts a row's cells by column.
-type rowCells struct {
-	cols []int32
+// rowSorter sorts a row's cells by column, cells of the same column in the
+// order listed (as a stable sort would, so that a duplicate is reported at
+// its second listing). It sorts one 64-bit key per cell, the column above
+// the cell's place in the row, which is several times faster than a stable
+// sort moving the cells themselves; keys and values reuse its scratch.
+type rowSorter struct {
+	keys []uint64
 	vals []float64
 }
 
-func (r rowCells) Len() int           { return len(r.cols) }
-func (r rowCells) Less(a, b int) bool { return r.cols[a] < r.cols[b] }
-func (r rowCells) Swap(a, b int) {
-	r.cols[a], r.cols[b] = r.cols[b], r.cols[a]
-	r.vals[a], r.vals[b] = r.vals[b], r.vals[a]
+func (s *rowSorter) sort(cols []int32, vals []float64) {
+	s.keys = slices.Grow(s.keys[:0], len(cols))[:len(cols)]
+	for q, c := range cols {
+		s.keys[q] = uint64(uint32(c))<<32 | uint64(q)
+	}
+	slices.Sort(s.keys)
+	s.vals = append(s.vals[:0], vals...)
+	for q, key := range s.keys {
+		cols[q], vals[q] = int32(key>>32), s.vals[uint32(key)]
+	}
 }
 
 // NewSparse returns a len(rows)×len(cols) matrix that stores only the
