@@ -207,15 +207,20 @@ func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *res
 	// else: its loads are independent, so the processor overlaps the cache
 	// misses of rows scattered over a large b.
 	gather(bt, b, bs, k, cols)
-	copy(r, vals)
+	// The curvatures, and the residuals r = vals − Σ_t a_t·b_t in the same
+	// passes: the first coordinate with a_t ≠ 0 writes r from vals.
+	src, written := vals, false
 	for t := range k {
 		bc := bt[t*c : t*c+c]
 		if a[t] != 0 {
-			// The curvature and the residuals in one pass.
-			hess[t] = subScaledSumSq(r, bc, a[t])
+			hess[t] = subScaledSumSq(r, src, bc, a[t])
+			src, written = r, true
 		} else {
 			hess[t] = dotLanes(bc, bc)
 		}
+	}
+	if !written {
+		copy(r, vals)
 	}
 	violation := 0.0
 	for _, t := range perm {

@@ -59,11 +59,14 @@ func subScaledGo(r, x []float64, d float64) {
 	}
 }
 
-// subScaledSumSqGo sets r -= d·x (len(x) ≥ len(r)) and returns x·x over
-// len(r) values, summed as dotGo sums.
-func subScaledSumSqGo(r, x []float64, d float64) float64 {
-	subScaledGo(r, x, d)
-	return dotGo(x[:len(r)], x)
+// subScaledSumSqGo sets r = src − d·x (len(src), len(x) ≥ len(r); src may
+// be r) and returns x·x over len(r) values, summed as dotGo sums.
+func subScaledSumSqGo(r, src, x []float64, d float64) float64 {
+	src, x = src[:len(r)], x[:len(r)]
+	for e, v := range x {
+		r[e] = src[e] - float64(d*v)
+	}
+	return dotGo(x, x)
 }
 
 // gatherGo sets bt[t·c+e] = b[cols[e]·bs+t] for t < k and e < c =

@@ -12,10 +12,11 @@ var useAVX2 = cpu.X86.HasAVX2
 //go:noescape
 func dotAVX2(x, y []float64) float64
 
-// subScaledSumSqAVX2 is subScaledSumSqGo in AVX2; len(x) ≥ len(r).
+// subScaledSumSqAVX2 is subScaledSumSqGo in AVX2; len(src), len(x) ≥
+// len(r).
 //
 //go:noescape
-func subScaledSumSqAVX2(r, x []float64, d float64) float64
+func subScaledSumSqAVX2(r, src, x []float64, d float64) float64
 
 // subScaledAVX2 is subScaledGo in AVX2; len(x) ≥ len(r).
 //
@@ -45,12 +46,12 @@ func subScaled(r, x []float64, d float64) {
 	subScaledGo(r, x, d)
 }
 
-func subScaledSumSq(r, x []float64, d float64) float64 {
+func subScaledSumSq(r, src, x []float64, d float64) float64 {
 	if useAVX2 {
-		_ = x[:len(r)]
-		return subScaledSumSqAVX2(r, x, d)
+		_, _ = src[:len(r)], x[:len(r)]
+		return subScaledSumSqAVX2(r, src, x, d)
 	}
-	return subScaledSumSqGo(r, x, d)
+	return subScaledSumSqGo(r, src, x, d)
 }
 
 func gather(bt, b []float64, bs, k int, cols []int32) {

@@ -146,12 +146,13 @@ subdone:
 	VZEROUPPER
 	RET
 
-// func subScaledSumSqAVX2(r, x []float64, d float64) float64
-TEXT ·subScaledSumSqAVX2(SB), NOSPLIT, $0-64
+// func subScaledSumSqAVX2(r, src, x []float64, d float64) float64
+TEXT ·subScaledSumSqAVX2(SB), NOSPLIT, $0-88
 	MOVQ         r_base+0(FP), DI
 	MOVQ         r_len+8(FP), CX
-	MOVQ         x_base+24(FP), SI
-	VBROADCASTSD d+48(FP), Y8
+	MOVQ         src_base+24(FP), DX
+	MOVQ         x_base+48(FP), SI
+	VBROADCASTSD d+72(FP), Y8
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1
 	VXORPD       Y2, Y2, Y2
@@ -171,16 +172,16 @@ sq16:
 	VMULPD  Y5, Y8, Y10
 	VMULPD  Y6, Y8, Y11
 	VMULPD  Y7, Y8, Y12
-	VMOVUPD (DI)(AX*8), Y13
+	VMOVUPD (DX)(AX*8), Y13
 	VSUBPD  Y9, Y13, Y13
 	VMOVUPD Y13, (DI)(AX*8)
-	VMOVUPD 32(DI)(AX*8), Y13
+	VMOVUPD 32(DX)(AX*8), Y13
 	VSUBPD  Y10, Y13, Y13
 	VMOVUPD Y13, 32(DI)(AX*8)
-	VMOVUPD 64(DI)(AX*8), Y13
+	VMOVUPD 64(DX)(AX*8), Y13
 	VSUBPD  Y11, Y13, Y13
 	VMOVUPD Y13, 64(DI)(AX*8)
-	VMOVUPD 96(DI)(AX*8), Y13
+	VMOVUPD 96(DX)(AX*8), Y13
 	VSUBPD  Y12, Y13, Y13
 	VMOVUPD Y13, 96(DI)(AX*8)
 	VMULPD  Y4, Y4, Y4
@@ -203,7 +204,7 @@ sq4:
 	JGE     sqreduce
 	VMOVUPD (SI)(AX*8), Y4
 	VMULPD  Y4, Y8, Y9
-	VMOVUPD (DI)(AX*8), Y13
+	VMOVUPD (DX)(AX*8), Y13
 	VSUBPD  Y9, Y13, Y13
 	VMOVUPD Y13, (DI)(AX*8)
 	VMULPD  Y4, Y4, Y4
@@ -226,7 +227,7 @@ sqrest:
 	JGE    sqdone
 	VMOVSD (SI)(AX*8), X3
 	VMULSD X3, X8, X9
-	VMOVSD (DI)(AX*8), X13
+	VMOVSD (DX)(AX*8), X13
 	VSUBSD X9, X13, X13
 	VMOVSD X13, (DI)(AX*8)
 	VMULSD X3, X3, X3
@@ -237,7 +238,7 @@ sqrest:
 sqdone:
 	VADDSD     X2, X0, X0
 	VZEROUPPER
-	MOVSD      X0, ret+56(FP)
+	MOVSD      X0, ret+80(FP)
 	RET
 
 // func gatherAVX2(bt, b []float64, bs, k int, cols []int32)

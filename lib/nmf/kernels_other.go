@@ -6,5 +6,7 @@ package nmf
 
 func dotLanes(x, y []float64) float64                  { return dotGo(x, y) }
 func subScaled(r, x []float64, d float64)              { subScaledGo(r, x, d) }
-func subScaledSumSq(r, x []float64, d float64) float64 { return subScaledSumSqGo(r, x, d) }
+func subScaledSumSq(r, src, x []float64, d float64) float64 {
+	return subScaledSumSqGo(r, src, x, d)
+}
 func gather(bt, b []float64, bs, k int, cols []int32)  { gatherGo(bt, b, bs, k, cols) }

@@ -34,10 +34,21 @@ func TestKernelsMatchGo(t *testing.T) {
 			subScaled(r1, x, d)
 			subScaledGo(r2, x, d)
 			equalBits(t, "subScaled", n, r1, r2)
-			s1, s2 := subScaledSumSq(r1, y, d), subScaledSumSqGo(r2, y, d)
+			s1, s2 := subScaledSumSq(r1, r1, y, d), subScaledSumSqGo(r2, r2, y, d)
 			equalBits(t, "subScaledSumSq", n, r1, r2)
 			if math.Float64bits(s1) != math.Float64bits(s2) {
 				t.Fatalf("subScaledSumSq n=%d: sum %v, Go gives %v", n, s1, s2)
+			}
+			src := values(n + 1)
+			s1, s2 = subScaledSumSq(r1, src, x, d), subScaledSumSqGo(r2, src, x, d)
+			equalBits(t, "subScaledSumSq from src", n, r1, r2)
+			if math.Float64bits(s1) != math.Float64bits(s2) {
+				t.Fatalf("subScaledSumSq from src n=%d: sum %v, Go gives %v", n, s1, s2)
+			}
+			for e := range r2 {
+				if want := src[e] - d*x[e]; r2[e] != want {
+					t.Fatalf("subScaledSumSqGo from src n=%d: r[%d] = %v, want %v", n, e, r2[e], want)
+				}
 			}
 		}
 	}
