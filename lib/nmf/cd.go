@@ -181,7 +181,7 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 // observed cells, the rows of b they pair with (transposed) and the sums
 // of squares of those columns of b.
 type residualWork struct {
-	r, bt, hess []float64
+	r, bt, hess, lanes []float64
 }
 
 var residualPool = sync.Pool{New: func() any { return new(residualWork) }}
@@ -203,24 +203,17 @@ func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *res
 	}
 	r, bt, hess := ws.r[:c], ws.bt[:c*k], ws.hess[:k]
 	// Gather b's rows transposed (bt[t*c+e] = b_{cols[e],t}), so that each
-	// coordinate below reads one contiguous run. The gather does nothing
-	// else: its loads are independent, so the processor overlaps the cache
-	// misses of rows scattered over a large b.
-	gather(bt, b, bs, k, cols)
-	// The curvatures, and the residuals r = vals − Σ_t a_t·b_t in the same
-	// passes: the first coordinate with a_t ≠ 0 writes r from vals.
-	src, written := vals, false
-	for t := range k {
-		bc := bt[t*c : t*c+c]
-		if a[t] != 0 {
-			hess[t] = subScaledSumSq(r, src, bc, a[t])
-			src, written = r, true
-		} else {
-			hess[t] = dotLanes(bc, bc)
+	// coordinate below reads one contiguous run; then the residuals r =
+	// vals − Σ_t a_t·b_t (subtracting in turn over t) and the curvatures,
+	// in one pass per coordinate, or together with the gather where the
+	// assembly can (the same bits either way).
+	if !gatherResidual(bt, b, bs, cols, a, vals, r, hess, &ws.lanes) {
+		gather(bt, b, bs, k, cols)
+		src := vals
+		for t := range k {
+			hess[t] = subScaledSumSq(r, src, bt[t*c:t*c+c], a[t])
+			src = r
 		}
-	}
-	if !written {
-		copy(r, vals)
 	}
 	violation := 0.0
 	for _, t := range perm {

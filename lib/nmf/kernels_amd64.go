@@ -29,6 +29,53 @@ func subScaledAVX2(r, x []float64, d float64)
 //go:noescape
 func gatherAVX2(bt, b []float64, bs, k int, cols []int32)
 
+// gatherResidualAVX2 is gatherResidual's assembly for the cells in whole
+// groups of four; len(a) must be a multiple of 4 and lanes hold 16·len(a)
+// zeros. Its other requirements are gather's, which it does not check.
+//
+//go:noescape
+func gatherResidualAVX2(bt, b []float64, bs int, cols []int32, a, vals, r, lanes []float64)
+
+// gatherResidual does in one pass what gather and then cdRowResidual's
+// residual passes do, where the assembly can (AVX2, k a multiple of 4):
+// it gathers the rows of b that cols lists into bt, sets r = vals − the
+// row's predictions and hess[t] to the squares of column t of bt, all
+// with the bits those passes give. It reports whether it did; scratch
+// grows to 16k values.
+func gatherResidual(bt, b []float64, bs int, cols []int32, a, vals, r, hess []float64, scratch *[]float64) bool {
+	k, c := len(a), len(cols)
+	if !useAVX2 || k%4 != 0 {
+		return false
+	}
+	_, _, _, _ = bt[:c*k], vals[:c], r[:c], hess[:k]
+	if cap(*scratch) < lanes*k {
+		*scratch = make([]float64, lanes*k)
+	}
+	sums := (*scratch)[:lanes*k]
+	clear(sums)
+	gatherResidualAVX2(bt, b, bs, cols, a, vals, r, sums)
+	// The cells after the last whole group of four, as the Go passes take
+	// them.
+	c4 := c &^ 3
+	for e := c4; e < c; e++ {
+		row := b[int(cols[e])*bs:][:k]
+		v := vals[e]
+		for t, x := range row {
+			bt[t*c+e] = x
+			v -= float64(a[t] * x)
+		}
+		r[e] = v
+	}
+	for t := range k {
+		rest := 0.0
+		for _, x := range bt[t*c+c4 : t*c+c] {
+			rest += float64(x * x)
+		}
+		hess[t] = reduceLanes((*[lanes]float64)(sums[t*lanes:])) + rest
+	}
+	return true
+}
+
 func dotLanes(x, y []float64) float64 {
 	if useAVX2 {
 		_ = y[:len(x)]

@@ -358,3 +358,138 @@ next1:
 gatherdone:
 	VZEROUPPER
 	RET
+
+// func gatherResidualAVX2(bt, b []float64, bs int, cols []int32, a, vals, r, lanes []float64)
+//
+// gather for the cells in whole groups of four (c4 = len(cols) rounded
+// down to a multiple of 4), with k = len(a) a multiple of 4, that also
+// sets r[e] = vals[e] − Σ_t a_t·b_{cols[e],t} (subtracting in turn over t)
+// and adds each b_{cols[e],t}² to the partial sum
+// lanes[16t + e mod 16] while e is in a whole block of 16, to lanes[16t +
+// e mod 4] after: the partial sums dotGo keeps for column t of bt.
+//
+// Registers: SI b, R10 cols, R8 a, AX e, BX CX DX R13 the four rows'
+// addresses, R9 t, DI where in bt the next coordinate's four values go,
+// R12 c·8, R11 where in lanes coordinate t's partial sums for this group
+// are, Y12 the group's four residuals. Locals: c4, and the cells in whole
+// blocks of 16.
+TEXT ·gatherResidualAVX2(SB), NOSPLIT, $16-176
+	MOVQ b_base+24(FP), SI
+	MOVQ cols_base+56(FP), R10
+	MOVQ a_base+80(FP), R8
+	MOVQ cols_len+64(FP), R12
+	MOVQ R12, BX
+	ANDQ $-4, BX
+	MOVQ BX, c4-8(SP)
+	MOVQ R12, BX
+	ANDQ $-16, BX
+	MOVQ BX, full-16(SP)
+	SHLQ $3, R12
+	XORQ AX, AX
+
+group:
+	CMPQ AX, c4-8(SP)
+	JGE  residualdone
+
+	// Ask for the rows 8 cells ahead.
+	LEAQ    12(AX), BX
+	CMPQ    BX, cols_len+64(FP)
+	JGT     raddresses
+	MOVQ    a_len+88(FP), R9
+	PREFETCH_ROW(32)
+	PREFETCH_ROW(36)
+	PREFETCH_ROW(40)
+	PREFETCH_ROW(44)
+
+raddresses:
+	MOVLQSX (R10)(AX*4), BX
+	IMULQ   bs+48(FP), BX
+	LEAQ    (SI)(BX*8), BX
+	MOVLQSX 4(R10)(AX*4), CX
+	IMULQ   bs+48(FP), CX
+	LEAQ    (SI)(CX*8), CX
+	MOVLQSX 8(R10)(AX*4), DX
+	IMULQ   bs+48(FP), DX
+	LEAQ    (SI)(DX*8), DX
+	MOVLQSX 12(R10)(AX*4), R13
+	IMULQ   bs+48(FP), R13
+	LEAQ    (SI)(R13*8), R13
+
+	// The group's partial sums: lanes e mod 16 in a whole block, 0–3 after.
+	XORQ R11, R11
+	CMPQ AX, full-16(SP)
+	JGE  lanesfound
+	MOVQ AX, R11
+	ANDQ $12, R11
+	SHLQ $3, R11
+
+lanesfound:
+	ADDQ    lanes_base+152(FP), R11
+	MOVQ    vals_base+104(FP), DI
+	VMOVUPD (DI)(AX*8), Y12
+	MOVQ    bt_base+0(FP), DI
+	LEAQ    (DI)(AX*8), DI
+	XORQ    R9, R9
+
+rcoords:
+	CMPQ       R9, a_len+88(FP)
+	JGE        groupdone
+	VMOVUPD    (BX)(R9*8), Y0
+	VMOVUPD    (CX)(R9*8), Y1
+	VMOVUPD    (DX)(R9*8), Y2
+	VMOVUPD    (R13)(R9*8), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y5
+	VUNPCKLPD  Y3, Y2, Y6
+	VUNPCKHPD  Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0
+	VPERM2F128 $0x20, Y7, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y7, Y5, Y3
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, (DI)(R12*1)
+	LEAQ       (DI)(R12*2), DI
+	VMOVUPD    Y2, (DI)
+	VMOVUPD    Y3, (DI)(R12*1)
+	LEAQ       (DI)(R12*2), DI
+
+	// Residuals, coordinates t to t+3 in turn.
+	VBROADCASTSD (R8)(R9*8), Y8
+	VMULPD       Y0, Y8, Y8
+	VSUBPD       Y8, Y12, Y12
+	VBROADCASTSD 8(R8)(R9*8), Y9
+	VMULPD       Y1, Y9, Y9
+	VSUBPD       Y9, Y12, Y12
+	VBROADCASTSD 16(R8)(R9*8), Y10
+	VMULPD       Y2, Y10, Y10
+	VSUBPD       Y10, Y12, Y12
+	VBROADCASTSD 24(R8)(R9*8), Y11
+	VMULPD       Y3, Y11, Y11
+	VSUBPD       Y11, Y12, Y12
+
+	// Squares into each coordinate's partial sums (16 values apart).
+	VMULPD  Y0, Y0, Y0
+	VADDPD  (R11), Y0, Y0
+	VMOVUPD Y0, (R11)
+	VMULPD  Y1, Y1, Y1
+	VADDPD  128(R11), Y1, Y1
+	VMOVUPD Y1, 128(R11)
+	VMULPD  Y2, Y2, Y2
+	VADDPD  256(R11), Y2, Y2
+	VMOVUPD Y2, 256(R11)
+	VMULPD  Y3, Y3, Y3
+	VADDPD  384(R11), Y3, Y3
+	VMOVUPD Y3, 384(R11)
+	ADDQ    $512, R11
+	ADDQ    $4, R9
+	JMP     rcoords
+
+groupdone:
+	MOVQ    r_base+128(FP), R9
+	VMOVUPD Y12, (R9)(AX*8)
+	ADDQ    $4, AX
+	JMP     group
+
+residualdone:
+	VZEROUPPER
+	RET
