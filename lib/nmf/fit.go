@@ -148,15 +148,11 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 			// CD minimizes the Frobenius loss only (Options.resolve).
 			if p.masked() {
 				if updateW {
-					t0 := time.Now()
 					v, _ := cdSweepSparse(p.byRow, w, ht, penW, perm)
-					DebugW += time.Since(t0)
 					violation += v
 				}
 				// The H sweep ends with every residual current.
-				t0 := time.Now()
 				v, sq := cdSweepSparse(p.byCol, ht, w, penH, perm)
-				DebugH += time.Since(t0)
 				violation += v
 				loss = sq / 2
 			} else if ex != nil {
@@ -327,5 +323,3 @@ func meanPredictor(other *mat.Dense, rows []int, mean float64) []float64 {
 	}
 	return a
 }
-
-var DebugW, DebugH time.Duration
