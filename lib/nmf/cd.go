@@ -215,31 +215,40 @@ func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *res
 			src = r
 		}
 	}
+	// Each coordinate's step and the next one's r·b_t go in one pass over
+	// r (the last step's with Σr², the squared error returned).
 	violation := 0.0
-	for _, t := range perm {
+	next := func(i int) []float64 {
+		if i+1 < len(perm) {
+			return bt[perm[i+1]*c : perm[i+1]*c+c]
+		}
+		return r
+	}
+	rb := dotLanes(r, next(-1))
+	for i, t := range perm {
 		bc := bt[t*c : t*c+c]
-		grad := l1 + l2*a[t] - dotLanes(r, bc)
+		grad := l1 + l2*a[t] - rb
 		pg := grad
 		if a[t] == 0 {
 			pg = min(0, grad)
 		}
 		violation += math.Abs(pg)
-		h := hess[t] + l2
-		if h == 0 {
-			continue
-		}
 		// max(a_t − grad/h, 0), without the branches Go's max takes for
 		// NaN and −0 (it keeps NaN and gives +0 for −0 as max does).
-		next := a[t] - grad/h
-		if next <= 0 {
-			next = 0
+		step := a[t]
+		if h := hess[t] + l2; h != 0 {
+			if step = a[t] - grad/h; step <= 0 {
+				step = 0
+			}
 		}
-		if d := next - a[t]; d != 0 {
-			subScaled(r, bc, d)
-			a[t] = next
+		if d := step - a[t]; d != 0 {
+			rb = subScaledDot(r, bc, d, next(i))
+			a[t] = step
+		} else {
+			rb = dotLanes(r, next(i))
 		}
 	}
-	return violation, dotLanes(r, r)
+	return violation, rb
 }
 
 // dot returns x·y (len(y) ≥ len(x)) with four partial sums, which lets the

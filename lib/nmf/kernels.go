@@ -59,6 +59,13 @@ func subScaledGo(r, x []float64, d float64) {
 	}
 }
 
+// subScaledDotGo sets r -= d·x and returns r·y, summed as dotGo sums
+// (len(x), len(y) ≥ len(r); y may be r).
+func subScaledDotGo(r, x []float64, d float64, y []float64) float64 {
+	subScaledGo(r, x, d)
+	return dotGo(r, y)
+}
+
 // subScaledSumSqGo sets r = src − d·x (len(src), len(x) ≥ len(r); src may
 // be r) and returns x·x over len(r) values, summed as dotGo sums.
 func subScaledSumSqGo(r, src, x []float64, d float64) float64 {

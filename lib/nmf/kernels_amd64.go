@@ -76,6 +76,19 @@ func gatherResidual(bt, b []float64, bs int, cols []int32, a, vals, r, hess []fl
 	return true
 }
 
+// subScaledDotAVX2 is subScaledDotGo in AVX2; len(x), len(y) ≥ len(r).
+//
+//go:noescape
+func subScaledDotAVX2(r, x []float64, d float64, y []float64) float64
+
+func subScaledDot(r, x []float64, d float64, y []float64) float64 {
+	if useAVX2 {
+		_, _ = x[:len(r)], y[:len(r)]
+		return subScaledDotAVX2(r, x, d, y)
+	}
+	return subScaledDotGo(r, x, d, y)
+}
+
 func dotLanes(x, y []float64) float64 {
 	if useAVX2 {
 		_ = y[:len(x)]

@@ -493,3 +493,94 @@ groupdone:
 residualdone:
 	VZEROUPPER
 	RET
+
+// func subScaledDotAVX2(r, x []float64, d float64, y []float64) float64
+//
+// subScaledAVX2 then dotAVX2(r, y) in one pass; y may be r.
+TEXT ·subScaledDotAVX2(SB), NOSPLIT, $0-88
+	MOVQ         r_base+0(FP), DI
+	MOVQ         r_len+8(FP), CX
+	MOVQ         x_base+24(FP), SI
+	VBROADCASTSD d+48(FP), Y8
+	MOVQ         y_base+56(FP), DX
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	XORQ         AX, AX
+	MOVQ         CX, BX
+	ANDQ         $-16, BX
+
+sd16:
+	CMPQ    AX, BX
+	JGE     sd4start
+	VMULPD  (SI)(AX*8), Y8, Y4
+	VMULPD  32(SI)(AX*8), Y8, Y5
+	VMULPD  64(SI)(AX*8), Y8, Y6
+	VMULPD  96(SI)(AX*8), Y8, Y7
+	VMOVUPD (DI)(AX*8), Y9
+	VMOVUPD 32(DI)(AX*8), Y10
+	VMOVUPD 64(DI)(AX*8), Y11
+	VMOVUPD 96(DI)(AX*8), Y12
+	VSUBPD  Y4, Y9, Y9
+	VSUBPD  Y5, Y10, Y10
+	VSUBPD  Y6, Y11, Y11
+	VSUBPD  Y7, Y12, Y12
+	VMOVUPD Y9, (DI)(AX*8)
+	VMOVUPD Y10, 32(DI)(AX*8)
+	VMOVUPD Y11, 64(DI)(AX*8)
+	VMOVUPD Y12, 96(DI)(AX*8)
+	VMULPD  (DX)(AX*8), Y9, Y9
+	VMULPD  32(DX)(AX*8), Y10, Y10
+	VMULPD  64(DX)(AX*8), Y11, Y11
+	VMULPD  96(DX)(AX*8), Y12, Y12
+	VADDPD  Y9, Y0, Y0
+	VADDPD  Y10, Y1, Y1
+	VADDPD  Y11, Y2, Y2
+	VADDPD  Y12, Y3, Y3
+	ADDQ    $16, AX
+	JMP     sd16
+
+sd4start:
+	MOVQ CX, BX
+	ANDQ $-4, BX
+
+sd4:
+	CMPQ    AX, BX
+	JGE     sdreduce
+	VMULPD  (SI)(AX*8), Y8, Y4
+	VMOVUPD (DI)(AX*8), Y9
+	VSUBPD  Y4, Y9, Y9
+	VMOVUPD Y9, (DI)(AX*8)
+	VMULPD  (DX)(AX*8), Y9, Y9
+	VADDPD  Y9, Y0, Y0
+	ADDQ    $4, AX
+	JMP     sd4
+
+sdreduce:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	VXORPD       X2, X2, X2
+
+sdrest:
+	CMPQ   AX, CX
+	JGE    sddone
+	VMULSD (SI)(AX*8), X8, X4
+	VMOVSD (DI)(AX*8), X9
+	VSUBSD X4, X9, X9
+	VMOVSD X9, (DI)(AX*8)
+	VMULSD (DX)(AX*8), X9, X9
+	VADDSD X9, X2, X2
+	INCQ   AX
+	JMP    sdrest
+
+sddone:
+	VADDSD     X2, X0, X0
+	VZEROUPPER
+	MOVSD      X0, ret+80(FP)
+	RET

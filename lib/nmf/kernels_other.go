@@ -4,7 +4,10 @@ package nmf
 
 // Without assembly the kernels are their Go versions.
 
-func dotLanes(x, y []float64) float64     { return dotGo(x, y) }
+func dotLanes(x, y []float64) float64 { return dotGo(x, y) }
+func subScaledDot(r, x []float64, d float64, y []float64) float64 {
+	return subScaledDotGo(r, x, d, y)
+}
 func subScaled(r, x []float64, d float64) { subScaledGo(r, x, d) }
 func subScaledSumSq(r, src, x []float64, d float64) float64 {
 	return subScaledSumSqGo(r, src, x, d)

@@ -3,6 +3,7 @@ package nmf
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -130,6 +131,34 @@ func TestGatherResidualMatchesPasses(t *testing.T) {
 			equalBits(t, "gatherResidual bt", c, bt1, bt2)
 			equalBits(t, "gatherResidual r", c, r1, r2)
 			equalBits(t, "gatherResidual hess", c, hess1, hess2)
+		}
+	}
+}
+
+// TestSubScaledDotMatchesGo checks the fused step-and-dot against its Go
+// version, with y another slice and y the updated r itself.
+func TestSubScaledDotMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	values := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = rng.Float64()*4 - 1
+		}
+		return v
+	}
+	for n := range 3*lanes + 7 {
+		x, y, d := values(n), values(n+1), rng.Float64()
+		r1 := values(n)
+		r2 := slices.Clone(r1)
+		s1, s2 := subScaledDot(r1, x, d, y), subScaledDotGo(r2, x, d, y)
+		equalBits(t, "subScaledDot", n, r1, r2)
+		if math.Float64bits(s1) != math.Float64bits(s2) {
+			t.Fatalf("subScaledDot n=%d: %v, Go gives %v", n, s1, s2)
+		}
+		s1, s2 = subScaledDot(r1, x, d, r1), subScaledDotGo(r2, x, d, r2)
+		equalBits(t, "subScaledDot into itself", n, r1, r2)
+		if want := dotGo(r2, r2); math.Float64bits(s1) != math.Float64bits(s2) || s2 != want {
+			t.Fatalf("subScaledDot into itself n=%d: %v, Go gives %v, r·r = %v", n, s1, s2, want)
 		}
 	}
 }
