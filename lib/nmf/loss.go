@@ -16,14 +16,24 @@ func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
 	var acc divAccumulator
 	acc.beta = beta
 	if p.masked() {
+		// On all cores, in chunks of chunkRows rows whose sums are added
+		// in order, as divergenceDense does.
 		x := p.byRow
 		_, k := w.Dims()
 		wr, hr := w.RawMatrix(), ht.RawMatrix()
-		for i := 0; i < x.n; i++ {
-			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
-			for e := x.ptr[i]; e < x.ptr[i+1]; e++ {
-				acc.add(x.val[e], dot(wi, hr.Data[int(x.idx[e])*hr.Stride:]))
+		parts := make([]divAccumulator, (x.n+chunkRows-1)/chunkRows)
+		forPieces(len(parts), float64(len(x.idx)*k), func(c int) {
+			a := divAccumulator{beta: beta}
+			for i := c * chunkRows; i < min((c+1)*chunkRows, x.n); i++ {
+				wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
+				for e := x.ptr[i]; e < x.ptr[i+1]; e++ {
+					a.add(x.val[e], dot(wi, hr.Data[int(x.idx[e])*hr.Stride:]))
+				}
 			}
+			parts[c] = a
+		})
+		for _, a := range parts {
+			acc.merge(a)
 		}
 		return acc.divergence(float64(p.nObs)), acc.sq
 	}

@@ -3,6 +3,7 @@ package nmf
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync/atomic"
 
@@ -43,21 +44,46 @@ func (x *sparse) at(i, j int) (float64, bool) {
 // order within each column.
 func (x *sparse) transpose() *sparse {
 	t := &sparse{n: x.m, m: x.n, ptr: make([]int, x.m+1), idx: make([]int32, len(x.idx)), val: make([]float64, len(x.val))}
-	for _, j := range x.idx {
-		t.ptr[j+1]++
+	// The rows are cut into ranges of about equal cells, one per core;
+	// each range counts its cells per column, and then places them from
+	// where the ranges before it end in every column, so that each column
+	// lists its rows in order whatever the number of ranges.
+	ranges := 1
+	if len(x.idx) >= minParallelWork {
+		ranges = max(1, min(runtime.GOMAXPROCS(0), len(x.idx)/minParallelWork))
 	}
-	for j := 0; j < x.m; j++ {
-		t.ptr[j+1] += t.ptr[j]
+	first := make([]int, ranges+1) // range r is rows first[r] to first[r+1]
+	for r := 1; r < ranges; r++ {
+		first[r], _ = slices.BinarySearch(x.ptr, r*len(x.idx)/ranges)
+		first[r] = max(first[r], first[r-1])
 	}
-	next := slices.Clone(t.ptr[:x.m])
-	for i := 0; i < x.n; i++ {
-		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-			j := x.idx[q]
-			t.idx[next[j]] = int32(i)
-			t.val[next[j]] = x.val[q]
-			next[j]++
+	first[ranges] = x.n
+	next := make([][]int, ranges) // next[r][j]: where range r's next cell of column j goes
+	forPieces(ranges, float64(len(x.idx)), func(r int) {
+		count := make([]int, x.m)
+		for _, j := range x.idx[x.ptr[first[r]]:x.ptr[first[r+1]]] {
+			count[j]++
 		}
+		next[r] = count
+	})
+	for j := 0; j < x.m; j++ {
+		at := t.ptr[j]
+		for _, count := range next {
+			at, count[j] = at+count[j], at
+		}
+		t.ptr[j+1] = at
 	}
+	forPieces(ranges, float64(len(x.idx)), func(r int) {
+		next := next[r]
+		for i := first[r]; i < first[r+1]; i++ {
+			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
+				j := x.idx[q]
+				t.idx[next[j]] = int32(i)
+				t.val[next[j]] = x.val[q]
+				next[j]++
+			}
+		}
+	})
 	return t
 }
 

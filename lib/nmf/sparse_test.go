@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -437,5 +438,50 @@ func TestBuildSparseFromLists(t *testing.T) {
 	_, dup = buildSparse(3, 4, []cellList{one})
 	if first, second := dup.entries(one); first != 0 || second != 3 {
 		t.Errorf("entries %d and %d listed twice, want 0 and 3", first, second)
+	}
+}
+
+// TestTransposeAnyCores checks the transpose that cuts the rows into one
+// range per core: the same matrix for 1, 3 and 8 cores, each column's rows
+// in order, and the original back from transposing twice.
+func TestTransposeAnyCores(t *testing.T) {
+	const n, m = 1000, 1500
+	rng := rand.New(rand.NewPCG(9, 10))
+	var ri, ci []int32
+	var vals []float64
+	for i := range n {
+		// Rows of very different lengths, so that the ranges differ.
+		for j := range m {
+			if rng.IntN(n) < i {
+				ri, ci, vals = append(ri, int32(i)), append(ci, int32(j)), append(vals, rng.Float64())
+			}
+		}
+	}
+	if len(vals) < 3*minParallelWork {
+		t.Fatalf("%d cells: too few for several ranges", len(vals))
+	}
+	x, dup := buildSparse(n, m, []cellList{{ri: ri, ci: ci, vals: vals}})
+	if dup != nil {
+		t.Fatal("duplicate")
+	}
+	var want *sparse
+	for _, procs := range []int{1, 3, 8} {
+		old := runtime.GOMAXPROCS(procs)
+		xt := x.transpose()
+		back := xt.transpose()
+		runtime.GOMAXPROCS(old)
+		for j := range m {
+			if !sortedRow(xt.idx[xt.ptr[j]:xt.ptr[j+1]]) {
+				t.Fatalf("GOMAXPROCS %d: column %d's rows out of order", procs, j)
+			}
+		}
+		if !slices.Equal(back.ptr, x.ptr) || !slices.Equal(back.idx, x.idx) || !slices.Equal(back.val, x.val) {
+			t.Fatalf("GOMAXPROCS %d: transposing twice does not give the matrix back", procs)
+		}
+		if want == nil {
+			want = xt
+		} else if !slices.Equal(xt.ptr, want.ptr) || !slices.Equal(xt.idx, want.idx) || !slices.Equal(xt.val, want.val) {
+			t.Fatalf("GOMAXPROCS %d: transpose differs from GOMAXPROCS 1's", procs)
+		}
 	}
 }
