@@ -375,3 +375,49 @@ func FuzzReadTriplesChunked(f *testing.F) {
 		sameMatrix(t, "chunked against sequential", got, want)
 	})
 }
+
+// TestChunkedIntegerLabels reads labels the chunked reader keeps in its
+// integer tables beside ones it keeps in its maps ("05" is not "5"; 2²⁰
+// and beyond are too large for a table), and checks the matrix against
+// the sequential reader's.
+func TestChunkedIntegerLabels(t *testing.T) {
+	defer func(old int64) { chunkBytes = old }(chunkBytes)
+	chunkBytes = 16
+	in := "u,i,r\n5,0,1\n05,0,2\n5,1048576,3\n0,1048575,4\nabc,7,5\n5,7,1.5\n05,1048576,2.5\n0,0,3.5\n"
+	path := filepath.Join(t.TempDir(), "r.csv")
+	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadTriples(path, "u", "i", "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseTriples(strings.NewReader(in), "u", "i", "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameMatrix(t, "chunked against sequential", got, want)
+	if r, c := got.Dims(); r != 4 || c != 4 {
+		t.Fatalf("%d×%d, want 4×4 (rows 0, 5, 05, abc; columns 0, 7, 1048575, 1048576)", r, c)
+	}
+	if v, err := got.Value("05", "1048576"); err != nil || v != 2.5 {
+		t.Fatalf(`Value("05", "1048576") = %v, %v; want 2.5`, v, err)
+	}
+}
+
+func TestSmallInt(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		n  int
+		ok bool
+	}{
+		{"0", 0, true}, {"7", 7, true}, {"1048575", 1048575, true},
+		{"1048576", 0, false}, {"05", 0, false}, {"", 0, false}, {"-1", 0, false},
+		{"+1", 0, false}, {"1a", 0, false}, {"12345678", 0, false},
+	} {
+		n, ok := smallInt([]byte(c.in))
+		if ok != c.ok || (ok && n != c.n) {
+			t.Errorf("smallInt(%q) = %d, %v; want %d, %v", c.in, n, ok, c.n, c.ok)
+		}
+	}
+}
