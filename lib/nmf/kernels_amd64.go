@@ -18,11 +18,6 @@ func dotAVX2(x, y []float64) float64
 //go:noescape
 func subScaledSumSqAVX2(r, src, x []float64, d float64) float64
 
-// subScaledAVX2 is subScaledGo in AVX2; len(x) ≥ len(r).
-//
-//go:noescape
-func subScaledAVX2(r, x []float64, d float64)
-
 // gatherAVX2 is gatherGo in AVX2, with the same requirements, which it
 // does not check.
 //
@@ -95,15 +90,6 @@ func dotLanes(x, y []float64) float64 {
 		return dotAVX2(x, y)
 	}
 	return dotGo(x, y)
-}
-
-func subScaled(r, x []float64, d float64) {
-	if useAVX2 {
-		_ = x[:len(r)]
-		subScaledAVX2(r, x, d)
-		return
-	}
-	subScaledGo(r, x, d)
 }
 
 func subScaledSumSq(r, src, x []float64, d float64) float64 {

@@ -17,15 +17,77 @@
 	PREFETCHT0 128(DX); \
 	PREFETCHT0 -8(DX)(R9*8)
 
+// PREFETCH4 asks for the rows of the cells 8 to 11 after cell AX (R9
+// holds k).
+#define PREFETCH4 \
+	PREFETCH_ROW(32); \
+	PREFETCH_ROW(36); \
+	PREFETCH_ROW(40); \
+	PREFETCH_ROW(44)
+
+// ROWS4 sets BX, CX, DX and R13 to the addresses in b (SI) of the rows of
+// cells AX to AX+3 (cols at R10, row stride bs).
+#define ROWS4 \
+	MOVLQSX (R10)(AX*4), BX; \
+	IMULQ   bs+48(FP), BX; \
+	LEAQ    (SI)(BX*8), BX; \
+	MOVLQSX 4(R10)(AX*4), CX; \
+	IMULQ   bs+48(FP), CX; \
+	LEAQ    (SI)(CX*8), CX; \
+	MOVLQSX 8(R10)(AX*4), DX; \
+	IMULQ   bs+48(FP), DX; \
+	LEAQ    (SI)(DX*8), DX; \
+	MOVLQSX 12(R10)(AX*4), R13; \
+	IMULQ   bs+48(FP), R13; \
+	LEAQ    (SI)(R13*8), R13
+
+// TRANSPOSE4 loads values t to t+3 (R9 is t) of the four rows at BX, CX,
+// DX and R13, leaves coordinate t's four values (one per row) in Y0, t+1's
+// in Y1, t+2's in Y2, t+3's in Y3, and stores them at DI, DI+R12, DI+2·R12
+// and DI+3·R12, advancing DI by 4·R12.
+#define TRANSPOSE4 \
+	VMOVUPD    (BX)(R9*8), Y0; \
+	VMOVUPD    (CX)(R9*8), Y1; \
+	VMOVUPD    (DX)(R9*8), Y2; \
+	VMOVUPD    (R13)(R9*8), Y3; \
+	VUNPCKLPD  Y1, Y0, Y4; \
+	VUNPCKHPD  Y1, Y0, Y5; \
+	VUNPCKLPD  Y3, Y2, Y6; \
+	VUNPCKHPD  Y3, Y2, Y7; \
+	VPERM2F128 $0x20, Y6, Y4, Y0; \
+	VPERM2F128 $0x20, Y7, Y5, Y1; \
+	VPERM2F128 $0x31, Y6, Y4, Y2; \
+	VPERM2F128 $0x31, Y7, Y5, Y3; \
+	VMOVUPD    Y0, (DI); \
+	VMOVUPD    Y1, (DI)(R12*1); \
+	LEAQ       (DI)(R12*2), DI; \
+	VMOVUPD    Y2, (DI); \
+	VMOVUPD    Y3, (DI)(R12*1); \
+	LEAQ       (DI)(R12*2), DI
+
+// ZERO_SUMS clears the 16 partial sums in Y0–Y3.
+#define ZERO_SUMS \
+	VXORPD Y0, Y0, Y0; \
+	VXORPD Y1, Y1, Y1; \
+	VXORPD Y2, Y2, Y2; \
+	VXORPD Y3, Y3, Y3
+
+// REDUCE16 adds the 16 partial sums in Y0–Y3 as reduceLanes does, into X0.
+#define REDUCE16 \
+	VADDPD       Y1, Y0, Y0; \
+	VADDPD       Y3, Y2, Y2; \
+	VADDPD       Y2, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPD       X1, X0, X0; \
+	VUNPCKHPD    X0, X0, X1; \
+	VADDSD       X1, X0, X0
+
 // func dotAVX2(x, y []float64) float64
 TEXT ·dotAVX2(SB), NOSPLIT, $0-56
 	MOVQ x_base+0(FP), SI
 	MOVQ x_len+8(FP), CX
 	MOVQ y_base+24(FP), DI
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
+	ZERO_SUMS
 	XORQ AX, AX
 	MOVQ CX, BX
 	ANDQ $-16, BX
@@ -62,13 +124,7 @@ dot4:
 	JMP     dot4
 
 dotreduce:
-	VADDPD       Y1, Y0, Y0
-	VADDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	REDUCE16
 	VXORPD       X2, X2, X2
 
 dotrest:
@@ -86,66 +142,6 @@ dotdone:
 	MOVSD      X0, ret+48(FP)
 	RET
 
-// func subScaledAVX2(r, x []float64, d float64)
-TEXT ·subScaledAVX2(SB), NOSPLIT, $0-56
-	MOVQ         r_base+0(FP), DI
-	MOVQ         r_len+8(FP), CX
-	MOVQ         x_base+24(FP), SI
-	VBROADCASTSD d+48(FP), Y8
-	XORQ         AX, AX
-	MOVQ         CX, BX
-	ANDQ         $-16, BX
-
-sub16:
-	CMPQ    AX, BX
-	JGE     sub4start
-	VMULPD  (SI)(AX*8), Y8, Y4
-	VMULPD  32(SI)(AX*8), Y8, Y5
-	VMULPD  64(SI)(AX*8), Y8, Y6
-	VMULPD  96(SI)(AX*8), Y8, Y7
-	VMOVUPD (DI)(AX*8), Y0
-	VMOVUPD 32(DI)(AX*8), Y1
-	VMOVUPD 64(DI)(AX*8), Y2
-	VMOVUPD 96(DI)(AX*8), Y3
-	VSUBPD  Y4, Y0, Y0
-	VSUBPD  Y5, Y1, Y1
-	VSUBPD  Y6, Y2, Y2
-	VSUBPD  Y7, Y3, Y3
-	VMOVUPD Y0, (DI)(AX*8)
-	VMOVUPD Y1, 32(DI)(AX*8)
-	VMOVUPD Y2, 64(DI)(AX*8)
-	VMOVUPD Y3, 96(DI)(AX*8)
-	ADDQ    $16, AX
-	JMP     sub16
-
-sub4start:
-	MOVQ CX, BX
-	ANDQ $-4, BX
-
-sub4:
-	CMPQ    AX, BX
-	JGE     subrest
-	VMULPD  (SI)(AX*8), Y8, Y4
-	VMOVUPD (DI)(AX*8), Y0
-	VSUBPD  Y4, Y0, Y0
-	VMOVUPD Y0, (DI)(AX*8)
-	ADDQ    $4, AX
-	JMP     sub4
-
-subrest:
-	CMPQ   AX, CX
-	JGE    subdone
-	VMULSD (SI)(AX*8), X8, X4
-	VMOVSD (DI)(AX*8), X0
-	VSUBSD X4, X0, X0
-	VMOVSD X0, (DI)(AX*8)
-	INCQ   AX
-	JMP    subrest
-
-subdone:
-	VZEROUPPER
-	RET
-
 // func subScaledSumSqAVX2(r, src, x []float64, d float64) float64
 TEXT ·subScaledSumSqAVX2(SB), NOSPLIT, $0-88
 	MOVQ         r_base+0(FP), DI
@@ -153,10 +149,7 @@ TEXT ·subScaledSumSqAVX2(SB), NOSPLIT, $0-88
 	MOVQ         src_base+24(FP), DX
 	MOVQ         x_base+48(FP), SI
 	VBROADCASTSD d+72(FP), Y8
-	VXORPD       Y0, Y0, Y0
-	VXORPD       Y1, Y1, Y1
-	VXORPD       Y2, Y2, Y2
-	VXORPD       Y3, Y3, Y3
+	ZERO_SUMS
 	XORQ         AX, AX
 	MOVQ         CX, BX
 	ANDQ         $-16, BX
@@ -213,13 +206,7 @@ sq4:
 	JMP     sq4
 
 sqreduce:
-	VADDPD       Y1, Y0, Y0
-	VADDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	REDUCE16
 	VXORPD       X2, X2, X2
 
 sqrest:
@@ -266,25 +253,11 @@ rows4:
 	LEAQ    12(AX), BX
 	CMPQ    BX, R11
 	JGT     addresses
-	MOVQ    k+56(FP), R9
-	PREFETCH_ROW(32)
-	PREFETCH_ROW(36)
-	PREFETCH_ROW(40)
-	PREFETCH_ROW(44)
+	MOVQ k+56(FP), R9
+	PREFETCH4
 
 addresses:
-	MOVLQSX (R10)(AX*4), BX
-	IMULQ   bs+48(FP), BX
-	LEAQ    (SI)(BX*8), BX
-	MOVLQSX 4(R10)(AX*4), CX
-	IMULQ   bs+48(FP), CX
-	LEAQ    (SI)(CX*8), CX
-	MOVLQSX 8(R10)(AX*4), DX
-	IMULQ   bs+48(FP), DX
-	LEAQ    (SI)(DX*8), DX
-	MOVLQSX 12(R10)(AX*4), R13
-	IMULQ   bs+48(FP), R13
-	LEAQ    (SI)(R13*8), R13
+	ROWS4
 	MOVQ    bt_base+0(FP), DI
 	LEAQ    (DI)(AX*8), DI
 	XORQ    R9, R9
@@ -292,24 +265,7 @@ addresses:
 coords4:
 	CMPQ       R9, R8
 	JGE        coords1
-	VMOVUPD    (BX)(R9*8), Y0
-	VMOVUPD    (CX)(R9*8), Y1
-	VMOVUPD    (DX)(R9*8), Y2
-	VMOVUPD    (R13)(R9*8), Y3
-	VUNPCKLPD  Y1, Y0, Y4
-	VUNPCKHPD  Y1, Y0, Y5
-	VUNPCKLPD  Y3, Y2, Y6
-	VUNPCKHPD  Y3, Y2, Y7
-	VPERM2F128 $0x20, Y6, Y4, Y0
-	VPERM2F128 $0x20, Y7, Y5, Y1
-	VPERM2F128 $0x31, Y6, Y4, Y2
-	VPERM2F128 $0x31, Y7, Y5, Y3
-	VMOVUPD    Y0, (DI)
-	VMOVUPD    Y1, (DI)(R12*1)
-	LEAQ       (DI)(R12*2), DI
-	VMOVUPD    Y2, (DI)
-	VMOVUPD    Y3, (DI)(R12*1)
-	LEAQ       (DI)(R12*2), DI
+	TRANSPOSE4
 	ADDQ       $4, R9
 	JMP        coords4
 
@@ -395,25 +351,11 @@ group:
 	LEAQ    12(AX), BX
 	CMPQ    BX, cols_len+64(FP)
 	JGT     raddresses
-	MOVQ    a_len+88(FP), R9
-	PREFETCH_ROW(32)
-	PREFETCH_ROW(36)
-	PREFETCH_ROW(40)
-	PREFETCH_ROW(44)
+	MOVQ a_len+88(FP), R9
+	PREFETCH4
 
 raddresses:
-	MOVLQSX (R10)(AX*4), BX
-	IMULQ   bs+48(FP), BX
-	LEAQ    (SI)(BX*8), BX
-	MOVLQSX 4(R10)(AX*4), CX
-	IMULQ   bs+48(FP), CX
-	LEAQ    (SI)(CX*8), CX
-	MOVLQSX 8(R10)(AX*4), DX
-	IMULQ   bs+48(FP), DX
-	LEAQ    (SI)(DX*8), DX
-	MOVLQSX 12(R10)(AX*4), R13
-	IMULQ   bs+48(FP), R13
-	LEAQ    (SI)(R13*8), R13
+	ROWS4
 
 	// The group's partial sums: lanes e mod 16 in a whole block, 0–3 after.
 	XORQ R11, R11
@@ -434,24 +376,7 @@ lanesfound:
 rcoords:
 	CMPQ       R9, a_len+88(FP)
 	JGE        groupdone
-	VMOVUPD    (BX)(R9*8), Y0
-	VMOVUPD    (CX)(R9*8), Y1
-	VMOVUPD    (DX)(R9*8), Y2
-	VMOVUPD    (R13)(R9*8), Y3
-	VUNPCKLPD  Y1, Y0, Y4
-	VUNPCKHPD  Y1, Y0, Y5
-	VUNPCKLPD  Y3, Y2, Y6
-	VUNPCKHPD  Y3, Y2, Y7
-	VPERM2F128 $0x20, Y6, Y4, Y0
-	VPERM2F128 $0x20, Y7, Y5, Y1
-	VPERM2F128 $0x31, Y6, Y4, Y2
-	VPERM2F128 $0x31, Y7, Y5, Y3
-	VMOVUPD    Y0, (DI)
-	VMOVUPD    Y1, (DI)(R12*1)
-	LEAQ       (DI)(R12*2), DI
-	VMOVUPD    Y2, (DI)
-	VMOVUPD    Y3, (DI)(R12*1)
-	LEAQ       (DI)(R12*2), DI
+	TRANSPOSE4
 
 	// Residuals, coordinates t to t+3 in turn.
 	VBROADCASTSD (R8)(R9*8), Y8
@@ -503,10 +428,7 @@ TEXT ·subScaledDotAVX2(SB), NOSPLIT, $0-88
 	MOVQ         x_base+24(FP), SI
 	VBROADCASTSD d+48(FP), Y8
 	MOVQ         y_base+56(FP), DX
-	VXORPD       Y0, Y0, Y0
-	VXORPD       Y1, Y1, Y1
-	VXORPD       Y2, Y2, Y2
-	VXORPD       Y3, Y3, Y3
+	ZERO_SUMS
 	XORQ         AX, AX
 	MOVQ         CX, BX
 	ANDQ         $-16, BX
@@ -558,13 +480,7 @@ sd4:
 	JMP     sd4
 
 sdreduce:
-	VADDPD       Y1, Y0, Y0
-	VADDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	REDUCE16
 	VXORPD       X2, X2, X2
 
 sdrest:

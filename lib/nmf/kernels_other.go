@@ -8,7 +8,6 @@ func dotLanes(x, y []float64) float64 { return dotGo(x, y) }
 func subScaledDot(r, x []float64, d float64, y []float64) float64 {
 	return subScaledDotGo(r, x, d, y)
 }
-func subScaled(r, x []float64, d float64) { subScaledGo(r, x, d) }
 func subScaledSumSq(r, src, x []float64, d float64) float64 {
 	return subScaledSumSqGo(r, src, x, d)
 }
