@@ -178,8 +178,9 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 }
 
 // residualWork is cdRowResidual's scratch: the residuals of a row's
-// observed cells, the rows of b they pair with (transposed) and the sums
-// of squares of those columns of b.
+// observed cells, the rows of b they pair with (transposed), the sums of
+// squares of those columns of b, and the partial sums of the one-pass
+// gather (gatherResidual).
 type residualWork struct {
 	r, bt, hess, lanes []float64
 }
