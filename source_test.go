@@ -10,12 +10,13 @@ import (
 )
 
 // TestSourceHasTheKernel checks that the embedded source holds every file
-// the kernel command is built from, so that a kernel can rebuild itself.
+// the kernel command is built from (Go, assembly, embedded files), so that
+// a kernel can rebuild itself.
 func TestSourceHasTheKernel(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command on PATH")
 	}
-	out, err := exec.Command("go", "list", "-deps", "-f", `{{if not .Standard}}{{.ImportPath}}|{{.Dir}}|{{join .GoFiles " "}} {{join .EmbedFiles " "}}{{end}}`, "./cmd/kernel").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{if not .Standard}}{{.ImportPath}}|{{.Dir}}|{{join .GoFiles " "}} {{join .SFiles " "}} {{join .HFiles " "}} {{join .EmbedFiles " "}}{{end}}`, "./cmd/kernel").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
