@@ -132,6 +132,10 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 	penH := penalty{s.l1H, s.l2H, s.byObserved}
 	l1W, l2W := penW.scaled(p.cols)
 	l1H, l2H := penH.scaled(p.rows)
+	// sweptSq is Σ(V−WH)² over the observed cells after the last masked
+	// CD sweep (−1 before one), which is the final loss: the H sweep
+	// computes it from residuals current after every step.
+	sweptSq := -1.0
 	var ex *extrapolation
 	if s.Solver == SolverCD && !s.Exact && updateW && !p.masked() {
 		ex = newExtrapolation(w, ht)
@@ -154,7 +158,7 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 				// The H sweep ends with every residual current.
 				v, sq := cdSweepSparse(p.byCol, ht, w, penH, perm)
 				violation += v
-				loss = sq / 2
+				loss, sweptSq = sq/2, sq
 			} else if ex != nil {
 				loss, violation = ex.step(p, perm, l1W, l2W, l1H, l2H, &cdw, &hh)
 			} else {
@@ -210,7 +214,11 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 	if ex != nil {
 		ex.result(w, ht)
 	}
-	res.loss, res.sq = p.divergence(w, ht, s.beta)
+	if sweptSq >= 0 {
+		res.loss, res.sq = sweptSq/2, sweptSq // no pass over the cells again
+	} else {
+		res.loss, res.sq = p.divergence(w, ht, s.beta)
+	}
 	if n := len(res.history); n > 0 {
 		res.history[n-1] = res.loss // the exact value, free of rounding in lossGram
 	}

@@ -543,3 +543,42 @@ func objective(m *Model, V *Matrix) float64 {
 	l1H, l2H := o.AlphaH*o.L1Ratio*float64(r), o.AlphaH*(1-o.L1Ratio)*float64(r)
 	return m.Loss + penaltyOf(m.W.Dense(), l1W, l2W) + penaltyOf(m.H.Dense(), l1H, l2H)
 }
+
+// TestMaskedRelErrIsTheFinalError checks that a masked fit's RelErr, read
+// off its last sweep's residuals, is the error of the factors it returns
+// over the observed cells.
+func TestMaskedRelErrIsTheFinalError(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	const rows, cols = 60, 40
+	data := make([]float64, rows*cols)
+	for i := range data {
+		data[i] = math.NaN()
+		if rng.Float64() < 0.3 {
+			data[i] = 1 + 4*rng.Float64()
+		}
+	}
+	V, err := NewMatrix(generatedLabels("r", rows), generatedLabels("c", cols), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, iters := range []int{1, 7} {
+		m, err := Fit(V, Options{Components: 4, MaxIter: iters, Tol: -1, AlphaW: 0.1, AlphaH: 0.1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wh mat.Dense
+		wh.Mul(m.W.Dense(), m.H.Dense())
+		sq, norm := 0.0, 0.0
+		for i := range rows {
+			for j := range cols {
+				if v := V.At(i, j); !math.IsNaN(v) {
+					d := v - wh.At(i, j)
+					sq, norm = sq+d*d, norm+v*v
+				}
+			}
+		}
+		if want := math.Sqrt(sq / norm); math.Abs(m.RelErr-want) > 1e-12*want {
+			t.Fatalf("%d iterations: RelErr %v, the factors' error %v", iters, m.RelErr, want)
+		}
+	}
+}
