@@ -188,10 +188,11 @@ func (t *triples) readPlain(buf []byte, l tripleLayout) bool {
 			if len(b) == 0 {
 				continue // missing
 			}
-			if v, err = parseValue(unsafe.String(&b[0], len(b))); err != nil {
+			if d, ok := plainDecimal(b); ok {
+				v = d
+			} else if v, err = parseValue(unsafe.String(&b[0], len(b))); err != nil {
 				return false
-			}
-			if math.IsNaN(v) {
+			} else if math.IsNaN(v) {
 				continue
 			}
 		}
@@ -312,3 +313,34 @@ func countLines(f *os.File, from, to int64) (int, error) {
 	}
 	return bytes.Count(buf, []byte{'\n'}), nil
 }
+
+// plainDecimal returns the value of b when it is digits, or digits, a
+// point and digits, with 15 digits at most: such a value is m/10ⁿ with m
+// and 10ⁿ exact in a float64, so one division rounds it correctly, which
+// is what strconv.ParseFloat returns for it (its own first, exact path).
+// Ratings are written so; reading them this way took a third off the
+// values' parsing.
+func plainDecimal(b []byte) (float64, bool) {
+	m, digits, point := 0, 0, -1
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			m = 10*m + int(c-'0')
+			digits++
+		case c == '.' && point < 0 && i > 0 && i < len(b)-1:
+			point = i
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	if point < 0 {
+		return float64(m), true
+	}
+	return float64(m) / pow10[len(b)-1-point], true
+}
+
+// pow10 holds the powers of ten plainDecimal divides by, all exact.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -419,5 +421,40 @@ func TestSmallInt(t *testing.T) {
 		if ok != c.ok || (ok && n != c.n) {
 			t.Errorf("smallInt(%q) = %d, %v; want %d, %v", c.in, n, ok, c.n, c.ok)
 		}
+	}
+}
+
+// TestPlainDecimal checks the fast path for values against
+// strconv.ParseFloat, bit for bit, on decimals of every shape it takes and
+// rejects the rest.
+func TestPlainDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	check := func(s string) {
+		t.Helper()
+		got, ok := plainDecimal([]byte(s))
+		want, err := strconv.ParseFloat(s, 64)
+		if ok && (err != nil || math.Float64bits(got) != math.Float64bits(want)) {
+			t.Fatalf("plainDecimal(%q) = %v, ParseFloat gives %v, %v", s, got, want, err)
+		}
+	}
+	for _, s := range []string{"0", "5", "4.0", "3.5", "0.1", "2.3", "00.5", "999999999999999", "0.00000000000001", "123456789.123456"} {
+		if _, ok := plainDecimal([]byte(s)); !ok {
+			t.Errorf("plainDecimal(%q) not taken", s)
+		}
+		check(s)
+	}
+	for _, s := range []string{"", ".", ".5", "5.", "1.2.3", "-1", "+1", "1e5", "NaN", "1 ", "1234567890123456", "0.1234567890123456"} {
+		if v, ok := plainDecimal([]byte(s)); ok {
+			t.Errorf("plainDecimal(%q) = %v, want it left to parseValue", s, v)
+		}
+	}
+	for range 200_000 {
+		intDigits, fracDigits := 1+rng.IntN(8), rng.IntN(8)
+		s := strconv.FormatUint(rng.Uint64N(uint64(math.Pow10(intDigits))), 10)
+		if fracDigits > 0 {
+			f := strconv.FormatUint(rng.Uint64N(uint64(math.Pow10(fracDigits))), 10)
+			s += "." + strings.Repeat("0", fracDigits-len(f)) + f
+		}
+		check(s)
 	}
 }
