@@ -47,7 +47,17 @@ func gatherResidual(bt, b []float64, bs int, cols []int32, a, vals, r, hess []fl
 		*scratch = make([]float64, lanes*k)
 	}
 	sums := (*scratch)[:lanes*k]
-	clear(sums)
+	// With fewer than 16 cells the assembly adds to partial sums 0–3 only;
+	// the others stay zero, and since the sums are of squares (never −0),
+	// leaving them out of the reduction gives the same bits.
+	short := c < lanes
+	if short {
+		for t := range k {
+			clear(sums[t*lanes : t*lanes+4])
+		}
+	} else {
+		clear(sums)
+	}
 	gatherResidualAVX2(bt, b, bs, cols, a, vals, r, sums)
 	// The cells after the last whole group of four, as the Go passes take
 	// them.
@@ -66,7 +76,11 @@ func gatherResidual(bt, b []float64, bs int, cols []int32, a, vals, r, hess []fl
 		for _, x := range bt[t*c+c4 : t*c+c] {
 			rest += float64(x * x)
 		}
-		hess[t] = reduceLanes((*[lanes]float64)(sums[t*lanes:])) + rest
+		if s := sums[t*lanes:]; short {
+			hess[t] = (s[0] + s[2]) + (s[1] + s[3]) + rest
+		} else {
+			hess[t] = reduceLanes((*[lanes]float64)(s)) + rest
+		}
 	}
 	return true
 }
