@@ -221,22 +221,26 @@ func buildSparse(n, m int, lists []cellList) (*sparse, *duplicate) {
 			if !sortedRow(cols) {
 				sorter.sort(cols, vals)
 			}
-			for q := 1; q < len(cols); q++ {
-				if cols[q] == cols[q-1] {
-					dupRow.CompareAndSwap(-1, int64(i))
-				}
+			if _, ok := repeatedCol(cols); ok {
+				dupRow.CompareAndSwap(-1, int64(i))
 			}
 		}
 	})
 	if i := dupRow.Load(); i >= 0 {
-		cols := x.idx[x.ptr[i]:x.ptr[i+1]]
-		for q := 1; q < len(cols); q++ {
-			if cols[q] == cols[q-1] {
-				return nil, &duplicate{row: int32(i), col: cols[q]}
-			}
-		}
+		j, _ := repeatedCol(x.idx[x.ptr[i]:x.ptr[i+1]])
+		return nil, &duplicate{row: int32(i), col: j}
 	}
 	return x, nil
+}
+
+// repeatedCol returns the first column a sorted row lists twice.
+func repeatedCol(cols []int32) (int32, bool) {
+	for q := 1; q < len(cols); q++ {
+		if cols[q] == cols[q-1] {
+			return cols[q], true
+		}
+	}
+	return 0, false
 }
 
 // sortedRow reports whether a row's columns increase.
