@@ -26,7 +26,6 @@ var knownDifferences = map[string]string{
 	"interface_nil_check":        "a nil pointer of a cell type stored in an error compares equal to nil (yaegi)",
 	"interfaces_basic":           "%T prints a cell's struct type as a struct literal (reflect.StructOf has no name)",
 	"interfaces_stringer":        "fmt does not call String on cell-type values inside a slice (yaegi wraps only top-level arguments)",
-	"interfaces_typeswitch":      "a type switch's case error does not match the standard library's error types (yaegi)",
 	"json_marshal":               "encoding/json sees a cell type's unexported fields (yaegi exports them as X-prefixed fields)",
 	"linked_list":                "h, h.Next, prev = h.Next, prev, h assigns in the wrong order (yaegi)",
 	"panic_custom_error_recover": "a recovered error value re-panicked is not an error to errors.Is (yaegi)",

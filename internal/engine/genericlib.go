@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -60,19 +61,19 @@ var genericLib = map[string]reflect.Value{
 	"SlicesSorted": reflect.ValueOf(func(we any, seq any) any {
 		out := reflect.MakeSlice(reflect.SliceOf(elemOf(we)), 0, 0)
 		rangeSeq(seq, func(v []reflect.Value) bool { out = reflect.Append(out, v[0]); return true })
-		sortValues(out, orderedLess(out), false)
+		sortValues(out, nil, false)
 		return out.Interface()
 	}),
 	"SlicesSortedFunc": reflect.ValueOf(func(we any, seq, cmp any) any {
 		out := reflect.MakeSlice(reflect.SliceOf(elemOf(we)), 0, 0)
 		rangeSeq(seq, func(v []reflect.Value) bool { out = reflect.Append(out, v[0]); return true })
-		sortValues(out, funcLess(out, cmp), false)
+		sortValues(out, funcCompare(cmp), false)
 		return out.Interface()
 	}),
 	"SlicesSortedStableFunc": reflect.ValueOf(func(we any, seq, cmp any) any {
 		out := reflect.MakeSlice(reflect.SliceOf(elemOf(we)), 0, 0)
 		rangeSeq(seq, func(v []reflect.Value) bool { out = reflect.Append(out, v[0]); return true })
-		sortValues(out, funcLess(out, cmp), true)
+		sortValues(out, funcCompare(cmp), true)
 		return out.Interface()
 	}),
 	"SlicesBinarySearch": reflect.ValueOf(func(_, _ any, x, target any) (int, bool) {
@@ -287,15 +288,15 @@ var genericLib = map[string]reflect.Value{
 	}),
 	"SlicesSort": reflect.ValueOf(func(_, _ any, x any) {
 		xv := reflect.ValueOf(x)
-		sortValues(xv, orderedLess(xv), false)
+		sortValues(xv, nil, false)
 	}),
 	"SlicesSortFunc": reflect.ValueOf(func(_, _ any, x, cmp any) {
 		xv := reflect.ValueOf(x)
-		sortValues(xv, funcLess(xv, cmp), false)
+		sortValues(xv, funcCompare(cmp), false)
 	}),
 	"SlicesSortStableFunc": reflect.ValueOf(func(_, _ any, x, cmp any) {
 		xv := reflect.ValueOf(x)
-		sortValues(xv, funcLess(xv, cmp), true)
+		sortValues(xv, funcCompare(cmp), true)
 	}),
 
 	"MapsAll": reflect.ValueOf(func(wm, _, _ any, m any) any {
@@ -432,13 +433,10 @@ func compareValues(a, b reflect.Value) int {
 	panic("compare: " + a.Type().String() + " is not an ordered type")
 }
 
-func orderedLess(xv reflect.Value) func(i, j int) bool {
-	return func(i, j int) bool { return compareValues(xv.Index(i), xv.Index(j)) < 0 }
-}
-
-func funcLess(xv reflect.Value, cmp any) func(i, j int) bool {
+// funcCompare calls a cell's comparison function on two elements.
+func funcCompare(cmp any) func(a, b reflect.Value) int {
 	cv := reflect.ValueOf(cmp)
-	return func(i, j int) bool { return cv.Call([]reflect.Value{xv.Index(i), xv.Index(j)})[0].Int() < 0 }
+	return func(a, b reflect.Value) int { return int(cv.Call([]reflect.Value{a, b})[0].Int()) }
 }
 
 func funcEq(eq any) func(a, b reflect.Value) bool {
@@ -446,24 +444,46 @@ func funcEq(eq any) func(a, b reflect.Value) bool {
 	return func(a, b reflect.Value) bool { return ev.Call([]reflect.Value{a, b})[0].Bool() }
 }
 
-// sortValues sorts a slice value in place; the typed fast paths cover the
-// common element types.
-func sortValues(xv reflect.Value, less func(i, j int) bool, stable bool) {
-	if !stable && xv.Type().Elem().PkgPath() == "" {
-		switch x := xv.Interface().(type) {
-		case []int:
-			sort.Ints(x)
-			return
-		case []string:
-			sort.Strings(x)
-			return
+// sortValues sorts a slice value in place as slices.Sort (compare nil:
+// the natural order) or slices.SortFunc / SortStableFunc (stable) would.
+// It sorts a permutation of the indices with those very functions, so the
+// comparisons they make, and therefore the order they leave equal or
+// inconsistently compared elements in, are Go's own; a comparator is never
+// skipped. Unnamed []int, []string and []float64 in the natural order are
+// sorted directly (the same algorithm on the same comparisons).
+func sortValues(xv reflect.Value, compare func(a, b reflect.Value) int, stable bool) {
+	if compare == nil {
+		if xv.Type().Elem().PkgPath() == "" {
+			switch x := xv.Interface().(type) {
+			case []int:
+				slices.Sort(x)
+				return
+			case []string:
+				slices.Sort(x)
+				return
+			case []float64:
+				slices.Sort(x)
+				return
+			}
 		}
+		compare = compareValues
 	}
+	n := xv.Len()
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	byIndex := func(i, j int) int { return compare(xv.Index(i), xv.Index(j)) }
 	if stable {
-		sort.SliceStable(xv.Interface(), less)
+		slices.SortStableFunc(perm, byIndex)
 	} else {
-		sort.Slice(xv.Interface(), less)
+		slices.SortFunc(perm, byIndex)
 	}
+	sorted := reflect.MakeSlice(xv.Type(), n, n)
+	for i, from := range perm {
+		sorted.Index(i).Set(xv.Index(from))
+	}
+	reflect.Copy(xv, sorted)
 }
 
 func indexOf(sv, v reflect.Value) int {

@@ -68,6 +68,10 @@ type lowering struct {
 	loops []ast.Node
 	// sigs is the stack of enclosing function signatures.
 	sigs []*types.Signature
+	// commaOk marks type assertions used as v, ok := x.(T).
+	commaOk map[*ast.TypeAssertExpr]bool
+	// labeled marks statements that carry a label.
+	labeled map[ast.Stmt]bool
 	// missing are the instantiations of module generics the cell uses
 	// that the kernel lacks.
 	missing []Instance
@@ -111,7 +115,14 @@ func (l *lowering) render(start, end int) string {
 
 // applyEdits applies edits (offsets relative to base) to src.
 func applyEdits(src string, edits []edit, base int) string {
-	slices.SortStableFunc(edits, func(a, b edit) int { return a.start - b.start })
+	// By start; at one start, insertions before the replacement that
+	// starts there (showLast wraps a lowered call that way).
+	slices.SortStableFunc(edits, func(a, b edit) int {
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		return boolInt(a.end != a.start) - boolInt(b.end != b.start)
+	})
 	var b strings.Builder
 	at := 0
 	for _, e := range edits {
@@ -125,6 +136,13 @@ func applyEdits(src string, edits []edit, base int) string {
 	}
 	b.WriteString(src[at:])
 	return b.String()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // padLines returns repl followed by as many newlines as orig has more, so
@@ -290,6 +308,12 @@ func (l *lowering) lower() {
 			}
 		}
 	}
+	l.commaOk = map[*ast.TypeAssertExpr]bool{}
+	l.labeled = map[ast.Stmt]bool{}
+	for _, d := range pc.decls {
+		l.markCommaOk(d)
+	}
+	l.markCommaOk(pc.body)
 	for _, d := range pc.decls {
 		if l.skip[d] {
 			continue
@@ -353,6 +377,30 @@ func (l *lowering) walk(n ast.Node) {
 		case *ast.ForStmt:
 			l.walkLoop(n)
 			l.lowerFor(n)
+			return false
+		case *ast.AssignStmt:
+			l.walkChildren(n)
+			l.lowerAssign(n)
+			return false
+		case *ast.ReturnStmt:
+			l.walkChildren(n)
+			l.lowerReturn(n)
+			return false
+		case *ast.SwitchStmt:
+			l.walkChildren(n)
+			l.lowerNilSwitch(n)
+			return false
+		case *ast.TypeSwitchStmt:
+			l.walkChildren(n)
+			l.lowerTypeSwitch(n)
+			return false
+		case *ast.TypeAssertExpr:
+			l.walkChildren(n)
+			l.lowerTypeAssert(n)
+			return false
+		case *ast.BinaryExpr:
+			l.walkChildren(n)
+			l.lowerEquality(n)
 			return false
 		case *ast.GoStmt:
 			l.walkChildren(n.Call)
@@ -458,6 +506,10 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 		return
 	}
 	if b, ok := obj.(*types.Builtin); ok {
+		if b.Name() == "print" || b.Name() == "println" {
+			l.lowerPrint(call, b.Name())
+			return
+		}
 		if (b.Name() == "min" || b.Name() == "max") && l.info.Types[call].Value == nil {
 			if t, err := l.typeString(l.info.TypeOf(call)); err == nil {
 				l.insert(id.End(), "["+t+"]")
@@ -658,6 +710,7 @@ func (l *lowering) lowerRange(rs *ast.RangeStmt) {
 		l.rangeFunc(rs, u)
 		return
 	}
+	l.lowerRangeAssign(rs)
 	if rs.Tok == token.DEFINE && captures(rs.Body) {
 		// The range's own variables are renamed and copied in the body
 		// (yaegi mishandles a body that redeclares them).

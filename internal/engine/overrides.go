@@ -117,6 +117,8 @@ func (s *Session) overrides() interp.Exports {
 			"Unread": reflect.ValueOf(s.unreadError),
 			// MarkAt records a statement's position (race-detector builds).
 			"MarkAt": reflect.ValueOf(func(at int) { s.markAt.Store(int64(at)) }),
+			// Print is the print and println builtins, on the cell's stderr.
+			"Print": reflect.ValueOf(func(newline bool, args ...any) { runtimePrint(s.stderr, newline, args) }),
 			// GoPanic receives a panic recovered in a goroutine a cell started.
 			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},

@@ -354,6 +354,7 @@ func (s *Session) check(pc *parsedCell, skip map[ast.Decl]bool, redefined map[st
 		Defs:       map[*ast.Ident]types.Object{},
 		Uses:       map[*ast.Ident]types.Object{},
 		Instances:  map[*ast.Ident]types.Instance{},
+		Implicits:  map[ast.Node]types.Object{},
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
 	var errs []types.Error

@@ -489,10 +489,17 @@ func init() {
 	}
 }
 
+// ownWrapper are the packages whose symbols this module's tables give
+// rather than yaegi's (see standardLibrary).
+var ownWrapper = map[string]bool{"log/log": true}
+
 // standardLibrary is yaegi's standard library tables, whose interface
 // wrappers its interpreter relies on (fmt using a cell's String method),
 // with what later Go releases added (strings.Lines, slices of iterators'
 // companions, …) from the tables extracted with this module's Go release.
+//
+// Packages in ownWrapper take this module's tables over yaegi's: yaegi's
+// log.Logger wrapper lacks SetPrefix (cells found it undefined).
 var standardLibrary = sync.OnceValue(func() interp.Exports {
 	merged := interp.Exports{}
 	for path, syms := range yaegistdlib.Symbols {
@@ -503,7 +510,7 @@ var standardLibrary = sync.OnceValue(func() interp.Exports {
 			merged[path] = map[string]reflect.Value{}
 		}
 		for name, v := range syms {
-			if _, ok := merged[path][name]; !ok && !strings.HasPrefix(name, "_") {
+			if _, ok := merged[path][name]; (!ok || ownWrapper[path]) && !strings.HasPrefix(name, "_") {
 				merged[path][name] = v
 			}
 		}

@@ -1,0 +1,237 @@
+package engine
+
+// Statements and assignments yaegi v0.16.1 runs differently from Go,
+// rewritten into forms it runs right. Each rewrite names the yaegi
+// behaviour it works around (docs/engine.md has a reproduction of each
+// against plain yaegi), so it can go when yaegi is fixed:
+//
+//   - print and println write to standard output in yaegi; Go's write to
+//     standard error. They become calls of a helper that formats as the
+//     runtime does and writes to the cell's stderr.
+//   - for k, v = range x (assignment, not declaration) never assigns k or
+//     v in yaegi. The loop declares fresh variables and assigns them at
+//     the top of the body.
+//   - x = f() where f has named results: yaegi lets f's named results
+//     share x's storage, so they start from x's value instead of zero
+//     (the same for return f() in a function with named results). The
+//     call is parenthesized, which yaegi evaluates into a fresh slot.
+//   - a, b := f(), T{…}: with a composite literal beside a call on the
+//     right, yaegi loses the call's value. The right side becomes one
+//     call of a function literal returning the values.
+//   - v, ok = m[k] with v of another type than the map's elements (an
+//     interface): yaegi stores the zero as a nil interface. The index
+//     becomes a function literal returning the element's own type.
+//   - switch x { case nil: … } with x a slice, map, function, pointer or
+//     channel: yaegi never takes the nil case. The switch compares x
+//     itself: switch __t := x; { case __t == nil: … }.
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// lowerPrint sends the print and println builtins to the cell's stderr.
+func (l *lowering) lowerPrint(call *ast.CallExpr, name string) {
+	newline := name == "println"
+	args := make([]string, 0, len(call.Args))
+	for _, a := range call.Args {
+		args = append(args, l.render(l.off(a.Pos()), l.off(a.End())))
+	}
+	l.render(l.off(call.Pos()), l.off(call.End()))
+	text := fmt.Sprintf("__nmfkernel.Print(%t", newline)
+	if len(args) > 0 {
+		text += ", " + strings.Join(args, ", ")
+	}
+	l.edits = append(l.edits, edit{l.off(call.Pos()), l.off(call.End()), text + ")"})
+}
+
+// lowerRangeAssign rewrites for k, v = range x { … } (not over an
+// integer or a function, which have lowerings of their own) into
+// for __k, __v := range x { k, v = __k, __v; … }.
+func (l *lowering) lowerRangeAssign(rs *ast.RangeStmt) {
+	if rs.Tok != token.ASSIGN || rs.Key == nil {
+		return
+	}
+	var fresh, targets []string
+	for _, e := range []ast.Expr{rs.Key, rs.Value} {
+		if e == nil {
+			continue
+		}
+		if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
+			fresh = append(fresh, "_")
+			continue
+		}
+		name := l.fresh("r")
+		fresh = append(fresh, name)
+		targets = append(targets, l.render(l.off(e.Pos()), l.off(e.End()))+" = "+name)
+	}
+	if len(targets) == 0 {
+		return
+	}
+	l.replace(rs.Key.Pos(), rs.TokPos+1, strings.Join(fresh, ", ")+" :=")
+	var b strings.Builder
+	for _, t := range targets {
+		b.WriteString(" " + t + ";")
+	}
+	l.insert(rs.Body.Lbrace+1, b.String())
+}
+
+// lowerAssign applies the assignment rewrites: named results, calls
+// beside composite literals, and comma-ok map indexes.
+func (l *lowering) lowerAssign(as *ast.AssignStmt) {
+	switch {
+	case as.Tok == token.ASSIGN && len(as.Lhs) == 1 && len(as.Rhs) == 1:
+		l.parenthesizeCall(as.Rhs[0])
+	case len(as.Lhs) == 2 && len(as.Rhs) == 1 && as.Tok == token.ASSIGN:
+		l.lowerCommaOkIndex(as)
+	case len(as.Rhs) > 1 && len(as.Rhs) == len(as.Lhs) && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE):
+		l.lowerCallBesideLiteral(as.Rhs, as.Lhs, as.Tok == token.DEFINE)
+	}
+}
+
+// lowerReturn parenthesizes return f() in a function with named results.
+func (l *lowering) lowerReturn(rs *ast.ReturnStmt) {
+	if len(rs.Results) != 1 || len(l.sigs) == 0 {
+		return
+	}
+	res := l.sigs[len(l.sigs)-1].Results()
+	if res.Len() == 0 || res.At(0).Name() == "" {
+		return
+	}
+	l.parenthesizeCall(rs.Results[0])
+}
+
+// parenthesizeCall wraps e in parentheses when it is a call of a function
+// whose results are named.
+func (l *lowering) parenthesizeCall(e ast.Expr) {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return
+	}
+	sig, ok := l.info.TypeOf(call.Fun).Underlying().(*types.Signature)
+	if !ok || l.info.Types[call.Fun].IsType() || sig.Results().Len() == 0 || sig.Results().At(0).Name() == "" {
+		return
+	}
+	l.insert(call.Pos(), "(")
+	l.insert(call.End(), ")")
+}
+
+// lowerCallBesideLiteral rewrites a, b := f(), T{…} into
+// a, b := func() (A, B) { return f(), T{…} }().
+func (l *lowering) lowerCallBesideLiteral(rhs, lhs []ast.Expr, define bool) {
+	var hasCall, hasLiteral bool
+	for _, e := range rhs {
+		ast.Inspect(e, func(n ast.Node) bool {
+			switch n.(type) {
+			case *ast.CompositeLit:
+				hasLiteral = true
+			case *ast.CallExpr:
+				hasCall = true
+			case *ast.FuncLit:
+				return false
+			}
+			return true
+		})
+	}
+	if !hasCall || !hasLiteral {
+		return
+	}
+	var results []string
+	for i, e := range rhs {
+		t := l.info.TypeOf(e)
+		if !define {
+			// The values convert to the targets' types, as assignment would.
+			if lt := l.info.TypeOf(lhs[i]); lt != nil {
+				t = lt
+			}
+		}
+		if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+			t = types.Default(t)
+		}
+		if id, ok := lhs[i].(*ast.Ident); ok && id.Name == "_" {
+			t = types.Default(l.info.TypeOf(e))
+		}
+		ts, err := l.typeString(t)
+		if err != nil || t == nil || t == types.Typ[types.UntypedNil] {
+			return
+		}
+		results = append(results, ts)
+	}
+	from, to := l.off(rhs[0].Pos()), l.off(rhs[len(rhs)-1].End())
+	body := l.render(from, to)
+	l.edits = append(l.edits, edit{from, to, fmt.Sprintf("func() (%s) { return %s }()", strings.Join(results, ", "), body)})
+}
+
+// lowerCommaOkIndex rewrites v, ok = m[k] when v's type is not the
+// element type into v, ok = func() (E, bool) { x, y := m[k]; return x, y }().
+func (l *lowering) lowerCommaOkIndex(as *ast.AssignStmt) {
+	ix, ok := ast.Unparen(as.Rhs[0]).(*ast.IndexExpr)
+	if !ok {
+		return
+	}
+	m, ok := l.info.TypeOf(ix.X).Underlying().(*types.Map)
+	if !ok {
+		return
+	}
+	if lt := l.info.TypeOf(as.Lhs[0]); lt == nil || types.Identical(lt, m.Elem()) {
+		return // the blank identifier, or the element's own type
+	}
+	et, err := l.typeString(m.Elem())
+	if err != nil {
+		return
+	}
+	from, to := l.off(as.Rhs[0].Pos()), l.off(as.Rhs[0].End())
+	v, okName := l.fresh("v"), l.fresh("ok")
+	text := l.render(from, to)
+	l.edits = append(l.edits, edit{from, to, fmt.Sprintf("func() (%s, bool) { %s, %s := %s; return %s, %s }()", et, v, okName, text, v, okName)})
+}
+
+// lowerNilSwitch rewrites a switch on a slice, map, function, pointer or
+// channel with a nil case into a switch on conditions.
+func (l *lowering) lowerNilSwitch(sw *ast.SwitchStmt) {
+	if sw.Tag == nil {
+		return
+	}
+	tt := l.info.TypeOf(sw.Tag)
+	if tt == nil {
+		return
+	}
+	switch tt.Underlying().(type) {
+	case *types.Slice, *types.Map, *types.Signature, *types.Pointer, *types.Chan:
+	default:
+		return
+	}
+	hasNil := false
+	for _, c := range sw.Body.List {
+		for _, e := range c.(*ast.CaseClause).List {
+			if tv, ok := l.info.Types[e]; ok && tv.IsNil() {
+				hasNil = true
+			}
+		}
+	}
+	if !hasNil {
+		return
+	}
+	if sw.Init != nil {
+		l.fail(sw.Pos(), "a switch with an init statement on a %s with a case nil (yaegi never takes the nil case); compare in the cases instead: switch { case x == nil: … }", tt.Underlying())
+		return
+	}
+	tag := l.fresh("t")
+	l.replace(sw.Tag.Pos(), sw.Tag.Pos(), tag+" := ")
+	l.insert(sw.Tag.End(), "; ")
+	for _, c := range sw.Body.List {
+		cc := c.(*ast.CaseClause)
+		if len(cc.List) == 0 {
+			continue
+		}
+		var conds []string
+		for _, e := range cc.List {
+			conds = append(conds, tag+" == "+l.render(l.off(e.Pos()), l.off(e.End())))
+		}
+		first, last := cc.List[0], cc.List[len(cc.List)-1]
+		l.edits = append(l.edits, edit{l.off(first.Pos()), l.off(last.End()), strings.Join(conds, " || ")})
+	}
+}
