@@ -72,6 +72,8 @@ type lowering struct {
 	commaOk map[*ast.TypeAssertExpr]bool
 	// labeled marks statements that carry a label.
 	labeled map[ast.Stmt]bool
+	// inList marks statements directly in a block or a case's body.
+	inList map[ast.Stmt]bool
 	// missing are the instantiations of module generics the cell uses
 	// that the kernel lacks.
 	missing []Instance
@@ -310,6 +312,7 @@ func (l *lowering) lower() {
 	}
 	l.commaOk = map[*ast.TypeAssertExpr]bool{}
 	l.labeled = map[ast.Stmt]bool{}
+	l.inList = map[ast.Stmt]bool{}
 	for _, d := range pc.decls {
 		l.markCommaOk(d)
 	}

@@ -50,6 +50,18 @@ func (l *lowering) markCommaOk(root ast.Node) {
 			}
 		case *ast.LabeledStmt:
 			l.labeled[n.Stmt] = true
+		case *ast.BlockStmt:
+			for _, st := range n.List {
+				l.inList[st] = true
+			}
+		case *ast.CaseClause:
+			for _, st := range n.Body {
+				l.inList[st] = true
+			}
+		case *ast.CommClause:
+			for _, st := range n.Body {
+				l.inList[st] = true
+			}
 		}
 		return true
 	})
@@ -268,6 +280,10 @@ func (l *lowering) lowerTypeSwitch(sw *ast.TypeSwitchStmt) {
 			if tv.IsNil() || tv.Type == nil {
 				continue
 			}
+			if dependsOnTypeParams(tv.Type) {
+				l.fail(e.Pos(), "a type switch case that depends on a type parameter (%s): the interpreter does not match it as Go does; switch in the generic function's caller, or compare reflect.TypeFor[%s]() with the value's type", types.TypeString(tv.Type, l.relative), types.TypeString(tv.Type, l.relative))
+				return
+			}
 			probes = append(probes, tv.Type)
 			switch u := tv.Type.(type) {
 			case *types.Named, *types.Basic, *types.Alias:
@@ -382,7 +398,13 @@ func (l *lowering) lowerEquality(be *ast.BinaryExpr) {
 	if at == nil || bt == nil || l.info.Types[be.X].IsNil() || l.info.Types[be.Y].IsNil() {
 		return
 	}
-	ai, bi := isInterface(at), isInterface(bt)
+	_, ap := at.(*types.TypeParam)
+	_, bp := bt.(*types.TypeParam)
+	ai, bi := isInterface(at) && !ap, isInterface(bt) && !bp
+	if ai && bp || bi && ap {
+		l.fail(be.Pos(), "a comparison of an interface with a value of a type parameter: the interpreter does not compare them as Go does; convert the interface's value first (v, ok := x.(T)) outside the generic function, or compare two values of T")
+		return
+	}
 	if !ai && !bi {
 		return
 	}

@@ -71,6 +71,14 @@ func (l *lowering) lowerRangeAssign(rs *ast.RangeStmt) {
 	if len(targets) == 0 {
 		return
 	}
+	if rs.Value != nil && l.needsTwoPhases([]ast.Expr{rs.Key, rs.Value}) {
+		text, ok := l.twoPhases([]ast.Expr{rs.Key, rs.Value}, fresh)
+		if !ok {
+			l.fail(rs.Pos(), "for k, v = range with targets that depend on one another, whose types cannot be named here")
+			return
+		}
+		targets = []string{text}
+	}
 	l.replace(rs.Key.Pos(), rs.TokPos+1, strings.Join(fresh, ", ")+" :=")
 	var b strings.Builder
 	for _, t := range targets {
@@ -82,6 +90,9 @@ func (l *lowering) lowerRangeAssign(rs *ast.RangeStmt) {
 // lowerAssign applies the assignment rewrites: named results, calls
 // beside composite literals, and comma-ok map indexes.
 func (l *lowering) lowerAssign(as *ast.AssignStmt) {
+	if l.lowerParallelAssign(as) {
+		return
+	}
 	switch {
 	case as.Tok == token.ASSIGN && len(as.Lhs) == 1 && len(as.Rhs) == 1:
 		l.parenthesizeCall(as.Rhs[0])
@@ -234,4 +245,123 @@ func (l *lowering) lowerNilSwitch(sw *ast.SwitchStmt) {
 		first, last := cc.List[0], cc.List[len(cc.List)-1]
 		l.edits = append(l.edits, edit{l.off(first.Pos()), l.off(last.End()), strings.Join(conds, " || ")})
 	}
+}
+
+// mentions reports whether e mentions one of vars.
+func (l *lowering) mentions(e ast.Node, vars map[types.Object]bool) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && vars[l.info.Uses[id]] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// lhsOperands returns the parts of an assignment target that Go
+// evaluates before assigning (the operands of index expressions and
+// pointer indirections), or nil for a plain variable.
+func lhsOperands(e ast.Expr) []ast.Expr {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.IndexExpr:
+		return []ast.Expr{e.X, e.Index}
+	case *ast.SelectorExpr:
+		return []ast.Expr{e.X}
+	case *ast.StarExpr:
+		return []ast.Expr{e.X}
+	}
+	return nil
+}
+
+// needsTwoPhases reports whether a parallel assignment has a target
+// whose operands mention a variable an earlier target assigns: yaegi
+// assigns one target after the other, evaluating each target's operands
+// only then (h, h.Next, prev = h.Next, prev, h sets the new h's Next).
+func (l *lowering) needsTwoPhases(lhs []ast.Expr) bool {
+	assigned := map[types.Object]bool{}
+	for _, e := range lhs {
+		for _, op := range lhsOperands(e) {
+			if l.mentions(op, assigned) {
+				return true
+			}
+		}
+		if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+			if obj := l.info.Uses[id]; obj != nil {
+				assigned[obj] = true
+			}
+		}
+	}
+	return false
+}
+
+// twoPhases writes a parallel assignment as Go runs it: the targets'
+// operands, then the values, then the assignments left to right. It is a
+// block, for a statement list. rhs are the values' source.
+func (l *lowering) twoPhases(lhs []ast.Expr, rhs []string) (string, bool) {
+	var b strings.Builder
+	b.WriteString("{ ")
+	targets := make([]string, len(lhs))
+	for i, e := range lhs {
+		e = ast.Unparen(e)
+		if id, ok := e.(*ast.Ident); ok {
+			targets[i] = id.Name
+			continue
+		}
+		if ix, ok := e.(*ast.IndexExpr); ok {
+			if _, isMap := l.info.TypeOf(ix.X).Underlying().(*types.Map); isMap {
+				m, k := l.fresh("m"), l.fresh("k")
+				fmt.Fprintf(&b, "%s, %s := %s, %s; ", m, k, l.render(l.off(ix.X.Pos()), l.off(ix.X.End())), l.render(l.off(ix.Index.Pos()), l.off(ix.Index.End())))
+				targets[i] = m + "[" + k + "]"
+				continue
+			}
+		}
+		p := l.fresh("p")
+		fmt.Fprintf(&b, "%s := &%s; ", p, l.render(l.off(e.Pos()), l.off(e.End())))
+		targets[i] = "*" + p
+	}
+	values := make([]string, len(lhs))
+	for i, e := range lhs {
+		if targets[i] == "_" {
+			fmt.Fprintf(&b, "_ = %s; ", rhs[i])
+			continue
+		}
+		t, err := l.typeString(l.info.TypeOf(e))
+		if err != nil {
+			return "", false
+		}
+		values[i] = l.fresh("v")
+		fmt.Fprintf(&b, "var %s %s = %s; ", values[i], t, rhs[i])
+	}
+	for i := range lhs {
+		if targets[i] != "_" {
+			fmt.Fprintf(&b, "%s = %s; ", targets[i], values[i])
+		}
+	}
+	b.WriteString("}")
+	return b.String(), true
+}
+
+// lowerParallelAssign rewrites a parallel assignment in a statement list
+// whose targets depend on one another into twoPhases.
+func (l *lowering) lowerParallelAssign(as *ast.AssignStmt) bool {
+	if as.Tok != token.ASSIGN || len(as.Lhs) < 2 || len(as.Lhs) != len(as.Rhs) || !l.needsTwoPhases(as.Lhs) {
+		return false
+	}
+	if !l.inList[as] {
+		l.fail(as.Pos(), "a parallel assignment whose targets depend on one another outside a statement list (the interpreter assigns them one after the other); write it as a statement of its own")
+		return true
+	}
+	rhs := make([]string, len(as.Rhs))
+	for i, e := range as.Rhs {
+		rhs[i] = l.render(l.off(e.Pos()), l.off(e.End()))
+	}
+	text, ok := l.twoPhases(as.Lhs, rhs)
+	if !ok {
+		l.fail(as.Pos(), "a parallel assignment whose targets depend on one another, to a target whose type cannot be named here")
+		return true
+	}
+	l.render(l.off(as.Pos()), l.off(as.End()))
+	l.edits = append(l.edits, edit{l.off(as.Pos()), l.off(as.End()), text})
+	return true
 }
