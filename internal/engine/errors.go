@@ -48,6 +48,18 @@ var cellPos = regexp.MustCompile(`^(?:_\.go:)?(\d+):(\d+)`)
 // decodePos splits a reported line into the run and the line in its cell.
 func decodePos(line int) (seq, cellLine int) { return line / lineBase, line % lineBase }
 
+// interpreterFailure reports whether a panic value comes from the
+// interpreter's own use of reflect (reflect.Set of a value of the wrong
+// type, reflect.MakeChan of a one-way channel type, …) rather than from
+// anything Go would raise running the cell.
+func interpreterFailure(v any) bool {
+	if _, ok := v.(*reflect.ValueError); ok {
+		return true
+	}
+	msg := fmt.Sprint(v)
+	return strings.HasPrefix(msg, "reflect.") || strings.HasPrefix(msg, "reflect:")
+}
+
 // cellError turns what evaluating a cell returned into a CellError with
 // positions translated to cells.
 func (s *Session) cellError(seq int, err error) *CellError {
@@ -88,6 +100,10 @@ func (s *Session) cellError(seq int, err error) *CellError {
 		}
 		if ce.Name == "panic" {
 			ce.Value = goPanicMessage(p.Value)
+			if interpreterFailure(p.Value) {
+				ce.Name = "InterpreterError"
+				ce.Value = "the interpreter failed on this code, which Go runs (a limit of yaegi, not your program's answer; docs/engine.md): " + ce.Value
+			}
 		}
 		trace := s.panicTrace(seq, s.stderr.takePanicFrames(), &ce.Line, &ce.Column)
 		if ce.Value == "runtime error: index out of range" && len(trace) > 0 && !strings.Contains(trace[0], " in ") && ce.Line > 0 {

@@ -693,6 +693,23 @@ func dependsOnTypeParams(t types.Type) bool {
 				}
 			}
 		}
+	case *types.Interface:
+		for i := range t.NumMethods() {
+			if dependsOnTypeParams(t.Method(i).Type()) {
+				return true
+			}
+		}
+		for i := range t.NumEmbeddeds() {
+			if dependsOnTypeParams(t.EmbeddedType(i)) {
+				return true
+			}
+		}
+	case *types.Struct:
+		for i := range t.NumFields() {
+			if dependsOnTypeParams(t.Field(i).Type()) {
+				return true
+			}
+		}
 	}
 	return false
 }
