@@ -48,15 +48,13 @@ var cellPos = regexp.MustCompile(`^(?:_\.go:)?(\d+):(\d+)`)
 // decodePos splits a reported line into the run and the line in its cell.
 func decodePos(line int) (seq, cellLine int) { return line / lineBase, line % lineBase }
 
-// interpreterFailure reports whether a panic value comes from the
+// interpreterFailure reports whether a panic comes from the
 // interpreter's own use of reflect (reflect.Set of a value of the wrong
 // type, reflect.MakeChan of a one-way channel type, …) rather than from
-// anything Go would raise running the cell.
-func interpreterFailure(v any) bool {
-	if _, ok := v.(*reflect.ValueError); ok {
-		return true
-	}
-	msg := fmt.Sprint(v)
+// anything Go would raise running the cell. msg is the panic's message
+// as Go would word it (goPanicMessage turns reflect's index and nil
+// errors into Go's runtime errors, which are the program's own).
+func interpreterFailure(msg string) bool {
 	return strings.HasPrefix(msg, "reflect.") || strings.HasPrefix(msg, "reflect:")
 }
 
@@ -100,7 +98,7 @@ func (s *Session) cellError(seq int, err error) *CellError {
 		}
 		if ce.Name == "panic" {
 			ce.Value = goPanicMessage(p.Value)
-			if interpreterFailure(p.Value) {
+			if interpreterFailure(ce.Value) {
 				ce.Name = "InterpreterError"
 				ce.Value = "the interpreter failed on this code, which Go runs (a limit of yaegi, not your program's answer; docs/engine.md): " + ce.Value
 			}

@@ -1326,6 +1326,11 @@ func (l *lowering) showLast() {
 	if _, ok := ast.Unparen(last.X).(*ast.CallExpr); ok {
 		fn = "__nmfkernelResult("
 	}
+	if l.isCellType(tv.Type) && hasMethods(tv.Type) {
+		if ts, err := l.typeString(tv.Type); err == nil {
+			fn = "__nmfkernelShow[" + ts + "]("
+		}
+	}
 	l.insert(last.X.Pos(), fn)
 	l.insert(last.X.End(), ",\n)")
 }

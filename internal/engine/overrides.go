@@ -18,6 +18,7 @@ import (
 // that yaegi lacks, and the helper that captures all results of a call.
 const prelude = `import __nmfkernel "nmfkernel/engine/builtin"
 import __nmfkernelGeneric "nmfkernel/engine/generic"
+import __nmfkernelFmt "fmt"
 
 func min[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 | uint64 | uintptr | float32 | float64 | string](x T, y ...T) T {
 	m := x
@@ -54,6 +55,12 @@ var __nmfkAt, __nmfkTop int
 // global frame with every cell).
 func __nmfkernelValue(v any)      { __nmfkernel.Value(v) }
 func __nmfkernelResult(v ...any) { __nmfkernel.Result(v...) }
+
+// A value of a cell type with methods reaches compiled code as itself
+// only from a variable of its own type (from an any, yaegi hands over its
+// internal wrapper), hence a generic function.
+// fmt.Sprint, interpreted, calls the type's String or Error method.
+func __nmfkernelShow[T any](v T) { __nmfkernel.ValueText(v, __nmfkernelFmt.Sprint(v)) }
 `
 
 // Progress of nmf fits run from cells is shown once a fit has taken
@@ -113,6 +120,16 @@ func (s *Session) overrides() interp.Exports {
 			// Result receives the values of the cell's last expression.
 			"Result": reflect.ValueOf(func(v ...any) { s.result, s.resultIsCall = v, true }),
 			"Value":  reflect.ValueOf(func(v any) { s.result, s.resultIsCall = []any{v}, false }),
+			// ValueText receives a value of a cell type with methods and its
+			// text as fmt prints it in the cell.
+			"ValueText": reflect.ValueOf(func(v any, text string) {
+				b, err := display.Render(v)
+				if err != nil || b == nil {
+					b = display.Bundle{}
+				}
+				b[display.MIMEText] = text
+				s.result, s.resultIsCall = []any{b}, false
+			}),
 			// Unread reports an error variable the cell assigned and never read.
 			"Unread": reflect.ValueOf(s.unreadError),
 			// MarkAt records a statement's position (race-detector builds).
