@@ -18,17 +18,14 @@ import (
 // them starts to pass (so the list, and the README that quotes it, stay
 // true) as well as when any other program differs.
 var knownDifferences = map[string]string{
-	"closures_state_machine":     "a recursive function type (type stateFn func(*machine) stateFn) fails inside yaegi",
-	"errors_as":                  "errors.As inside a function on an error wrapping a pointer to a cell type finds nothing (yaegi's interface wrapper)",
-	"errors_astype":              "errors.AsType on a cell type wrapped by fmt.Errorf finds nothing (yaegi's interface wrapper)",
-	"fmt_verbs":                  "%#v and %T print a cell's struct type as a struct literal: yaegi builds it with reflect.StructOf, which has no name",
-	"goroutine_results_ordered":  "go func(i int) { … }(i) inside for i := range s breaks the later range over s (yaegi scoping)",
-	"interface_nil_check":        "a nil pointer of a cell type stored in an error compares equal to nil (yaegi)",
-	"interfaces_basic":           "%T prints a cell's struct type as a struct literal (reflect.StructOf has no name)",
-	"interfaces_stringer":        "fmt does not call String on cell-type values inside a slice (yaegi wraps only top-level arguments)",
-	"json_marshal":               "encoding/json sees a cell type's unexported fields (yaegi exports them as X-prefixed fields)",
-	"linked_list":                "h, h.Next, prev = h.Next, prev, h assigns in the wrong order (yaegi)",
-	"panic_custom_error_recover": "a recovered error value re-panicked is not an error to errors.Is (yaegi)",
+	"closures_state_machine":    "a recursive function type (type stateFn func(*machine) stateFn) fails inside yaegi",
+	"errors_astype":             "errors.AsType on a cell type wrapped by fmt.Errorf finds nothing (yaegi's interface wrapper)",
+	"fmt_verbs":                 "%#v and %T print a cell's struct type as a struct literal: yaegi builds it with reflect.StructOf, which has no name",
+	"goroutine_results_ordered": "go func(i int) { … }(i) inside for i := range s breaks the later range over s (yaegi scoping)",
+	"interface_nil_check":       "a nil pointer of a cell type stored in an error compares equal to nil (yaegi)",
+	"interfaces_basic":          "%T prints a cell's struct type as a struct literal (reflect.StructOf has no name)",
+	"interfaces_stringer":       "fmt does not call String on cell-type values inside a slice (yaegi wraps only top-level arguments)",
+	"json_marshal":              "encoding/json sees a cell type's unexported fields (yaegi exports them as X-prefixed fields)",
 }
 
 // TestConformance runs every program in testdata/conformance (each an

@@ -513,6 +513,10 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 			l.lowerPrint(call, b.Name())
 			return
 		}
+		if b.Name() == "recover" {
+			l.lowerRecover(call)
+			return
+		}
 		if (b.Name() == "min" || b.Name() == "max") && l.info.Types[call].Value == nil {
 			if t, err := l.typeString(l.info.TypeOf(call)); err == nil {
 				l.insert(id.End(), "["+t+"]")
@@ -529,6 +533,8 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 		return
 	}
 	if fn.Pkg() != nil && fn.Pkg() != l.pkg {
+		l.parenthesizeResults(call)
+		l.convertErrorArgs(call, fn)
 		if _, generic := genericSources[fn.Pkg().Path()]; generic && isGenericLibFunc(fn) {
 			l.lowerGenericCall(call, fn, inst)
 		}

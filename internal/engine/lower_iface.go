@@ -95,8 +95,11 @@ func (l *lowering) cellTypes(pos token.Pos) []*types.Named {
 	return out
 }
 
-// hasMethods reports whether T or *T has methods.
+// hasMethods reports whether T or *T has methods (for t *T: T's).
 func hasMethods(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
 	return types.NewMethodSet(types.NewPointer(t)).Len() > 0
 }
 

@@ -21,6 +21,14 @@ package engine
 //   - v, ok = m[k] with v of another type than the map's elements (an
 //     interface): yaegi stores the zero as a nil interface. The index
 //     becomes a function literal returning the element's own type.
+//   - f(g()) with f compiled and g returning a cell type with methods:
+//     yaegi passes g's result without its methods (fmt ignores String);
+//     the argument is parenthesized, which yaegi passes with them.
+//   - fmt.Errorf("%w", &MyErr{}), a cell error passed as any to fmt or
+//     log: yaegi passes it without its Error method; it is converted to
+//     error by a function literal first.
+//   - recover() returns a compiled panic value as a reflect.Value in
+//     yaegi; a helper unwraps it.
 //   - switch x { case nil: … } with x a slice, map, function, pointer or
 //     channel: yaegi never takes the nil case. The switch compares x
 //     itself: switch __t := x; { case __t == nil: … }.
@@ -127,6 +135,70 @@ func (l *lowering) parenthesizeCall(e ast.Expr) {
 		return
 	}
 	l.insert(call.Pos(), "(")
+	l.insert(call.End(), ")")
+}
+
+// parenthesizeResults wraps the arguments of a call of compiled code that
+// are calls returning a cell type with methods in parentheses: yaegi
+// hands compiled code a call's result without its methods
+// (fmt.Println(reverse(h)) ignored String), a parenthesized one with them.
+func (l *lowering) parenthesizeResults(call *ast.CallExpr) {
+	for _, a := range call.Args {
+		c, ok := a.(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		if t := l.info.TypeOf(c); t != nil && l.isCellType(t) && hasMethods(t) {
+			l.insert(c.Pos(), "(")
+			l.insert(c.End(), ")")
+		}
+	}
+}
+
+// convertErrorArgs passes a cell type that implements error to fmt's and
+// log's any parameters as an error: yaegi hands compiled code such a value
+// without its Error method (fmt.Errorf("%w", &MyErr{}) printed
+// %!w(*struct {…})), and an error made by a function literal with it.
+func (l *lowering) convertErrorArgs(call *ast.CallExpr, fn *types.Func) {
+	if p := fn.Pkg().Path(); p != "fmt" && p != "log" {
+		return
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok {
+		return
+	}
+	errType := types.Universe.Lookup("error").Type()
+	for i, a := range call.Args {
+		var pt types.Type
+		switch n := sig.Params().Len(); {
+		case sig.Variadic() && i >= n-1:
+			if call.Ellipsis.IsValid() {
+				continue
+			}
+			pt = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+		case i < n:
+			pt = sig.Params().At(i).Type()
+		default:
+			continue
+		}
+		iface, ok := pt.Underlying().(*types.Interface)
+		if !ok || !iface.Empty() {
+			continue
+		}
+		t := l.info.TypeOf(a)
+		if t == nil || !l.isCellType(t) || !types.Implements(t, errType.Underlying().(*types.Interface)) {
+			continue
+		}
+		l.insert(a.Pos(), "func(__nmfke error) error { return __nmfke }(")
+		l.insert(a.End(), ")")
+	}
+}
+
+// lowerRecover unwraps what recover returns: yaegi returns a panic value
+// of a compiled type (fmt.Errorf's error) as a reflect.Value, which is
+// then no error to r.(error).
+func (l *lowering) lowerRecover(call *ast.CallExpr) {
+	l.insert(call.Pos(), "__nmfkernel.Recovered(")
 	l.insert(call.End(), ")")
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
@@ -136,6 +137,13 @@ func (s *Session) overrides() interp.Exports {
 			"MarkAt": reflect.ValueOf(func(at int) { s.markAt.Store(int64(at)) }),
 			// Print is the print and println builtins, on the cell's stderr.
 			"Print": reflect.ValueOf(func(newline bool, args ...any) { runtimePrint(s.stderr, newline, args) }),
+			// Recovered unwraps recover's value (see lowerRecover).
+			"Recovered": reflect.ValueOf(func(v any) any {
+				if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() && !strings.HasPrefix(rv.Type().PkgPath(), "github.com/traefik/yaegi") {
+					return rv.Interface()
+				}
+				return v
+			}),
 			// GoPanic receives a panic recovered in a goroutine a cell started.
 			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},

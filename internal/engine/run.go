@@ -323,6 +323,59 @@ func (s *Session) dropDecl(name string) {
 	s.decls = slices.DeleteFunc(s.decls, func(d *sessionDecl) bool { return slices.Contains(d.names, name) })
 }
 
+// checkFiles runs the type checker, turning a crash of it into an error:
+// a cell must never take the session down with it.
+func checkFiles(conf *types.Config, fset *token.FileSet, pkg *types.Package, info *types.Info, files []*ast.File) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the type checker failed on this cell (%v); the session is unchanged", r)
+		}
+	}()
+	_ = types.NewChecker(conf, fset, pkg, info).Files(files)
+	return nil
+}
+
+// addsMethodToOldType reports whether f declares a method on a type that f
+// does not declare.
+func addsMethodToOldType(f *ast.File) bool {
+	own := map[string]bool{}
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+			for _, sp := range g.Specs {
+				own[sp.(*ast.TypeSpec).Name.Name] = true
+			}
+		}
+	}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || len(fd.Recv.List) == 0 {
+			continue
+		}
+		t := fd.Recv.List[0].Type
+		for {
+			switch x := t.(type) {
+			case *ast.StarExpr:
+				t = x.X
+				continue
+			case *ast.ParenExpr:
+				t = x.X
+				continue
+			case *ast.IndexExpr:
+				t = x.X
+				continue
+			case *ast.IndexListExpr:
+				t = x.X
+				continue
+			}
+			break
+		}
+		if id, ok := t.(*ast.Ident); ok && !own[id.Name] {
+			return true
+		}
+	}
+	return false
+}
+
 // check type-checks the cell against the session's package: incrementally
 // when it redefines nothing, else with the package rebuilt from the
 // session's declarations and the cell together (so declarations that use
@@ -332,7 +385,11 @@ func (s *Session) check(pc *parsedCell, skip map[ast.Decl]bool, redefined map[st
 	cf.Decls = slices.DeleteFunc(slices.Clone(cf.Decls), func(d ast.Decl) bool { return skip[d] })
 	files := []*ast.File{&cf}
 	pkg := s.checked.pkg
-	rebuilt := s.checked.dirty || len(redefined) > 0
+	// go/types cannot add a method to a type an earlier check declared
+	// (it crashes looking for the type's declaration), so a cell that
+	// declares a method on an earlier cell's type is checked with the
+	// package rebuilt.
+	rebuilt := s.checked.dirty || len(redefined) > 0 || addsMethodToOldType(&cf)
 	if rebuilt {
 		pkg = types.NewPackage("main", "main")
 		var old []*ast.File
@@ -364,7 +421,10 @@ func (s *Session) check(pc *parsedCell, skip map[ast.Decl]bool, redefined map[st
 			errs = append(errs, te)
 		}
 	}}
-	_ = types.NewChecker(conf, s.fset, pkg, info).Files(files)
+	if err := checkFiles(conf, s.fset, pkg, info, files); err != nil {
+		s.checked.dirty = true
+		return nil, err
+	}
 	for _, e := range errs {
 		if ignoredCheckError(pc, e) {
 			continue
