@@ -535,6 +535,7 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 	if fn.Pkg() != nil && fn.Pkg() != l.pkg {
 		l.parenthesizeResults(call)
 		l.convertErrorArgs(call, fn)
+		l.lowerFormat(call, fn)
 		if _, generic := genericSources[fn.Pkg().Path()]; generic && isGenericLibFunc(fn) {
 			l.lowerGenericCall(call, fn, inst)
 		}

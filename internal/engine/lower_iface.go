@@ -207,7 +207,7 @@ func (l *lowering) checkTellable(pos token.Pos, of types.Type, probes []types.Ty
 				continue
 			}
 			a, b := types.TypeString(p, l.relative), types.TypeString(u, l.relative)
-			l.fail(pos, "%s: inside an interface the interpreter cannot tell %s from %s (both are %s to it), so the answer could differ from Go's; switch on a value of a concrete type, or give one of them a shape of its own (a struct with a distinct field)", what, a, b, pk)
+			l.fail(pos, "%s: inside an interface the interpreter cannot tell %s from %s (both are %s to it), so the answer could differ from Go's; use a value of a concrete type here, or give one of them a shape of its own (a struct with a distinct field)", what, a, b, pk)
 			return false
 		}
 	}

@@ -137,6 +137,8 @@ func (s *Session) overrides() interp.Exports {
 			"MarkAt": reflect.ValueOf(func(at int) { s.markAt.Store(int64(at)) }),
 			// Print is the print and println builtins, on the cell's stderr.
 			"Print": reflect.ValueOf(func(newline bool, args ...any) { runtimePrint(s.stderr, newline, args) }),
+			// TypeName is %T's text for an argument (see lowerFormat).
+			"TypeName": reflect.ValueOf(func(name string, _ any) string { return name }),
 			// Recovered unwraps recover's value (see lowerRecover).
 			"Recovered": reflect.ValueOf(func(v any) any {
 				if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() && !strings.HasPrefix(rv.Type().PkgPath(), "github.com/traefik/yaegi") {

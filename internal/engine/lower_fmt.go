@@ -1,0 +1,394 @@
+package engine
+
+// Formatting verbs that print a type, which yaegi v0.16.1 gets wrong:
+// it builds a cell's types with reflect.StructOf and friends, which have
+// no names, and renames unexported fields (a becomes Xa, since StructOf
+// takes exported fields only). So %T of a cell type printed
+// struct { Xa int } instead of main.T, %+v printed {Xa:1}, %#v
+// struct { Xa int }{Xa:1}.
+//
+//   - %T in a constant format of fmt's and log's printf-like functions
+//     becomes %s, and its argument the type's name as Go's reflect
+//     writes it (main.F[main.foo]), worked out from the static type, or
+//     for an interface from the cell types its value could be (each
+//     asserted; the ones yaegi cannot tell apart are refused).
+//   - %+v and %#v of a value whose type involves a cell struct with
+//     unexported fields (%+v), or any cell type (%#v), are refused by
+//     name, with a way around.
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/types"
+	"strconv"
+	"strings"
+)
+
+// formatArg is the index of the format argument of fmt's and log's
+// printf-like functions and methods, by name.
+var formatArg = map[string]int{
+	"fmt.Printf": 0, "fmt.Sprintf": 0, "fmt.Errorf": 0, "fmt.Fprintf": 1, "fmt.Appendf": 1,
+	"log.Printf": 0, "log.Fatalf": 0, "log.Panicf": 0,
+}
+
+// lowerFormat rewrites or refuses the type-printing verbs of a call.
+func (l *lowering) lowerFormat(call *ast.CallExpr, fn *types.Func) {
+	key := fn.Pkg().Path() + "." + fn.Name()
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
+		if fn.Pkg().Path() != "log" {
+			return
+		}
+		key = "log." + fn.Name() // (*log.Logger).Printf and friends
+	}
+	fi, ok := formatArg[key]
+	if !ok || len(call.Args) <= fi || call.Ellipsis.IsValid() {
+		return
+	}
+	tv := l.info.Types[call.Args[fi]]
+	if tv.Value == nil || tv.Value.Kind() != constant.String {
+		return
+	}
+	format := constant.StringVal(tv.Value)
+	verbs, ok := parseVerbs(format)
+	if !ok {
+		return
+	}
+	newFormat := []byte(format)
+	changed := false
+	for i := len(verbs) - 1; i >= 0; i-- {
+		v := verbs[i]
+		ai := fi + 1 + v.arg
+		if ai >= len(call.Args) {
+			continue
+		}
+		arg := call.Args[ai]
+		t := l.info.TypeOf(arg)
+		if t == nil {
+			continue
+		}
+		switch {
+		case v.verb == 'T':
+			name, ok := l.typeNameExpr(arg, t)
+			if !ok {
+				return
+			}
+			if name == "" {
+				continue
+			}
+			newFormat[v.end-1] = 's'
+			changed = true
+			l.render(l.off(arg.Pos()), l.off(arg.End()))
+			l.edits = append(l.edits, edit{l.off(arg.Pos()), l.off(arg.End()), name})
+		case v.verb == 'v' && (v.plus || v.sharp):
+			if c, why := l.fieldNamesDiffer(t, v.sharp); c != nil {
+				flag := "+"
+				if v.sharp {
+					flag = "#"
+				}
+				l.fail(arg.Pos(), "%%%sv of a %s: the interpreter prints %s, so the text would differ from Go's; print the fields yourself (fmt.Sprintf(\"{a:%%v}\", x.a)), or use %%v", flag, types.TypeString(c, l.relative), why)
+				return
+			}
+		}
+	}
+	if changed {
+		f := call.Args[fi]
+		l.render(l.off(f.Pos()), l.off(f.End()))
+		l.edits = append(l.edits, edit{l.off(f.Pos()), l.off(f.End()), strconv.Quote(string(newFormat))})
+	}
+}
+
+// verb is one formatting verb of a format string: its letter, flags,
+// the index of the argument it prints (among those after the format),
+// and where it ends in the format.
+type verb struct {
+	verb        byte
+	plus, sharp bool
+	arg, end    int
+}
+
+// parseVerbs lists a format's verbs as fmt reads them. It reports false
+// for explicit argument indexes ([n]), which it leaves alone.
+func parseVerbs(format string) ([]verb, bool) {
+	var out []verb
+	arg := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		var v verb
+	flags:
+		for ; i < len(format); i++ {
+			switch format[i] {
+			case '+':
+				v.plus = true
+			case '#':
+				v.sharp = true
+			case '-', ' ', '0':
+			default:
+				break flags
+			}
+		}
+		for ; i < len(format) && (format[i] >= '0' && format[i] <= '9' || format[i] == '*' || format[i] == '.'); i++ {
+			if format[i] == '*' {
+				arg++
+			}
+		}
+		if i >= len(format) {
+			break
+		}
+		if format[i] == '[' {
+			return nil, false
+		}
+		if format[i] == '%' {
+			continue
+		}
+		v.verb, v.arg, v.end = format[i], arg, i+1
+		out = append(out, v)
+		arg++
+	}
+	return out, true
+}
+
+// typeNameExpr returns the source of an expression that evaluates arg and
+// yields the name of its dynamic type as %T prints it in Go, or "" when
+// yaegi prints it right (a type that involves no cell type).
+func (l *lowering) typeNameExpr(arg ast.Expr, t types.Type) (string, bool) {
+	argText := l.render(l.off(arg.Pos()), l.off(arg.End()))
+	if !isInterface(t) {
+		if !l.involvesCellType(t) {
+			return "", true
+		}
+		return fmt.Sprintf("__nmfkernel.TypeName(%s, %s)", strconv.Quote(l.goTypeName(t, false)), argText), true
+	}
+	var cands []types.Type
+	for _, n := range l.cellTypes(arg.Pos()) {
+		for _, c := range []types.Type{n, types.NewPointer(n)} {
+			if types.AssignableTo(c, t) {
+				cands = append(cands, c)
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return "", true
+	}
+	if !l.checkTellable(arg.Pos(), t, cands, "%T of this value") {
+		return "", false
+	}
+	ts, err := l.typeString(t)
+	if err != nil {
+		return "", true
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "func(__nmfkx %s) string { if __nmfkx == nil { return \"<nil>\" }; ", ts)
+	for _, c := range cands {
+		cs, err := l.typeString(c)
+		if err != nil {
+			return "", true
+		}
+		fmt.Fprintf(&b, "if _, __nmfkok := __nmfkx.(%s); __nmfkok { return %s }; ", cs, strconv.Quote(l.goTypeName(c, false)))
+	}
+	fmt.Fprintf(&b, "return __nmfkernelFmt.Sprintf(\"%%T\", __nmfkx) }(%s)", argText)
+	return b.String(), true
+}
+
+// involvesCellType reports whether t mentions a cell-defined type.
+func (l *lowering) involvesCellType(t types.Type) bool {
+	return l.mentionsCell(t, 0)
+}
+
+func (l *lowering) mentionsCell(t types.Type, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch t := t.(type) {
+	case *types.Named:
+		if l.isCellType(t) {
+			return true
+		}
+		for i := range t.TypeArgs().Len() {
+			if l.mentionsCell(t.TypeArgs().At(i), depth+1) {
+				return true
+			}
+		}
+	case *types.Pointer:
+		return l.mentionsCell(t.Elem(), depth+1)
+	case *types.Slice:
+		return l.mentionsCell(t.Elem(), depth+1)
+	case *types.Array:
+		return l.mentionsCell(t.Elem(), depth+1)
+	case *types.Map:
+		return l.mentionsCell(t.Key(), depth+1) || l.mentionsCell(t.Elem(), depth+1)
+	case *types.Chan:
+		return l.mentionsCell(t.Elem(), depth+1)
+	case *types.Struct:
+		for i := range t.NumFields() {
+			if !t.Field(i).Exported() && t.Field(i).Pkg() == l.pkg || l.mentionsCell(t.Field(i).Type(), depth+1) {
+				return true
+			}
+		}
+	case *types.Signature:
+		for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
+			for i := range tu.Len() {
+				if l.mentionsCell(tu.At(i).Type(), depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// goTypeName writes t as reflect.Type.String does in a compiled program:
+// package names at the top, import paths inside type arguments.
+func (l *lowering) goTypeName(t types.Type, inArgs bool) string {
+	switch t := t.(type) {
+	case *types.Alias:
+		return l.goTypeName(types.Unalias(t), inArgs)
+	case *types.Basic:
+		switch t.Kind() {
+		case types.Byte:
+			return "uint8"
+		case types.Rune:
+			return "int32"
+		case types.UnsafePointer:
+			return "unsafe.Pointer"
+		}
+		return t.Name()
+	case *types.Named:
+		obj := t.Obj()
+		name := obj.Name()
+		if obj.Pkg() != nil {
+			q := obj.Pkg().Name()
+			if inArgs {
+				q = obj.Pkg().Path()
+			}
+			name = q + "." + name
+		}
+		if n := t.TypeArgs().Len(); n > 0 {
+			args := make([]string, n)
+			for i := range n {
+				args[i] = l.goTypeName(t.TypeArgs().At(i), true)
+			}
+			name += "[" + strings.Join(args, ",") + "]"
+		}
+		return name
+	case *types.Pointer:
+		return "*" + l.goTypeName(t.Elem(), inArgs)
+	case *types.Slice:
+		return "[]" + l.goTypeName(t.Elem(), inArgs)
+	case *types.Array:
+		return fmt.Sprintf("[%d]%s", t.Len(), l.goTypeName(t.Elem(), inArgs))
+	case *types.Map:
+		return "map[" + l.goTypeName(t.Key(), inArgs) + "]" + l.goTypeName(t.Elem(), inArgs)
+	case *types.Chan:
+		switch t.Dir() {
+		case types.SendOnly:
+			return "chan<- " + l.goTypeName(t.Elem(), inArgs)
+		case types.RecvOnly:
+			return "<-chan " + l.goTypeName(t.Elem(), inArgs)
+		}
+		return "chan " + l.goTypeName(t.Elem(), inArgs)
+	case *types.Struct:
+		if t.NumFields() == 0 {
+			return "struct {}"
+		}
+		fields := make([]string, t.NumFields())
+		for i := range t.NumFields() {
+			f := t.Field(i)
+			s := l.goTypeName(f.Type(), inArgs)
+			if !f.Embedded() {
+				s = f.Name() + " " + s
+			}
+			if tag := t.Tag(i); tag != "" {
+				s += " " + strconv.Quote(tag)
+			}
+			fields[i] = s
+		}
+		return "struct { " + strings.Join(fields, "; ") + " }"
+	case *types.Signature:
+		var b strings.Builder
+		b.WriteString("func(")
+		for i := range t.Params().Len() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			pt := t.Params().At(i).Type()
+			if t.Variadic() && i == t.Params().Len()-1 {
+				b.WriteString("..." + l.goTypeName(pt.(*types.Slice).Elem(), inArgs))
+				continue
+			}
+			b.WriteString(l.goTypeName(pt, inArgs))
+		}
+		b.WriteString(")")
+		switch n := t.Results().Len(); {
+		case n == 1:
+			b.WriteString(" " + l.goTypeName(t.Results().At(0).Type(), inArgs))
+		case n > 1:
+			res := make([]string, n)
+			for i := range n {
+				res[i] = l.goTypeName(t.Results().At(i).Type(), inArgs)
+			}
+			b.WriteString(" (" + strings.Join(res, ", ") + ")")
+		}
+		return b.String()
+	case *types.Interface:
+		if t.Empty() {
+			return "interface {}"
+		}
+	}
+	return types.TypeString(t, func(p *types.Package) string { return p.Name() })
+}
+
+// fieldNamesDiffer returns the cell type, reachable from t, that %+v
+// (unexported fields) or %#v (any cell type: its name too) would print
+// otherwise than Go, and what the interpreter prints instead.
+func (l *lowering) fieldNamesDiffer(t types.Type, sharp bool) (types.Type, string) {
+	seen := map[types.Type]bool{}
+	var walk func(t types.Type, depth int) (types.Type, string)
+	walk = func(t types.Type, depth int) (types.Type, string) {
+		if depth > 8 || seen[t] {
+			return nil, ""
+		}
+		seen[t] = true
+		if iface, ok := t.Underlying().(*types.Interface); ok {
+			for _, n := range l.cellTypes(0) {
+				if types.Implements(n, iface) || types.Implements(types.NewPointer(n), iface) {
+					if c, why := walk(n, depth+1); c != nil {
+						return c, why
+					}
+				}
+			}
+			return nil, ""
+		}
+		if sharp && l.isCellType(t) {
+			return t, "a struct literal's type for its name (" + l.erased(t) + ")"
+		}
+		switch u := t.Underlying().(type) {
+		case *types.Pointer:
+			return walk(u.Elem(), depth+1)
+		case *types.Slice:
+			return walk(u.Elem(), depth+1)
+		case *types.Array:
+			return walk(u.Elem(), depth+1)
+		case *types.Map:
+			if c, why := walk(u.Key(), depth+1); c != nil {
+				return c, why
+			}
+			return walk(u.Elem(), depth+1)
+		case *types.Struct:
+			for i := range u.NumFields() {
+				f := u.Field(i)
+				if !f.Exported() && f.Pkg() == l.pkg {
+					return t, "its unexported fields renamed (X" + f.Name() + " for " + f.Name() + ")"
+				}
+				if c, why := walk(f.Type(), depth+1); c != nil {
+					return c, why
+				}
+			}
+		}
+		return nil, ""
+	}
+	return walk(t, 0)
+}
