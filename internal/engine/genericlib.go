@@ -54,24 +54,24 @@ var genericLib = map[string]reflect.Value{
 		return out.Interface()
 	}),
 	"SlicesCollect": reflect.ValueOf(func(we any, seq any) any {
-		out := reflect.MakeSlice(reflect.SliceOf(elemOf(we)), 0, 0)
+		out := reflect.Zero(reflect.SliceOf(elemOf(we))) // nil when seq yields nothing, as Go's
 		rangeSeq(seq, func(v []reflect.Value) bool { out = reflect.Append(out, v[0]); return true })
 		return out.Interface()
 	}),
 	"SlicesSorted": reflect.ValueOf(func(we any, seq any) any {
-		out := reflect.MakeSlice(reflect.SliceOf(elemOf(we)), 0, 0)
+		out := reflect.Zero(reflect.SliceOf(elemOf(we))) // nil when seq yields nothing, as Go's
 		rangeSeq(seq, func(v []reflect.Value) bool { out = reflect.Append(out, v[0]); return true })
 		sortValues(out, nil, false)
 		return out.Interface()
 	}),
 	"SlicesSortedFunc": reflect.ValueOf(func(we any, seq, cmp any) any {
-		out := reflect.MakeSlice(reflect.SliceOf(elemOf(we)), 0, 0)
+		out := reflect.Zero(reflect.SliceOf(elemOf(we))) // nil when seq yields nothing, as Go's
 		rangeSeq(seq, func(v []reflect.Value) bool { out = reflect.Append(out, v[0]); return true })
 		sortValues(out, funcCompare(cmp), false)
 		return out.Interface()
 	}),
 	"SlicesSortedStableFunc": reflect.ValueOf(func(we any, seq, cmp any) any {
-		out := reflect.MakeSlice(reflect.SliceOf(elemOf(we)), 0, 0)
+		out := reflect.Zero(reflect.SliceOf(elemOf(we))) // nil when seq yields nothing, as Go's
 		rangeSeq(seq, func(v []reflect.Value) bool { out = reflect.Append(out, v[0]); return true })
 		sortValues(out, funcCompare(cmp), true)
 		return out.Interface()
@@ -110,15 +110,8 @@ var genericLib = map[string]reflect.Value{
 		if sv.IsNil() {
 			return sv.Interface()
 		}
-		out := reflect.MakeSlice(sv.Type(), sv.Len(), sv.Len())
-		reflect.Copy(out, sv)
-		return out.Interface()
-	}),
-	"SlicesCompact": reflect.ValueOf(func(ws, _ any, s any) any {
-		return compactValues(sliceOf(ws, s), func(a, b reflect.Value) bool { return a.Equal(b) })
-	}),
-	"SlicesCompactFunc": reflect.ValueOf(func(ws, _ any, s, eq any) any {
-		return compactValues(sliceOf(ws, s), funcEq(eq))
+		// append(S{}, s...): the capacity rounded up to the size class.
+		return reflect.AppendSlice(reflect.MakeSlice(sv.Type(), 0, 0), sv).Interface()
 	}),
 	"SlicesCompare": reflect.ValueOf(func(_, _ any, s1, s2 any) int {
 		a, b := reflect.ValueOf(s1), reflect.ValueOf(s2)
@@ -144,10 +137,11 @@ var genericLib = map[string]reflect.Value{
 		for i := range all.Len() {
 			n += all.Index(i).Len()
 		}
-		out := reflect.MakeSlice(elemOf(ws), 0, n)
 		if n == 0 {
 			return reflect.Zero(elemOf(ws)).Interface()
 		}
+		// Grow[S](nil, n): the capacity rounded up to the size class.
+		out := reflect.AppendSlice(reflect.Zero(elemOf(ws)), reflect.MakeSlice(elemOf(ws), n, n)).Slice(0, 0)
 		for i := range all.Len() {
 			out = reflect.AppendSlice(out, all.Index(i))
 		}
@@ -159,29 +153,6 @@ var genericLib = map[string]reflect.Value{
 	}),
 	"SlicesIndex":     reflect.ValueOf(func(_, _ any, s, v any) int { return indexOf(reflect.ValueOf(s), reflect.ValueOf(v)) }),
 	"SlicesIndexFunc": reflect.ValueOf(func(_, _ any, s, f any) int { return indexFunc(reflect.ValueOf(s), f) }),
-	"SlicesDelete": reflect.ValueOf(func(ws, _ any, s any, i, j int) any {
-		sv := sliceOf(ws, s)
-		_ = sv.Slice(i, j) // Go's bounds check
-		if i == j {
-			return sv.Interface()
-		}
-		n := sv.Len()
-		reflect.Copy(sv.Slice(i, n), sv.Slice(j, n))
-		clearValues(sv.Slice(n-(j-i), n))
-		return sv.Slice(0, n-(j-i)).Interface()
-	}),
-	"SlicesDeleteFunc": reflect.ValueOf(func(ws, _ any, s, del any) any {
-		sv, dv := sliceOf(ws, s), reflect.ValueOf(del)
-		k := 0
-		for i := range sv.Len() {
-			if !dv.Call([]reflect.Value{sv.Index(i)})[0].Bool() {
-				sv.Index(k).Set(sv.Index(i))
-				k++
-			}
-		}
-		clearValues(sv.Slice(k, sv.Len()))
-		return sv.Slice(0, k).Interface()
-	}),
 	"SlicesEqual": reflect.ValueOf(func(_, _ any, s1, s2 any) bool {
 		a, b := reflect.ValueOf(s1), reflect.ValueOf(s2)
 		if a.Len() != b.Len() {
@@ -217,20 +188,6 @@ var genericLib = map[string]reflect.Value{
 		}
 		return sv.Interface()
 	}),
-	"SlicesInsert": reflect.ValueOf(func(ws, _ any, s any, i int, v any) any {
-		sv, vv := sliceOf(ws, s), reflect.ValueOf(v)
-		_ = sv.Slice(i, sv.Len()) // Go's bounds check
-		out := reflect.MakeSlice(sv.Type(), 0, sv.Len()+vv.Len())
-		out = reflect.AppendSlice(out, sv.Slice(0, i))
-		out = reflect.AppendSlice(out, vv)
-		out = reflect.AppendSlice(out, sv.Slice(i, sv.Len()))
-		if sv.Cap() >= out.Len() {
-			dst := sv.Slice(0, out.Len())
-			reflect.Copy(dst, out)
-			return dst.Interface()
-		}
-		return out.Interface()
-	}),
 	"SlicesIsSorted": reflect.ValueOf(func(_, _ any, x any) bool {
 		xv := reflect.ValueOf(x)
 		for i := 1; i < xv.Len(); i++ {
@@ -262,20 +219,12 @@ var genericLib = map[string]reflect.Value{
 			panic("cannot be negative")
 		}
 		xv := sliceOf(ws, x)
-		out := reflect.MakeSlice(xv.Type(), 0, xv.Len()*count)
-		for range count {
-			out = reflect.AppendSlice(out, xv)
+		if xv.Len() > 0 && count > math.MaxInt/xv.Len() {
+			panic("the result of (len(x) * count) overflows")
 		}
-		return out.Interface()
-	}),
-	"SlicesReplace": reflect.ValueOf(func(ws, _ any, s any, i, j int, v any) any {
-		sv, vv := sliceOf(ws, s), reflect.ValueOf(v)
-		_ = sv.Slice(i, j) // Go's bounds check
-		tail := reflect.MakeSlice(sv.Type(), sv.Len()-j, sv.Len()-j)
-		reflect.Copy(tail, sv.Slice(j, sv.Len()))
-		out := reflect.AppendSlice(reflect.AppendSlice(sv.Slice(0, i), vv), tail)
-		if out.Len() < sv.Len() {
-			clearValues(sv.Slice(out.Len(), sv.Len()))
+		out := reflect.MakeSlice(xv.Type(), xv.Len()*count, xv.Len()*count)
+		for k := range count {
+			reflect.Copy(out.Slice(k*xv.Len(), (k+1)*xv.Len()), xv)
 		}
 		return out.Interface()
 	}),
@@ -433,6 +382,14 @@ func compareValues(a, b reflect.Value) int {
 	panic("compare: " + a.Type().String() + " is not an ordered type")
 }
 
+// boundsCheck slices a slice of n zero-size elements [i:j], which panics
+// exactly as Go's slices functions do on s[i:j] (runtime error: slice
+// bounds out of range [5:4]); reflect's Slice would panic with its own
+// words.
+func boundsCheck(n, i, j int) {
+	_ = make([]struct{}, n)[i:j]
+}
+
 // funcCompare calls a cell's comparison function on two elements.
 func funcCompare(cmp any) func(a, b reflect.Value) int {
 	cv := reflect.ValueOf(cmp)
@@ -505,27 +462,7 @@ func indexFunc(sv reflect.Value, f any) int {
 	return -1
 }
 
-func clearValues(sv reflect.Value) {
-	zero := reflect.Zero(sv.Type().Elem())
-	for i := range sv.Len() {
-		sv.Index(i).Set(zero)
-	}
-}
 
-func compactValues(sv reflect.Value, eq func(a, b reflect.Value) bool) any {
-	if sv.Len() < 2 {
-		return sv.Interface()
-	}
-	k := 1
-	for i := 1; i < sv.Len(); i++ {
-		if !eq(sv.Index(k-1), sv.Index(i)) {
-			sv.Index(k).Set(sv.Index(i))
-			k++
-		}
-	}
-	clearValues(sv.Slice(k, sv.Len()))
-	return sv.Slice(0, k).Interface()
-}
 
 func extreme(x, cmp any, sign int, empty string) any {
 	xv := reflect.ValueOf(x)
@@ -537,15 +474,24 @@ func extreme(x, cmp any, sign int, empty string) any {
 		cv = reflect.ValueOf(cmp)
 	}
 	best := xv.Index(0)
+	if k := best.Kind(); cmp == nil && (k == reflect.Float32 || k == reflect.Float64) {
+		// m = max(m, x[i]), the builtins: NaN wins, max(-0, 0) is 0.
+		m := best.Float()
+		for i := 1; i < xv.Len(); i++ {
+			if sign > 0 {
+				m = max(m, xv.Index(i).Float())
+			} else {
+				m = min(m, xv.Index(i).Float())
+			}
+		}
+		return reflect.ValueOf(m).Convert(best.Type()).Interface()
+	}
 	for i := 1; i < xv.Len(); i++ {
 		v := xv.Index(i)
 		var c int
 		if cmp != nil {
 			c = int(cv.Call([]reflect.Value{v, best})[0].Int())
 		} else {
-			if (v.Kind() == reflect.Float32 || v.Kind() == reflect.Float64) && math.IsNaN(v.Float()) {
-				return v.Interface() // min and max propagate NaN
-			}
 			c = compareValues(v, best)
 		}
 		if c*sign > 0 {
