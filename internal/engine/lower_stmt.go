@@ -46,10 +46,18 @@ func (l *lowering) lowerPrint(call *ast.CallExpr, name string) {
 	newline := name == "println"
 	args := make([]string, 0, len(call.Args))
 	for _, a := range call.Args {
-		args = append(args, l.render(l.off(a.Pos()), l.off(a.End())))
+		text := l.render(l.off(a.Pos()), l.off(a.End()))
+		if t := l.info.TypeOf(a); t != nil && l.isCellType(t) {
+			// A cell type with methods would reach the helper as yaegi's
+			// wrapper: pass its value as its underlying basic type.
+			if b, ok := t.Underlying().(*types.Basic); ok {
+				text = b.Name() + "(" + text + ")"
+			}
+		}
+		args = append(args, text)
 	}
 	l.render(l.off(call.Pos()), l.off(call.End()))
-	text := fmt.Sprintf("__nmfkernel.Print(%t", newline)
+	text := fmt.Sprintf("__nmfkernelPrint(%t", newline)
 	if len(args) > 0 {
 		text += ", " + strings.Join(args, ", ")
 	}

@@ -60,6 +60,10 @@ func __nmfkernelResult(v ...any) { __nmfkernel.Result(v...) }
 // A value of a cell type with methods reaches compiled code as itself
 // only from a variable of its own type (from an any, yaegi hands over its
 // internal wrapper), hence a generic function.
+// print and println (see lowerPrint); an interpreted function, as a
+// compiled one called at the top level would grow yaegi's global frame.
+func __nmfkernelPrint(newline bool, args ...any) { __nmfkernel.Print(newline, args...) }
+
 // fmt.Sprint, interpreted, calls the type's String or Error method.
 func __nmfkernelShow[T any](v T) { __nmfkernel.ValueText(v, __nmfkernelFmt.Sprint(v)) }
 `
