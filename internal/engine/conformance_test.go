@@ -26,7 +26,6 @@ var knownDifferences = map[string]string{
 	"goroutine_results_ordered": "different: go func(i int) { … }(i) inside for i := range s breaks the later range over s (yaegi scoping; an InterpreterError)",
 	"interface_nil_check":       "different: a nil pointer of a cell type stored in an error compares equal to nil (yaegi)",
 	"interfaces_stringer":       "different: fmt does not call String on cell-type values inside a slice (yaegi wraps only top-level arguments)",
-	"json_marshal":              "different: encoding/json sees a cell type's unexported fields (yaegi exports them as X-prefixed fields)",
 }
 
 // TestConformance runs every program in testdata/conformance (each an

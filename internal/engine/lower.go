@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -261,6 +262,9 @@ func (l *lowering) lowerType(t types.Type) (types.Type, error) {
 			}
 			fields[i] = types.NewField(f.Pos(), f.Pkg(), f.Name(), ft, f.Embedded())
 			tags[i] = t.Tag(i)
+			if !f.Exported() && !f.Embedded() {
+				tags[i] = hiddenTag(tags[i]) // as hideUnexportedFields writes it
+			}
 		}
 		return types.NewStruct(fields, tags), nil
 	case *types.Basic:
@@ -381,6 +385,8 @@ func (l *lowering) walk(n ast.Node) {
 			l.walkLoop(n)
 			l.lowerFor(n)
 			return false
+		case *ast.StructType:
+			l.hideUnexportedFields(n)
 		case *ast.AssignStmt:
 			l.walkChildren(n)
 			l.lowerAssign(n)
@@ -536,6 +542,7 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 		l.parenthesizeResults(call)
 		l.convertErrorArgs(call, fn)
 		l.lowerFormat(call, fn)
+		l.checkXMLName(call, fn)
 		if _, generic := genericSources[fn.Pkg().Path()]; generic && isGenericLibFunc(fn) {
 			l.lowerGenericCall(call, fn, inst)
 		}
@@ -1333,7 +1340,11 @@ func (l *lowering) showLast() {
 	if _, ok := ast.Unparen(last.X).(*ast.CallExpr); ok {
 		fn = "__nmfkernelResult("
 	}
-	if l.isCellType(tv.Type) && hasMethods(tv.Type) {
+	if _, isFunc := tv.Type.Underlying().(*types.Signature); isFunc {
+		// A function value: Go prints only its address, yaegi its
+		// internals; show its type (func(int, int) int, iter.Seq[int]).
+		fn = "__nmfkernelFuncValue(" + strconv.Quote(l.goTypeName(tv.Type, false)) + ", "
+	} else if l.isCellType(tv.Type) && hasMethods(tv.Type) {
 		if ts, err := l.typeString(tv.Type); err == nil {
 			fn = "__nmfkernelShow[" + ts + "]("
 		}

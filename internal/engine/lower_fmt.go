@@ -56,6 +56,7 @@ func (l *lowering) lowerFormat(call *ast.CallExpr, fn *types.Func) {
 	}
 	newFormat := []byte(format)
 	changed := false
+	goStringer := l.fmtInterface("GoStringer")
 	for i := len(verbs) - 1; i >= 0; i-- {
 		v := verbs[i]
 		ai := fi + 1 + v.arg
@@ -80,6 +81,14 @@ func (l *lowering) lowerFormat(call *ast.CallExpr, fn *types.Func) {
 			changed = true
 			l.render(l.off(arg.Pos()), l.off(arg.End()))
 			l.edits = append(l.edits, edit{l.off(arg.Pos()), l.off(arg.End()), name})
+		case v.verb == 'v' && v.sharp && goStringer != nil && !isInterface(t) && types.Implements(t, goStringer) && !l.implementsFmt(t, "Formatter"):
+			// yaegi's fmt does not call GoString: call it, and print the
+			// string with the verb's width and flags.
+			spec := strings.ReplaceAll(string(newFormat[v.start:v.end-1]), "#", "") + "s"
+			newFormat = append(newFormat[:v.start:v.start], append([]byte(spec), newFormat[v.end:]...)...)
+			changed = true
+			argText := l.render(l.off(arg.Pos()), l.off(arg.End()))
+			l.edits = append(l.edits, edit{l.off(arg.Pos()), l.off(arg.End()), "(" + argText + ").GoString()"})
 		case v.verb == 'v' && (v.plus || v.sharp):
 			if c, why := l.fieldNamesDiffer(t, v.sharp); c != nil {
 				flag := "+"
@@ -98,13 +107,52 @@ func (l *lowering) lowerFormat(call *ast.CallExpr, fn *types.Func) {
 	}
 }
 
+// checkXMLName refuses encoding/xml's marshalling of a cell struct that
+// has no XMLName field: yaegi's struct type has no name, so the element
+// would have none (Marshal fails) where Go names it after the type.
+func (l *lowering) checkXMLName(call *ast.CallExpr, fn *types.Func) {
+	if fn.Pkg().Path() != "encoding/xml" {
+		return
+	}
+	switch fn.Name() {
+	case "Marshal", "MarshalIndent", "Encode", "EncodeElement":
+	default:
+		return
+	}
+	if len(call.Args) == 0 {
+		return
+	}
+	t := l.info.TypeOf(call.Args[0])
+	for {
+		p, ok := t.(*types.Pointer)
+		if !ok {
+			break
+		}
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	if !ok || !l.isCellType(n) {
+		return
+	}
+	st, ok := n.Underlying().(*types.Struct)
+	if !ok {
+		return
+	}
+	for i := range st.NumFields() {
+		if st.Field(i).Name() == "XMLName" {
+			return
+		}
+	}
+	l.fail(call.Args[0].Pos(), "xml.%s of a %s: the interpreter's %s has no type name to name the element after; add a field XMLName xml.Name `xml:\"%s\"`", fn.Name(), n.Obj().Name(), n.Obj().Name(), n.Obj().Name())
+}
+
 // verb is one formatting verb of a format string: its letter, flags,
 // the index of the argument it prints (among those after the format),
 // and where it ends in the format.
 type verb struct {
-	verb        byte
-	plus, sharp bool
-	arg, end    int
+	verb            byte
+	plus, sharp     bool
+	arg, start, end int
 }
 
 // parseVerbs lists a format's verbs as fmt reads them. It reports false
@@ -117,7 +165,7 @@ func parseVerbs(format string) ([]verb, bool) {
 			continue
 		}
 		i++
-		var v verb
+		v := verb{start: i - 1}
 	flags:
 		for ; i < len(format); i++ {
 			switch format[i] {
@@ -341,6 +389,44 @@ func (l *lowering) goTypeName(t types.Type, inArgs bool) string {
 	return types.TypeString(t, func(p *types.Package) string { return p.Name() })
 }
 
+// fmtInterface returns one of fmt's interfaces, by name.
+func (l *lowering) fmtInterface(name string) *types.Interface {
+	fmtPkg, err := l.s.importer.Import("fmt")
+	if err != nil {
+		return nil
+	}
+	iface, _ := fmtPkg.Scope().Lookup(name).Type().Underlying().(*types.Interface)
+	return iface
+}
+
+// implementsFmt reports whether t implements fmt's interface name.
+func (l *lowering) implementsFmt(t types.Type, name string) bool {
+	iface := l.fmtInterface(name)
+	return iface != nil && types.Implements(t, iface)
+}
+
+// formatsItself reports whether fmt prints a t through one of its methods
+// (Format; GoString for %#v; Error or String for %+v), which yaegi calls.
+func (l *lowering) formatsItself(t types.Type, sharp bool) bool {
+	names := []string{"Formatter"}
+	if sharp {
+		names = append(names, "GoStringer")
+	} else {
+		names = append(names, "Stringer")
+	}
+	for _, name := range names {
+		if l.implementsFmt(t, name) {
+			return true
+		}
+	}
+	if !sharp {
+		if iface, ok := types.Universe.Lookup("error").Type().Underlying().(*types.Interface); ok && types.Implements(t, iface) {
+			return true
+		}
+	}
+	return false
+}
+
 // fieldNamesDiffer returns the cell type, reachable from t, that %+v
 // (unexported fields) or %#v (any cell type: its name too) would print
 // otherwise than Go, and what the interpreter prints instead.
@@ -360,6 +446,9 @@ func (l *lowering) fieldNamesDiffer(t types.Type, sharp bool) (types.Type, strin
 					}
 				}
 			}
+			return nil, ""
+		}
+		if l.formatsItself(t, sharp) {
 			return nil, ""
 		}
 		if sharp && l.isCellType(t) {

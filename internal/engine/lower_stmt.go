@@ -29,6 +29,9 @@ package engine
 //     error by a function literal first.
 //   - recover() returns a compiled panic value as a reflect.Value in
 //     yaegi; a helper unwraps it.
+//   - an unexported field of a cell struct: yaegi renames it (a → Xa),
+//     and encoding/json and encoding/xml marshal it; it is tagged
+//     json:"-" xml:"-", as Go's packages treat unexported fields.
 //   - switch x { case nil: … } with x a slice, map, function, pointer or
 //     channel: yaegi never takes the nil case. The switch compares x
 //     itself: switch __t := x; { case __t == nil: … }.
@@ -38,6 +41,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -208,6 +213,52 @@ func (l *lowering) convertErrorArgs(call *ast.CallExpr, fn *types.Func) {
 func (l *lowering) lowerRecover(call *ast.CallExpr) {
 	l.insert(call.Pos(), "__nmfkernel.Recovered(")
 	l.insert(call.End(), ")")
+}
+
+// tagPair matches one key:"value" pair of a struct tag.
+var tagPair = regexp.MustCompile(`([^\s:"]+):"((?:[^"\\]|\\.)*)"`)
+
+// hideUnexportedFields tags a cell struct's unexported fields json:"-"
+// xml:"-": yaegi builds the struct with reflect.StructOf, which takes
+// exported fields only, so it renames field a to Xa, which encoding/json
+// and encoding/xml then marshal ({"Xa":1}) where Go leaves it out.
+// Embedded fields are left alone (their exported fields are promoted).
+func (l *lowering) hideUnexportedFields(st *ast.StructType) {
+	for _, f := range st.Fields.List {
+		if len(f.Names) == 0 || f.Names[0].IsExported() {
+			continue
+		}
+		old := ""
+		if f.Tag != nil {
+			var err error
+			if old, err = strconv.Unquote(f.Tag.Value); err != nil {
+				continue
+			}
+		}
+		tag := hiddenTag(old)
+		text := "`" + tag + "`"
+		if strings.Contains(tag, "`") {
+			text = strconv.Quote(tag)
+		}
+		if f.Tag != nil {
+			l.replace(f.Tag.Pos(), f.Tag.End(), text)
+		} else {
+			l.insert(f.Type.End(), " "+text)
+		}
+	}
+}
+
+// hiddenTag is an unexported field's tag with json:"-" xml:"-" in place
+// of its json and xml keys (the same text wherever the struct is written:
+// in the cell, or by the lowering from its type).
+func hiddenTag(tag string) string {
+	var pairs []string
+	for _, m := range tagPair.FindAllStringSubmatch(tag, -1) {
+		if m[1] != "json" && m[1] != "xml" {
+			pairs = append(pairs, m[0])
+		}
+	}
+	return strings.Join(append(pairs, `json:"-"`, `xml:"-"`), " ")
 }
 
 // lowerCallBesideLiteral rewrites a, b := f(), T{…} into

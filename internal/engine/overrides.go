@@ -64,6 +64,9 @@ func __nmfkernelResult(v ...any) { __nmfkernel.Result(v...) }
 // compiled one called at the top level would grow yaegi's global frame.
 func __nmfkernelPrint(newline bool, args ...any) { __nmfkernel.Print(newline, args...) }
 
+// A function value as a cell's last expression shows as its type.
+func __nmfkernelFuncValue(typ string, _ any) { __nmfkernel.Text(typ) }
+
 // fmt.Sprint, interpreted, calls the type's String or Error method.
 func __nmfkernelShow[T any](v T) { __nmfkernel.ValueText(v, __nmfkernelFmt.Sprint(v)) }
 `
@@ -125,6 +128,10 @@ func (s *Session) overrides() interp.Exports {
 			// Result receives the values of the cell's last expression.
 			"Result": reflect.ValueOf(func(v ...any) { s.result, s.resultIsCall = v, true }),
 			"Value":  reflect.ValueOf(func(v any) { s.result, s.resultIsCall = []any{v}, false }),
+			// Text shows text as the cell's value.
+			"Text": reflect.ValueOf(func(text string) {
+				s.result, s.resultIsCall = []any{display.Bundle{display.MIMEText: text}}, false
+			}),
 			// ValueText receives a value of a cell type with methods and its
 			// text as fmt prints it in the cell.
 			"ValueText": reflect.ValueOf(func(v any, text string) {
