@@ -462,8 +462,6 @@ func indexFunc(sv reflect.Value, f any) int {
 	return -1
 }
 
-
-
 func extreme(x, cmp any, sign int, empty string) any {
 	xv := reflect.ValueOf(x)
 	if xv.Len() == 0 {
