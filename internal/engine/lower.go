@@ -113,11 +113,25 @@ func (l *lowering) render(start, end int) string {
 		}
 	}
 	l.edits = rest
-	return applyEdits(l.pc.src[start:end], inside, start)
+	out, err := applyEdits(l.pc.src[start:end], inside, start)
+	if err != nil && l.err == nil {
+		l.err = err
+	}
+	return out
 }
 
-// applyEdits applies edits (offsets relative to base) to src.
-func applyEdits(src string, edits []edit, base int) string {
+// overlapError is two rewrites of a cell that overlap: the engine's bug,
+// reported instead of running a cell with one of them silently dropped.
+type overlapError struct{ offset int }
+
+func (e *overlapError) Error() string {
+	return fmt.Sprintf("internal error: two rewrites of this cell overlap (at offset %d of its lowered source), so it did not run; please report it with the cell", e.offset)
+}
+
+// applyEdits applies edits (offsets relative to base) to src. Edits must
+// not overlap (one inside another is applied by render, which consumes
+// the inner ones); an overlap is an *overlapError.
+func applyEdits(src string, edits []edit, base int) (out string, err error) {
 	// By start; at one start, insertions before the replacement that
 	// starts there (showLast wraps a lowered call that way).
 	slices.SortStableFunc(edits, func(a, b edit) int {
@@ -131,14 +145,17 @@ func applyEdits(src string, edits []edit, base int) string {
 	for _, e := range edits {
 		s, t := e.start-base, e.end-base
 		if s < at {
-			continue // overlapping edits: the first wins
+			if err == nil {
+				err = &overlapError{offset: e.start}
+			}
+			continue
 		}
 		b.WriteString(src[at:s])
 		b.WriteString(e.text)
 		at = t
 	}
 	b.WriteString(src[at:])
-	return b.String()
+	return b.String(), err
 }
 
 func boolInt(b bool) int {

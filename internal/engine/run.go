@@ -42,7 +42,7 @@ type checkState struct {
 }
 
 // runCell parses, checks, lowers and runs one cell: nothing runs unless
-// the whole cell compiles.
+// the whole cell compiles. Each step is a function of its own.
 func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err error) {
 	pc, err := parseCell(s.fset, seq, code, s.imports)
 	if err != nil {
@@ -51,80 +51,143 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 	if pc.body == nil {
 		return fmt.Errorf("cell:1:1: the cell could not be read as Go")
 	}
-
-	// Declarations the session has with the same text are left out;
-	// changed ones replace the session's.
-	skip := map[ast.Decl]bool{}
-	redefined := map[string]bool{}
-	typeRedefined := false
-	for _, d := range pc.decls {
-		text := pc.src[pc.offset(d.Pos()):pc.offset(d.End())]
-		names := declNames(d)
-		if old := s.declOf(names); old != nil && old.text == text && len(old.names) == len(names) {
-			skip[d] = true
-			continue
-		}
-		for _, n := range names {
-			if old := s.declNamed(n); old != nil {
-				redefined[n] = true
-				typeRedefined = typeRedefined || old.isType
-			}
-		}
-	}
-	info, err := s.check(pc, skip, redefined)
+	changes := s.compareDecls(pc)
+	info, err := s.check(pc, changes.skip, changes.redefined)
 	if err != nil {
 		return err
 	}
-	l := &lowering{s: s, pc: pc, info: info, pkg: s.checked.pkg, skip: skip, called: map[*ast.SelectorExpr]bool{}}
-	l.lower()
-	if l.err != nil {
-		return l.err
+	l, err := s.lowerCell(pc, info, changes.skip)
+	if err != nil {
+		return err
 	}
-	if len(l.missing) > 0 {
-		return &MissingInstancesError{Instances: l.missing}
-	}
-
 	defer func() {
 		if l.constant != nil && err == nil {
 			s.result, s.resultIsCall = l.constant, false
 		}
 	}()
 	if simpleCell(pc, l) {
-		// Only simple statements, checked as a whole: each runs as a
-		// top-level statement of its own, which yaegi runs without a
-		// function of the cell's (several statements in one evaluation
-		// grow its global frame with every cell).
-		s.result = nil
-		for _, st := range pc.body.Body.List {
-			start := strings.LastIndex(pc.src[:pc.offset(st.Pos())], "\n//line ")
-			end := pc.offset(st.End())
-			var edits []edit
-			for _, e := range l.edits {
-				if e.start >= start && e.end <= end && !strings.HasPrefix(e.text, "__nmfkTop = ") {
-					edits = append(edits, e)
-				}
-			}
-			src := applyEdits(pc.src[start:end], edits, start)
-			if strings.TrimSpace(src[strings.Index(src[1:], "\n")+1:]) == "" {
-				continue // a constant last expression, shown without running
-			}
-			p := pc.fset.Position(st.Pos())
-			s.simpleTop = p.Line*1000 + min(p.Column, 999)
-			if _, err := s.eval(ctx, src); err != nil {
-				return err
+		return s.runSimple(ctx, pc, l)
+	}
+	prog, err := s.assemble(pc, l, changes)
+	if err != nil {
+		return err
+	}
+	if err := s.load(ctx, prog, changes); err != nil {
+		return err
+	}
+	s.commit(pc, l, prog, changes)
+	return s.call(ctx)
+}
+
+// declChanges is how a cell's declarations compare with the session's.
+type declChanges struct {
+	// skip are declarations the session has with the same text: no-ops.
+	skip map[ast.Decl]bool
+	// redefined are the names the cell declares anew.
+	redefined map[string]bool
+	// typeRedefined: one of them is a type (the interpreter is rebuilt).
+	typeRedefined bool
+}
+
+// compareDecls compares the cell's declarations with the session's:
+// unchanged ones are left out, changed ones replace the session's.
+func (s *Session) compareDecls(pc *parsedCell) declChanges {
+	c := declChanges{skip: map[ast.Decl]bool{}, redefined: map[string]bool{}}
+	for _, d := range pc.decls {
+		text := pc.src[pc.offset(d.Pos()):pc.offset(d.End())]
+		names := declNames(d)
+		if old := s.declOf(names); old != nil && old.text == text && len(old.names) == len(names) {
+			c.skip[d] = true
+			continue
+		}
+		for _, n := range names {
+			if old := s.declNamed(n); old != nil {
+				c.redefined[n] = true
+				c.typeRedefined = c.typeRedefined || old.isType
 			}
 		}
-		return nil
 	}
+	return c
+}
 
-	// The interpreter's source: the declarations, then the statements in
-	// a function __nmfkernelCell, redeclared by every cell (a named
+// lowerCell rewrites the checked cell into Go yaegi runs as Go would, or
+// refuses it (see the lower*.go files).
+func (s *Session) lowerCell(pc *parsedCell, info *types.Info, skip map[ast.Decl]bool) (*lowering, error) {
+	l := &lowering{s: s, pc: pc, info: info, pkg: s.checked.pkg, skip: skip, called: map[*ast.SelectorExpr]bool{}}
+	l.lower()
+	if l.err != nil {
+		return nil, l.err
+	}
+	if len(l.missing) > 0 {
+		return nil, &MissingInstancesError{Instances: l.missing}
+	}
+	return l, nil
+}
+
+// runSimple runs a cell of simple statements, checked as a whole, each as
+// a top-level statement of its own, which yaegi runs without a function of
+// the cell's (several statements in one evaluation grow its global frame
+// with every cell).
+func (s *Session) runSimple(ctx context.Context, pc *parsedCell, l *lowering) error {
+	s.result = nil
+	for _, st := range pc.body.Body.List {
+		start := strings.LastIndex(pc.src[:pc.offset(st.Pos())], "\n//line ")
+		end := pc.offset(st.End())
+		var edits []edit
+		for _, e := range l.edits {
+			if e.start >= start && e.end <= end && !strings.HasPrefix(e.text, "__nmfkTop = ") {
+				edits = append(edits, e)
+			}
+		}
+		src, err := applyEdits(pc.src[start:end], edits, start)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(src[strings.Index(src[1:], "\n")+1:]) == "" {
+			continue // a constant last expression, shown without running
+		}
+		p := pc.fset.Position(st.Pos())
+		s.simpleTop = p.Line*1000 + min(p.Column, 999)
+		if _, err := s.eval(ctx, src); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// program is a lowered cell as the interpreter receives it.
+type program struct {
+	// declText is the cell's declarations; bodyText its statements in a
+	// function __nmfkernelCell, redeclared by every cell (a named
 	// function: calling a function literal would copy the interpreter's
 	// whole global frame each time).
+	declText, bodyText string
+	// newImports are the imports the interpreter does not have yet.
+	newImports map[string]string
+	// added are the session's declarations the cell adds or replaces.
+	added []*sessionDecl
+	// newVars are the cell's top-level variables the session lacks.
+	newVars []hoisted
+}
+
+// source is the program's text: declarations, new variables, statements.
+func (p *program) source() string {
+	var b strings.Builder
+	b.WriteString(p.declText)
+	for _, h := range p.newVars {
+		b.WriteString("\n" + h.decl)
+	}
+	b.WriteString("\n" + p.bodyText)
+	return b.String()
+}
+
+// assemble applies the lowering's edits and works out what the cell adds
+// to the session.
+func (s *Session) assemble(pc *parsedCell, l *lowering, changes declChanges) (*program, error) {
 	body := pc.body
 	bodyStart := pc.offset(body.Pos())
 	l.edits = append(l.edits,
-		edit{bodyStart, pc.offset(body.Body.Lbrace) + 1, lineDirective(seq, 0, 1) + "func __nmfkernelCell() { __nmfkAt, __nmfkTop = 0, 0; "})
+		edit{bodyStart, pc.offset(body.Body.Lbrace) + 1, lineDirective(pc.seq, 0, 1) + "func __nmfkernelCell() { __nmfkAt, __nmfkTop = 0, 0; "})
 	var declEdits, bodyEdits []edit
 	for _, e := range l.edits {
 		if e.start >= bodyStart {
@@ -133,26 +196,27 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 			declEdits = append(declEdits, e)
 		}
 	}
-	declText := applyEdits(pc.src[pc.headerLen:bodyStart], declEdits, pc.headerLen)
-	bodyText := applyEdits(pc.src[bodyStart:], bodyEdits, bodyStart)
-
-	newImports := map[string]string{}
+	p := &program{newImports: map[string]string{}}
+	var err error
+	if p.declText, err = applyEdits(pc.src[pc.headerLen:bodyStart], declEdits, pc.headerLen); err != nil {
+		return nil, err
+	}
+	if p.bodyText, err = applyEdits(pc.src[bodyStart:], bodyEdits, bodyStart); err != nil {
+		return nil, err
+	}
 	for name, path := range pc.importsByName() {
 		if s.importer.interpretable(path) && s.interpImports[name] != path {
-			newImports[name] = path
+			p.newImports[name] = path
 		}
 	}
 	for name, path := range l.hidden {
 		if s.interpImports[name] != path {
-			newImports[name] = path
+			p.newImports[name] = path
 		}
 	}
-
-	// The session's declarations after this cell.
-	var added []*sessionDecl
 	cellImports := importDecls(pc.file)
 	for _, d := range pc.decls {
-		if skip[d] {
+		if changes.skip[d] {
 			continue
 		}
 		start := strings.LastIndex(pc.src[:pc.offset(d.Pos())], "\n//line ")
@@ -162,69 +226,71 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 				dEdits = append(dEdits, e)
 			}
 		}
+		interpText, err := applyEdits(pc.src[start:pc.offset(d.End())], dEdits, start)
+		if err != nil {
+			return nil, err
+		}
 		sd := &sessionDecl{
 			names:  declNames(d),
 			text:   pc.src[pc.offset(d.Pos()):pc.offset(d.End())],
 			file:   &ast.File{Name: pc.file.Name, Decls: append(slices.Clone(cellImports), d), FileStart: pc.file.FileStart, FileEnd: pc.file.FileEnd},
-			interp: applyEdits(pc.src[start:pc.offset(d.End())], dEdits, start) + "\n",
+			interp: interpText + "\n",
 		}
 		if g, ok := d.(*ast.GenDecl); ok {
 			sd.isType = g.Tok == token.TYPE
 			sd.isVar = g.Tok == token.VAR
 		}
-		added = append(added, sd)
+		p.added = append(p.added, sd)
 	}
-	var newVars []hoisted
 	for _, h := range l.hoisted {
 		if old := s.declNamed(h.name); old != nil && old.typ != nil && types.Identical(old.typ, h.typ) {
 			continue
 		}
-		newVars = append(newVars, h)
+		p.newVars = append(p.newVars, h)
 	}
+	return p, nil
+}
 
-	if typeRedefined {
-		var rest strings.Builder
-		rest.WriteString(declText)
-		for _, h := range newVars {
-			rest.WriteString("\n" + h.decl)
-		}
-		rest.WriteString("\n" + bodyText)
-		if err := s.rebuild(ctx, redefined, added, newImports, rest.String()); err != nil {
+// load gives the program to the interpreter: to the running one, or, when
+// the cell changes a type, to one rebuilt from the session's declarations.
+func (s *Session) load(ctx context.Context, p *program, changes declChanges) error {
+	if changes.typeRedefined {
+		return s.rebuild(ctx, changes.redefined, p.added, p.newImports, p.source())
+	}
+	if len(p.newImports) > 0 {
+		if _, err := s.eval(ctx, importSource(p.newImports)); err != nil {
 			return err
 		}
-	} else {
-		if len(newImports) > 0 {
-			if _, err := s.eval(ctx, importSource(newImports)); err != nil {
-				return err
-			}
-			for name, path := range newImports {
-				s.interpImports[name] = path
-			}
-		}
-		var decls strings.Builder
-		decls.WriteString(declText)
-		for _, h := range newVars {
-			decls.WriteString("\n" + h.decl)
-		}
-		decls.WriteString("\n" + bodyText)
-		if _, err := s.eval(ctx, decls.String()); err != nil {
-			s.checked.dirty = true
-			return err
+		for name, path := range p.newImports {
+			s.interpImports[name] = path
 		}
 	}
-	for name, path := range newImports {
+	if _, err := s.eval(ctx, p.source()); err != nil {
+		s.checked.dirty = true
+		return err
+	}
+	return nil
+}
+
+// commit records the cell's imports, declarations and variables as the
+// session's.
+func (s *Session) commit(pc *parsedCell, l *lowering, p *program, changes declChanges) {
+	for name, path := range p.newImports {
 		s.interpImports[name] = path
 	}
 	for name, path := range pc.importsByName() {
 		s.imports[name] = path
 	}
-	s.replaceDecls(redefined, added)
-	for _, h := range newVars {
+	s.replaceDecls(changes.redefined, p.added)
+	for _, h := range p.newVars {
 		s.addVar(h, l.hidden)
 	}
+}
 
+// call runs the cell's statements.
+func (s *Session) call(ctx context.Context) error {
 	s.result = nil
-	_, err = s.eval(ctx, "__nmfkernelCell()")
+	_, err := s.eval(ctx, "__nmfkernelCell()")
 	return err
 }
 
