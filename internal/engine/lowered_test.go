@@ -64,7 +64,7 @@ func TestLowered(t *testing.T) {
 
 // markers are what the lowering adds for error positions, left out of
 // the golden text.
-var markers = regexp.MustCompile(`__nmfk(At|Top) = \d+; |__nmfkAt, __nmfkTop = 0, 0; |(?m)^//line .*\n`)
+var markers = regexp.MustCompile(`__nmfk(At|Top) = \d+; |__nmfkernel\.MarkAt\(\d+\); |__nmfkAt, __nmfkTop = 0, 0; |(?m)^//line .*\n`)
 
 // lowerOnly lowers code as the session's next cell would be, without
 // running it, and returns the interpreter's text ("lowered") or the error
