@@ -68,8 +68,12 @@ func (s *Session) cellError(seq int, err error) *CellError {
 	var gp *goroutinePanicError
 	switch {
 	case errors.As(err, &gp):
-		ce.Name, ce.Value = "panic", fmt.Sprint(gp.value)
-		ce.Traceback = []string{"panic: " + ce.Value + " [in a goroutine]"}
+		ce.Name, ce.Value = "panic", goPanicMessage(gp.value)
+		if interpreterFailure(ce.Value) {
+			ce.Name = "InterpreterError"
+			ce.Value = "the interpreter failed on this code, which Go runs (a limit of yaegi, not your program's answer; docs/engine.md): " + ce.Value
+		}
+		ce.Traceback = []string{ce.Name + ": " + ce.Value + " [in a goroutine]"}
 		for _, frame := range gp.frames {
 			ce.Traceback = append(ce.Traceback, "  at "+s.frameLabel(frame))
 		}
