@@ -51,6 +51,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	root := fs.String("root", ".", "the folder the app and the contents API serve; a notebook's kernel runs in the notebook's folder")
 	allowOrigin := fs.String("allow-origin", "", "comma-separated origins (or *) also allowed to open websockets and change state")
 	allowRemote := fs.Bool("allow-remote", false, "accept Host headers other than loopback names and the bound address")
+	deleteToTrash := fs.Bool("delete-to-trash", true, "move what the contents API deletes to your trash (freedesktop.org); with false, delete files for good and refuse folders that hold anything")
 	cull := fs.Duration("cull-idle", 0, "shut down kernels idle with no connection for this long (0: never)")
 	maxMsg := fs.Int64("max-message-size", 64<<20, "largest websocket message accepted, in bytes")
 	if err := fs.Parse(args); err != nil {
@@ -68,7 +69,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	logger := log.New(stderr, "serve: ", log.LstdFlags)
 	s, err := server.New(server.Options{
-		Addr: *addr, Root: *root, Version: version, Token: tok, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg,
+		Addr: *addr, Root: *root, Version: version, Token: tok, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg, PermanentDelete: !*deleteToTrash,
 		Kernels: kernels.Options{Command: []string{exe, "jupyter"}, CullIdle: *cull}, Log: logger,
 	})
 	if err != nil {

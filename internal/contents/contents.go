@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"mime"
+	"nmfkernel/internal/trash"
 	"os"
 	"path"
 	"path/filepath"
@@ -59,7 +60,13 @@ type Checkpoint struct {
 // Store serves the files under one root directory.
 type Store struct {
 	root string // absolute, symbolic links resolved
+	// permanentDelete deletes without the trash (see Delete).
+	permanentDelete bool
 }
+
+// DeletePermanently makes Delete remove files for good instead of moving
+// them to the trash (kernel serve --delete-to-trash=false).
+func (s *Store) DeletePermanently(on bool) { s.permanentDelete = on }
 
 // New returns a store over root.
 func New(root string) (*Store, error) {
@@ -555,7 +562,13 @@ func (s *Store) Rename(apiPath, newPath string) (*Model, error) {
 	return s.Get(newPath, GetOptions{})
 }
 
-// Delete removes a file, or a directory that holds no visible files.
+// Delete moves a file or folder to the user's trash, as jupyter_server
+// does by default (the freedesktop.org trash; package trash). With the
+// trash off (DeletePermanently) or unavailable (another filesystem, no
+// home), it deletes a file for good, and a folder only when it holds
+// nothing but checkpoints: a folder with anything else in it, hidden files
+// included, is refused (ErrBadModel, a 400), so nothing the file browser
+// does not show is ever deleted silently.
 func (s *Store) Delete(apiPath string) error {
 	osPath, err := s.Resolve(apiPath)
 	if err != nil {
@@ -569,19 +582,36 @@ func (s *Store) Delete(apiPath string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", apiPath, ErrNotFound)
 	}
+	cp, cpErr := s.checkpointPath(apiPath)
+	if !s.permanentDelete {
+		_, err := trash.Move(osPath)
+		switch {
+		case err == nil:
+			if cpErr == nil && !fi.IsDir() {
+				os.Remove(cp)
+			}
+			return nil
+		case !errors.Is(err, trash.ErrUnavailable):
+			return fmt.Errorf("delete %s: %w", apiPath, err)
+		}
+	}
 	if fi.IsDir() {
 		entries, err := os.ReadDir(osPath)
 		if err != nil {
 			return fmt.Errorf("delete %s: %w", apiPath, err)
 		}
 		for _, e := range entries {
-			if !strings.HasPrefix(e.Name(), ".") {
-				return fmt.Errorf("directory %s is not empty: %w", apiPath, ErrBadModel)
+			if e.Name() != checkpointDir {
+				why := "the trash is off"
+				if !s.permanentDelete {
+					why = "there is no trash for it here"
+				}
+				return fmt.Errorf("directory %s is not empty (it holds %s), and %s: nothing in it was deleted: %w", apiPath, e.Name(), why, ErrBadModel)
 			}
 		}
 		return os.RemoveAll(osPath)
 	}
-	if cp, err := s.checkpointPath(apiPath); err == nil {
+	if cpErr == nil {
 		os.Remove(cp)
 	}
 	if err := os.Remove(osPath); err != nil {
@@ -594,6 +624,9 @@ func (s *Store) Delete(apiPath string) error {
 // file checkpoints.
 const checkpointID = "checkpoint"
 
+// checkpointDir is the folder beside a file that holds its checkpoint.
+const checkpointDir = ".ipynb_checkpoints"
+
 // checkpointPath is where the checkpoint of apiPath lives:
 // .ipynb_checkpoints/name-checkpoint.ext beside it.
 func (s *Store) checkpointPath(apiPath string) (string, error) {
@@ -603,7 +636,7 @@ func (s *Store) checkpointPath(apiPath string) (string, error) {
 	}
 	name := filepath.Base(osPath)
 	ext := filepath.Ext(name)
-	return filepath.Join(filepath.Dir(osPath), ".ipynb_checkpoints", strings.TrimSuffix(name, ext)+"-"+checkpointID+ext), nil
+	return filepath.Join(filepath.Dir(osPath), checkpointDir, strings.TrimSuffix(name, ext)+"-"+checkpointID+ext), nil
 }
 
 // CreateCheckpoint saves a copy of the file at apiPath.

@@ -13,6 +13,10 @@ import (
 func newStore(t testing.TB) (*Store, string) {
 	t.Helper()
 	root := t.TempDir()
+	if tt, ok := t.(*testing.T); ok {
+		// Deleted files go to a trash of the test's own (see TestDeleteToTrash).
+		tt.Setenv("XDG_DATA_HOME", filepath.Join(root, ".local-share"))
+	}
 	for name, body := range map[string]string{
 		"data/grocery.csv": "product,John\nBread,1\n",
 		"a.ipynb":          `{"cells":[{"cell_type":"code","source":"1+1","metadata":{},"outputs":[],"execution_count":null}],"metadata":{},"nbformat":4,"nbformat_minor":4}`,
@@ -215,7 +219,9 @@ func TestSaveNewRenameDelete(t *testing.T) {
 	if _, err := s.Rename("data/c.ipynb", "../c.ipynb"); !errors.Is(err, ErrForbidden) {
 		t.Errorf("rename out of the root: %v", err)
 	}
-	// Delete: files, empty folders; not folders with files in them.
+	// Delete for good (the trash off): files, empty folders; not folders
+	// with files in them. TestDeleteToTrash covers the default.
+	s.DeletePermanently(true)
 	if err := s.Delete("data"); !errors.Is(err, ErrBadModel) {
 		t.Errorf("delete a folder with files: %v", err)
 	}
@@ -283,4 +289,47 @@ func FuzzResolve(f *testing.F) {
 			t.Fatalf("Resolve(%q) = %s, outside %s", p, got, s.Root())
 		}
 	})
+}
+
+// TestDeleteToTrash: by default a deletion goes to the freedesktop.org
+// trash (files/ and a .trashinfo record in info/), folders with what they
+// hold, hidden files included; with the trash off, a folder that holds
+// only hidden files is refused, never removed.
+func TestDeleteToTrash(t *testing.T) {
+	s, root := newStore(t)
+	trashDir := filepath.Join(root, ".local-share", "Trash")
+	for name, body := range map[string]string{"proj/.git/HEAD": "ref: main\n", "proj/.env": "KEY=1\n", "gone/.env": "X=2\n"} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(body), 0o644)
+	}
+	if err := s.Delete("proj"); err != nil {
+		t.Fatalf("delete a folder to the trash: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "proj")); !os.IsNotExist(err) {
+		t.Errorf("the folder is still there: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(trashDir, "files", "proj", ".env")); err != nil || string(b) != "KEY=1\n" {
+		t.Errorf("the hidden file is not in the trash: %q %v", b, err)
+	}
+	info, err := os.ReadFile(filepath.Join(trashDir, "info", "proj.trashinfo"))
+	if err != nil || !strings.Contains(string(info), "[Trash Info]\nPath="+filepath.Join(root, "proj")+"\nDeletionDate=") {
+		t.Errorf("trash record: %q %v", info, err)
+	}
+	// A second file of the same name gets a name of its own.
+	os.WriteFile(filepath.Join(root, "proj"), []byte("a file now"), 0o644)
+	if err := s.Delete("proj"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(trashDir, "files", "proj.2")); string(b) != "a file now" {
+		t.Errorf("the second proj: %q", b)
+	}
+	// The trash off: hidden files are never deleted silently.
+	s.DeletePermanently(true)
+	if err := s.Delete("gone"); !errors.Is(err, ErrBadModel) || !strings.Contains(err.Error(), ".env") {
+		t.Errorf("delete a folder holding only hidden files, trash off: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "gone", ".env")); err != nil {
+		t.Errorf("the hidden file is gone: %v", err)
+	}
 }

@@ -161,6 +161,8 @@ func TestContentsAPI(t *testing.T) {
 	root := t.TempDir()
 	os.Mkdir(filepath.Join(root, "data"), 0o755)
 	os.WriteFile(filepath.Join(root, "data", "x.csv"), []byte("a,b\n1,2\n"), 0o644)
+	os.MkdirAll(filepath.Join(root, "old", ".git"), 0o755)
+	os.WriteFile(filepath.Join(root, "old", ".env"), []byte("KEY=1\n"), 0o644)
 	ts := startServer(t, Options{Root: root})
 	type model struct {
 		Name         string          `json:"name"`
@@ -222,7 +224,12 @@ func TestContentsAPI(t *testing.T) {
 	call("GET", "/api/contents/data/renamed.ipynb", nil, 200)
 	call("DELETE", "/api/contents/data/renamed.ipynb/checkpoints/checkpoint", nil, 204)
 	call("DELETE", "/api/contents/data/renamed.ipynb", nil, 204)
-	call("DELETE", "/api/contents/data", nil, 400)
+	// A folder goes to the trash with its hidden files (jupyter_server's
+	// delete_to_trash); TestDeleteWithoutTrash has the trash off.
+	call("DELETE", "/api/contents/old", nil, 204)
+	if b, err := os.ReadFile(filepath.Join(os.Getenv("XDG_DATA_HOME"), "Trash", "files", "old", ".env")); err != nil || string(b) != "KEY=1\n" {
+		t.Errorf("the deleted folder's hidden file is not in the trash: %q %v", b, err)
+	}
 	// Raw files, sandboxed.
 	resp, b = ts.do(t, "GET", "/files/data/x.csv", nil)
 	if resp.StatusCode != 200 || string(b) != "a,b\n1,2\n" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "sandbox") {
@@ -277,5 +284,29 @@ func TestKernelWorkingDirectory(t *testing.T) {
 	}
 	if resp, b := ts.do(t, "POST", "/api/kernels", map[string]any{"env": map[string]string{"KERNEL_WORKING_DIR": os.TempDir()}}); resp.StatusCode != 403 || !strings.Contains(string(b), "outside the server's root") {
 		t.Errorf("KERNEL_WORKING_DIR outside the root: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestDeleteWithoutTrash: with the trash off (kernel serve
+// --delete-to-trash=false), a folder holding anything but checkpoints is
+// refused with a 400 that names what it holds, and nothing is removed.
+func TestDeleteWithoutTrash(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "proj", ".git"), 0o755)
+	os.WriteFile(filepath.Join(root, "proj", ".env"), []byte("KEY=1\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "note.txt"), []byte("x"), 0o644)
+	ts := startServer(t, Options{Root: root, PermanentDelete: true})
+	resp, b := ts.do(t, "DELETE", "/api/contents/proj", nil)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "not empty") {
+		t.Errorf("delete a folder of hidden files: %d %s", resp.StatusCode, b)
+	}
+	if _, err := os.Stat(filepath.Join(root, "proj", ".env")); err != nil {
+		t.Errorf("a hidden file was deleted: %v", err)
+	}
+	if resp, _ := ts.do(t, "DELETE", "/api/contents/note.txt", nil); resp.StatusCode != 204 {
+		t.Errorf("delete a file: %d", resp.StatusCode)
+	}
+	if _, err := os.Stat(filepath.Join(root, "note.txt")); !os.IsNotExist(err) {
+		t.Errorf("the file is still there: %v", err)
 	}
 }

@@ -53,6 +53,11 @@ type Options struct {
 	// Kernels.Dir, or the working directory. Kernels run in the folder of
 	// their notebook within it.
 	Root string
+	// PermanentDelete deletes through the contents API for good instead of
+	// moving to the user's trash (kernel serve --delete-to-trash=false);
+	// either way a folder is refused when it cannot go to the trash and
+	// holds anything but checkpoints.
+	PermanentDelete bool
 	// Version is the release the app shows.
 	Version string
 	// Kernels configures the kernel manager.
@@ -111,6 +116,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	files.DeletePermanently(opt.PermanentDelete)
 	if opt.Kernels.Dir == "" {
 		opt.Kernels.Dir = files.Root()
 	}

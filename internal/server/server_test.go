@@ -63,6 +63,8 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func startServer(t *testing.T, opt Options) *testServer {
 	t.Helper()
+	// Deleted files go to a trash of the test's own, never the user's.
+	t.Setenv("XDG_DATA_HOME", filepath.Join(t.TempDir(), "share"))
 	logs := &syncBuffer{}
 	opt.Addr = "127.0.0.1:0"
 	opt.Log = log.New(logs, "", 0)

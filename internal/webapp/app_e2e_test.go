@@ -136,7 +136,8 @@ func TestAppInChromium(t *testing.T) {
 func startServe(t *testing.T, bin, root, addr, token string) (string, func() string) {
 	t.Helper()
 	serve := exec.Command(bin, "serve", "--root", root, "--addr", addr)
-	serve.Env = append(os.Environ(), "JUPYTER_TOKEN="+token)
+	// What the app deletes goes to a trash of the test's own.
+	serve.Env = append(os.Environ(), "JUPYTER_TOKEN="+token, "XDG_DATA_HOME="+filepath.Join(t.TempDir(), "share"))
 	stdout, _ := serve.StdoutPipe()
 	logs := &strings.Builder{}
 	serve.Stderr = logs
