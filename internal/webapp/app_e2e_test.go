@@ -78,6 +78,21 @@ const untrustedNotebook = `{"cells": [
  ]}
 ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
 
+// hostileNotebook tries what issue 27 found: a Markdown cell's <style>
+// stretching the Trust button over the page, and outputs stored on a
+// Markdown cell (the signature covered code outputs only). hostile2 is the
+// same notebook with one Markdown cell changed: trusting one must not trust
+// the other.
+const hostileNotebook = `{"cells": [
+ {"cell_type": "markdown", "source": "<style>.tb.trust{position:fixed;left:0;top:0;width:100vw;height:100vh;opacity:0}</style><p style=\"position:fixed;inset:0\" id=\"cover\">MARK</p>", "metadata": {}},
+ {"cell_type": "markdown", "source": "notes", "metadata": {}, "outputs": [
+  {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<b id=\"mdout\">from a markdown cell</b><img src=x onerror=\"window.__pwned=3\">", "text/plain": "x"}}
+ ]},
+ {"cell_type": "code", "source": "x", "metadata": {}, "execution_count": 1, "outputs": [
+  {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<b id=\"codeout\">code</b>", "text/plain": "x"}}
+ ]}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+
 // TestAppInChromium runs testdata/e2e/e2e.mjs: Playwright driving Debian's
 // chromium against a kernel serve process.
 func TestAppInChromium(t *testing.T) {
@@ -89,6 +104,8 @@ func TestAppInChromium(t *testing.T) {
 	copyFile(t, filepath.Join(repo, "notebooks", "data", "grocery.csv"), filepath.Join(root, "data", "grocery.csv"))
 	os.WriteFile(filepath.Join(root, "failing.ipynb"), []byte(failingNotebook), 0o644)
 	os.WriteFile(filepath.Join(root, "untrusted.ipynb"), []byte(untrustedNotebook), 0o644)
+	os.WriteFile(filepath.Join(root, "hostile.ipynb"), []byte(hostileNotebook), 0o644)
+	os.WriteFile(filepath.Join(root, "hostile2.ipynb"), []byte(strings.Replace(hostileNotebook, `"notes"`, `"notes, edited"`, 1)), 0o644)
 
 	const token = "e2e-token-0123456789abcdef"
 	url, stop := startServe(t, bin, root, "127.0.0.1:0", token)

@@ -220,6 +220,32 @@ try {
   check('untrusted outputs run no script', await page.evaluate(() => window.__pwned === undefined && !document.querySelector('.output script') && !document.querySelector('.output img[onerror]')));
   check('untrusted HTML is still shown', await page.$eval('.out-html b', (b) => b.textContent === 'bold'));
 
+  // Trust: no styles from untrusted content, outputs on Markdown cells
+  // never shown, trusting asks first, and the signature covers the whole
+  // notebook.
+  await page.goto(`${origin}/notebooks/hostile.ipynb`);
+  await page.waitForSelector('.out-html #codeout');
+  await page.waitForTimeout(300);
+  check('a Markdown cell keeps no <style> and no inline style', await page.evaluate(() => !document.querySelector('.markdown-rendered style') && !document.querySelector('.markdown-rendered [style]')));
+  const trustBox = await page.$eval('button.trust', (b) => { const r = b.getBoundingClientRect(); return { w: r.width, h: r.height }; });
+  check('the Trust button keeps its size', trustBox.w < 300 && trustBox.h < 80, JSON.stringify(trustBox));
+  check('outputs stored on a Markdown cell are not shown', await page.evaluate(() => !document.querySelector('#mdout') && window.__pwned === undefined));
+  await page.click('button.trust');
+  await page.waitForSelector('.dialog');
+  check('trusting asks for confirmation', /Trust hostile\.ipynb\?/.test(await page.textContent('.dialog')));
+  await page.click('.dialog button:not(.primary)');
+  check('cancelling leaves the notebook untrusted', await page.isVisible('button.trust'));
+  await page.click('button.trust');
+  await page.click('.dialog button.primary');
+  await page.waitForFunction(() => window.nmfkernel.trusted);
+  check('trusted, a Markdown cell\'s outputs are still not shown', await page.evaluate(() => !document.querySelector('#mdout') && window.__pwned === undefined));
+  await page.goto(`${origin}/notebooks/hostile2.ipynb`);
+  await page.waitForSelector('.out-html #codeout');
+  check('the same code outputs in an edited notebook are not trusted', await page.evaluate(() => !window.nmfkernel.trusted) && await page.isVisible('button.trust'));
+  await page.goto(`${origin}/notebooks/hostile.ipynb`);
+  await page.waitForSelector('.out-html #codeout');
+  check('the trusted notebook, reopened, is trusted', await page.evaluate(() => window.nmfkernel.trusted), await page.evaluate(async () => JSON.stringify({ keys: Object.keys(localStorage), opened: window.nmfkernel.openedSignature, dirty: window.nmfkernel.dirty })));
+
   // The server restarts (its kernels with it): the app reconnects, says
   // the kernel's state is gone, and runs cells on a new kernel.
   await page.goto(`${origin}/notebooks/failing.ipynb`);

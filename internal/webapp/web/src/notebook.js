@@ -50,9 +50,27 @@ function canonical(o) {
   return x;
 }
 
-// signature is the hash of a notebook's outputs (cells as nbformat
-// models), under which this browser remembers that it trusts them.
-const signature = (cells) => sha256(stable(cells.map((c) => (c.cell_type === 'code' ? (c.outputs || []).map(canonical) : null))));
+// signature is the hash of a whole notebook (every cell's type, source,
+// metadata, attachments and outputs, and the notebook's metadata), under
+// which this browser remembers that it trusts it, as Jupyter signs the
+// whole notebook: a trusted notebook edited anywhere is untrusted again.
+const signature = (nb) => sha256(stable({
+  metadata: nb.metadata || {},
+  cells: (nb.cells || []).map((c) => {
+    const x = { ...c };
+    delete x._el;
+    delete x.id; // the server gives cells ids when it saves (nbformat 4.5); nothing shows them
+    x.source = multiline(c.source ?? '');
+    if (c.cell_type !== 'code') { delete x.outputs; delete x.execution_count; } // never shown, nor saved
+    else if (c.outputs) x.outputs = c.outputs.map(canonical);
+    return x;
+  }),
+}));
+
+// codeOutputs reports whether a notebook's code cells have outputs (the
+// only outputs the app renders: those stored on Markdown and raw cells
+// are never shown, nor saved).
+const codeOutputs = (cells) => cells.some((c) => c.cell_type === 'code' && c.outputs && c.outputs.length);
 
 class Cell {
   constructor(nb, model, trusted) {
@@ -135,6 +153,7 @@ class Cell {
   renderOutputs() {
     this.outputsEl.replaceChildren();
     this.displayEls = [];
+    if (this.type !== 'code') return; // outputs on other cells are not the kernel's: never shown
     for (const out of this.model.outputs || []) this.outputsEl.append(this.outputElement(out));
   }
 
@@ -239,7 +258,11 @@ export class Notebook {
     this.nbMeta = model.content.metadata || {};
     this.nbformatMinor = model.content.nbformat_minor;
     const cells = model.content.cells;
-    this.trusted = localStorage.getItem(trustKey(await signature(cells))) !== null || cells.every((c) => !(c.outputs && c.outputs.length));
+    // The signature of the notebook as read: trusting it trusts this file
+    // as it is on disk (what the app adds before a save, such as the
+    // kernel's language_info, is signed too when it is saved).
+    this.openedSignature = await signature(model.content);
+    this.trusted = !codeOutputs(cells) || localStorage.getItem(trustKey(this.openedSignature)) !== null;
     const frag = document.createDocumentFragment();
     for (const c of cells) {
       const cell = new Cell(this, { ...c, source: multiline(c.source) }, this.trusted);
@@ -579,6 +602,7 @@ export class Notebook {
       cells: this.cells.map((c) => {
         const m = stripped(c.model);
         m.source = splitLines(multiline(m.source));
+        if (m.cell_type !== 'code') { delete m.outputs; delete m.execution_count; }
         if (m.outputs) m.outputs = m.outputs.map((o) => (o.output_type === 'stream' ? { ...o, text: splitLines(multiline(o.text)) } : o));
         return m;
       }),
@@ -594,14 +618,17 @@ export class Notebook {
     const dirtyBefore = this.dirty;
     this.setDirty(false);
     const content = this.toJSON();
+    // What this browser trusts stays trusted once saved: the signature is
+    // recorded before the request, so that leaving the page while it is
+    // under way cannot lose it.
+    if (this.cells.every((c) => c.trusted || c.type !== 'code' || !(c.model.outputs && c.model.outputs.length))) {
+      localStorage.setItem(trustKey(await signature(content)), '1');
+    }
     try {
       const model = await contents.save(this.path, { type: 'notebook', format: 'json', content, last_modified: force ? undefined : this.lastModified });
       this.lastModified = model.last_modified;
       this.updateSaved();
       if (!auto) await contents.checkpoint(this.path).catch(() => {});
-      if (this.cells.every((c) => c.trusted || !(c.model.outputs && c.model.outputs.length))) {
-        localStorage.setItem(trustKey(await signature(this.cells.map((c) => c.model))), '1');
-      }
       if (!auto) toast('Saved');
     } catch (e) {
       this.setDirty(dirtyBefore || true);
@@ -645,11 +672,14 @@ export class Notebook {
     this.trustEl.hidden = this.trusted;
   }
 
-  trust() {
+  async trust() {
+    const ok = await confirmDialog(`Trust ${this.path}? Its outputs will run their HTML and JavaScript in this page, which can run code in your kernels. Trust only notebooks you made or whose source you trust.`, 'Trust');
+    if (!ok) return;
     this.trusted = true;
     for (const c of this.cells) { c.trusted = true; c.renderOutputs(); }
     this.updateTrust();
-    signature(this.cells.map((c) => c.model)).then((s) => localStorage.setItem(trustKey(s), '1'));
+    localStorage.setItem(trustKey(this.openedSignature), '1');
+    localStorage.setItem(trustKey(await signature(this.toJSON())), '1');
   }
 
   // Keys ------------------------------------------------------------------

@@ -38,8 +38,15 @@ function fileURL(dir, src) {
   return '/files/' + out.map(encodeURIComponent).join('/');
 }
 
+// untrustedHTML is DOMPurify's setting for HTML the notebook's reader did
+// not choose to trust (Markdown cells, always, as Jupyter does; outputs of
+// untrusted notebooks): no style sheets or inline styles, which could
+// restyle or cover the app itself (a transparent Trust button over the
+// page); the output areas also contain their content (style.css).
+const untrusted = { FORBID_TAGS: ['style', 'link', 'meta', 'base', 'form'], FORBID_ATTR: ['style'] };
+
 export function renderMarkdown(el, source, dir) {
-  const html = DOMPurify.sanitize(md.parse(source), { ADD_ATTR: ['target'] });
+  const html = DOMPurify.sanitize(md.parse(source), { ...untrusted, ADD_ATTR: ['target'] });
   el.innerHTML = html;
   for (const img of el.querySelectorAll('img[src]')) img.setAttribute('src', fileURL(dir, img.getAttribute('src')));
   for (const a of el.querySelectorAll('a[href]')) {
@@ -68,7 +75,7 @@ export function renderData(el, data, trusted, dir) {
       el.innerHTML = html;
       runScripts(el);
     } else {
-      el.innerHTML = DOMPurify.sanitize(html);
+      el.innerHTML = DOMPurify.sanitize(html, untrusted);
     }
     return;
   }
