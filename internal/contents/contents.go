@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -60,6 +61,11 @@ type Checkpoint struct {
 // Store serves the files under one root directory.
 type Store struct {
 	root string // absolute, symbolic links resolved
+	// mu makes a conditional save (compare last_modified, then write) and
+	// a rename (check the target is free, then move) each one step for
+	// this server's requests: two saves read at one last_modified cannot
+	// both pass, nor two renames onto one new name.
+	mu sync.Mutex
 	// permanentDelete deletes without the trash (see Delete).
 	permanentDelete bool
 }
@@ -355,6 +361,8 @@ type SaveModel struct {
 // Save writes a file, notebook or directory at apiPath and returns its
 // model without content.
 func (s *Store) Save(apiPath string, m SaveModel) (*Model, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	osPath, err := s.Resolve(apiPath)
 	if err != nil {
 		return nil, err
@@ -439,11 +447,14 @@ func (s *Store) NewUntitled(dir, typ, ext string) (*Model, error) {
 		if ext != "" && !strings.HasPrefix(ext, ".") {
 			ext = "." + ext
 		}
+		if !validExt(ext) {
+			return nil, fmt.Errorf("ext %q: a file name suffix such as .txt (letters, digits, - _ .; at most 32): %w", ext, ErrBadModel)
+		}
 	default:
 		return nil, fmt.Errorf("type %q (notebook, file or directory): %w", typ, ErrBadModel)
 	}
 	d, _ := clean(dir)
-	for i := 0; ; i++ {
+	for i := 0; i < maxNameTries; i++ {
 		name := base + ext
 		if i > 0 {
 			name = fmt.Sprintf("%s%d%s", base, i, ext)
@@ -472,6 +483,27 @@ func (s *Store) NewUntitled(dir, typ, ext string) (*Model, error) {
 		}
 		return s.Get(p, GetOptions{})
 	}
+	return nil, fmt.Errorf("no free name for %s%s in %s after %d tries: %w", base, ext, dir, maxNameTries, ErrConflict)
+}
+
+// maxNameTries bounds the search for a free name (Untitled1, …, -Copy1, …).
+const maxNameTries = 10000
+
+// validExt reports whether ext is a plain file name suffix: empty, or a
+// dot and up to 31 letters, digits, '-', '_' and '.', never "..".
+func validExt(ext string) bool {
+	if ext == "" {
+		return true
+	}
+	if len(ext) > 32 || ext[0] != '.' || strings.Contains(ext, "..") {
+		return false
+	}
+	for _, r := range ext[1:] {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // writeNew creates a file that must not exist.
@@ -515,7 +547,7 @@ func (s *Store) Copy(from, dir string) (*Model, error) {
 		stem = stem[:i]
 	}
 	d, _ := clean(dir)
-	for i := 1; ; i++ {
+	for i := 1; i <= maxNameTries; i++ {
 		name := fmt.Sprintf("%s-Copy%d%s", stem, i, ext)
 		err := writeNew(filepath.Join(osDir, name), b)
 		if errors.Is(err, fs.ErrExist) {
@@ -526,10 +558,13 @@ func (s *Store) Copy(from, dir string) (*Model, error) {
 		}
 		return s.Get(path.Join(d, name), GetOptions{})
 	}
+	return nil, fmt.Errorf("no free name for a copy of %s in %s after %d tries: %w", from, dir, maxNameTries, ErrConflict)
 }
 
 // Rename moves apiPath to newPath, refusing to replace an existing file.
 func (s *Store) Rename(apiPath, newPath string) (*Model, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	from, err := s.Resolve(apiPath)
 	if err != nil {
 		return nil, err

@@ -3,9 +3,12 @@ package contents
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -331,5 +334,76 @@ func TestDeleteToTrash(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, "gone", ".env")); err != nil {
 		t.Errorf("the hidden file is gone: %v", err)
+	}
+}
+
+// TestUntitledExtIsASuffix: ext names a suffix, never a path; a bad one is
+// refused before anything is created, and the name search is bounded.
+func TestUntitledExtIsASuffix(t *testing.T) {
+	s, root := newStore(t)
+	outside := filepath.Dir(root)
+	for _, ext := range []string{"./../../x", "/../x", "../x", ".a/b", `.a\b`, "..", ".x\x00", strings.Repeat("x", 40)} {
+		if _, err := s.NewUntitled("", "file", ext); !errors.Is(err, ErrBadModel) {
+			t.Errorf("ext %q: %v", ext, err)
+		}
+	}
+	if matches, _ := filepath.Glob(filepath.Join(outside, "Untitled*")); len(matches) > 0 {
+		t.Errorf("created outside the root: %v", matches)
+	}
+	for _, ext := range []string{"", "txt", ".csv", ".tar.gz"} {
+		m, err := s.NewUntitled("", "file", ext)
+		if err != nil || strings.Contains(m.Path, "/") {
+			t.Errorf("ext %q: %+v %v", ext, m, err)
+		}
+	}
+}
+
+// TestConcurrentRenameAndSave: of renames onto one new name and of saves
+// read at one last_modified, exactly one wins; nothing is lost.
+func TestConcurrentRenameAndSave(t *testing.T) {
+	s, root := newStore(t)
+	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	const n = 30
+	for i := range n {
+		os.WriteFile(filepath.Join(root, fmt.Sprintf("f%d.txt", i)), []byte(fmt.Sprint(i)), 0o644)
+	}
+	var wg sync.WaitGroup
+	var ok atomic.Int32
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Rename(fmt.Sprintf("f%d.txt", i), "target.txt"); err == nil {
+				ok.Add(1)
+			} else if !errors.Is(err, ErrConflict) {
+				t.Errorf("rename: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	left, _ := filepath.Glob(filepath.Join(root, "f*.txt"))
+	if ok.Load() != 1 || len(left) != n-1 {
+		t.Errorf("%d renames onto one name succeeded, %d files left of %d", ok.Load(), len(left), n)
+	}
+	m, err := s.Get("target.txt", GetOptions{Content: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok.Store(0)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.Save("target.txt", SaveModel{Type: "file", Format: "text", Content: raw(fmt.Sprint("save ", i)), LastModified: m.LastModified})
+			if err == nil {
+				ok.Add(1)
+			} else if !errors.Is(err, ErrConflict) {
+				t.Errorf("save: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 1 {
+		t.Errorf("%d saves read at one last_modified succeeded, want 1", ok.Load())
 	}
 }
