@@ -154,6 +154,25 @@ func TestCORS(t *testing.T) {
 	if resp, _ := ts.do(t, "POST", "/api/contents/", map[string]string{"type": "file"}, "Origin", "http://evil.example"); resp.StatusCode != 403 {
 		t.Errorf("POST from another origin: %d", resp.StatusCode)
 	}
+	// The login cookie alone authenticates nothing across origins, not even
+	// from an allowed one (another port of this host is the same site, and
+	// browsers send it the cookie): GETs, websockets, state changes.
+	cookie := "nmfkernel-login=" + ts.loginValue() + "; _xsrf=0123456789abcdef0123456789abcdef"
+	for _, c := range []struct{ method, path string }{{"GET", "/api/contents/"}, {"GET", "/api/kernels"}, {"POST", "/api/kernels"}} {
+		resp, _ := send(t, c.method, ts.base+c.path, nil, "Origin", "http://lab.example:8000", "Cookie", cookie, "X-XSRFToken", "0123456789abcdef0123456789abcdef")
+		if resp.StatusCode != 403 {
+			t.Errorf("%s %s from an allowed origin with only the cookie: %d", c.method, c.path, resp.StatusCode)
+		}
+	}
+	resp, _ = send(t, "GET", ts.base+"/api/kernels/x/channels", nil, "Origin", "http://lab.example:8000", "Cookie", cookie,
+		"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	if resp.StatusCode != 403 {
+		t.Errorf("a websocket from an allowed origin with only the cookie: %d", resp.StatusCode)
+	}
+	// The app itself, same origin, with the cookie: allowed.
+	if resp, _ := send(t, "GET", ts.base+"/api/contents/", nil, "Origin", ts.base, "Cookie", cookie); resp.StatusCode != 200 {
+		t.Errorf("same-origin GET with the cookie: %d", resp.StatusCode)
+	}
 }
 
 // TestContentsAPI drives every verb over HTTP, as JupyterLab's drive does.

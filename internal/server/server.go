@@ -252,6 +252,14 @@ func (s *Server) localHost(hostport string) bool {
 func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		byToken := s.tokenOK(r)
+		if !byToken && r.Header.Get("Origin") != "" && !s.sameOrigin(r) {
+			// The login cookie is the app's, on its own origin: browsers send
+			// it with requests from other sites on this host too (another
+			// port is the same site), so across origins only the token counts.
+			s.log.Printf("refused %s %s: a cross-origin request (Origin %q) without the token", r.Method, r.URL.Path, r.Header.Get("Origin"))
+			s.fail(w, http.StatusForbidden, "a cross-origin request must carry the token (Authorization: token …); the login cookie is the app's own")
+			return
+		}
 		if !byToken && !s.cookieOK(r) {
 			s.log.Printf("refused %s %s: missing or wrong token", r.Method, r.URL.Path)
 			s.fail(w, http.StatusForbidden, "a valid token is required (Authorization: token …, or ?token=)")
