@@ -3,6 +3,8 @@ package gomod
 import (
 	"fmt"
 	"strings"
+
+	"golang.org/x/mod/module"
 )
 
 // Directives are the %go lines of a cell.
@@ -46,7 +48,7 @@ func ParseDirectives(code string) (Directives, string, error) {
 					return d, "", fmt.Errorf("line %d: %%go get takes modules, not flags (%s)", i+1, arg)
 				}
 				p, v, _ := strings.Cut(arg, "@")
-				if p == "" {
+				if p == "" || module.CheckPath(p) != nil {
 					return d, "", fmt.Errorf("line %d: %q is not MODULE[@VERSION]", i+1, arg)
 				}
 				if v == "" {
@@ -57,6 +59,11 @@ func ParseDirectives(code string) (Directives, string, error) {
 		case "list":
 			d.List = true
 		case "import":
+			for _, arg := range f[2:] {
+				if err := module.CheckImportPath(arg); err != nil {
+					return d, "", fmt.Errorf("line %d: %%go import takes package paths, not flags or anything else (%s: %v)", i+1, arg, err)
+				}
+			}
 			d.Packages = append(d.Packages, f[2:]...)
 		default:
 			return d, "", fmt.Errorf("line %d: unknown %%go subcommand %q (there are get, list and import)", i+1, f[1])

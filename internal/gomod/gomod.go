@@ -29,6 +29,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/mod/module"
+
 	"nmfkernel/internal/engine"
 )
 
@@ -54,6 +56,41 @@ type Request struct {
 	Packages  []string          // import paths to compile in
 	Pins      []Module          // versions asked for (%go get, or recorded in the notebook)
 	Instances []engine.Instance // instantiations of module generics a cell uses
+}
+
+// check refuses anything in the request that the go command would read as
+// a flag or that is not an import path or a module version: cells name
+// what is built (import "-export", %go import -toolexec=…), and the go
+// command must only ever see packages and modules from them.
+func (req Request) check() error {
+	for _, p := range req.Packages {
+		if err := module.CheckImportPath(p); err != nil {
+			return &Error{Package: p, Problem: fmt.Sprintf("%q is not an import path: %v", p, err), Hint: "Import packages by their paths (github.com/owner/repo/pkg); the go command's flags cannot be given from a notebook."}
+		}
+	}
+	for _, m := range req.Pins {
+		if err := module.CheckPath(m.Path); err != nil {
+			return &Error{Package: m.Path, Problem: fmt.Sprintf("%q is not a module path: %v", m.Path, err), Hint: "Write %go get MODULE[@VERSION], e.g. %go get github.com/shopspring/decimal@v1.4.0."}
+		}
+		if !validQuery(m.Version) {
+			return &Error{Package: m.Path, Problem: fmt.Sprintf("%q is not a version (v1.2.3, latest, a branch or a commit)", m.Version), Hint: "Write %go get MODULE[@VERSION], e.g. %go get github.com/shopspring/decimal@v1.4.0."}
+		}
+	}
+	return nil
+}
+
+// validQuery reports whether v is a version query the go command takes
+// after @ (v1.2.3, latest, upgrade, a branch, a commit) and nothing else.
+func validQuery(v string) bool {
+	if v == "" || len(v) > 128 || strings.HasPrefix(v, "-") {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._+/<>=", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Build is a kernel binary made by Builder.Build.
@@ -118,6 +155,9 @@ func DefaultCacheDir() (string, error) {
 // req asks for and the module versions it pins. Unless some package is new
 // or a pin changes a version, it is the binary built for that set before.
 func (b *Builder) Build(ctx context.Context, have Kernel, req Request) (*Build, error) {
+	if err := req.check(); err != nil {
+		return nil, err
+	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		what := strings.Join(append(slices.Clone(req.Packages), modStrings(req.Pins)...), ", ")

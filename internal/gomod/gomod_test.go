@@ -1,6 +1,7 @@
 package gomod
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -112,5 +113,30 @@ func TestPrune(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "src-old")); err == nil {
 		t.Error("an old build folder was kept")
+	}
+}
+
+// TestNoFlagsToTheGoCommand: what a notebook names reaches the go command
+// only as a package path or a module version, never as a flag.
+func TestNoFlagsToTheGoCommand(t *testing.T) {
+	for _, code := range []string{"%go import -toolexec=/bin/sh", "%go import -export", "%go get -u", "%go get ./x", "%go import a b -o=x"} {
+		if _, _, err := ParseDirectives(code); err == nil {
+			t.Errorf("%q: accepted", code)
+		}
+	}
+	for _, req := range []Request{
+		{Packages: []string{"-export"}},
+		{Packages: []string{"-toolexec=/bin/sh"}},
+		{Pins: []Module{{Path: "-modfile=x", Version: "latest"}}},
+		{Pins: []Module{{Path: "github.com/a/b", Version: "-x"}}},
+		{Pins: []Module{{Path: "github.com/a/b", Version: "v1;rm"}}},
+	} {
+		var e *Error
+		if _, err := (&Builder{}).Build(context.Background(), Kernel{}, req); !errors.As(err, &e) {
+			t.Errorf("%+v: %v, want a module error", req, err)
+		}
+	}
+	if d, _, err := ParseDirectives("%go get github.com/shopspring/decimal@v1.4.0\n%go import github.com/montanaflynn/stats"); err != nil || len(d.Pins) != 1 || len(d.Packages) != 1 {
+		t.Errorf("good directives: %+v %v", d, err)
 	}
 }
