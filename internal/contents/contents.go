@@ -68,6 +68,15 @@ type Store struct {
 	mu sync.Mutex
 	// permanentDelete deletes without the trash (see Delete).
 	permanentDelete bool
+	// uploads are the chunked uploads under way, by path (see saveChunk).
+	uploads map[string]*upload
+}
+
+// upload is a chunked upload under way: its pieces so far, in a temporary
+// file beside the target, and the number of the piece expected next.
+type upload struct {
+	tmp  string
+	next int
 }
 
 // DeletePermanently makes Delete remove files for good instead of moving
@@ -356,6 +365,9 @@ type SaveModel struct {
 	// LastModified, when given, is the last_modified the client read: a
 	// save over a file changed since then is refused with ErrConflict.
 	LastModified string `json:"last_modified"`
+	// Chunk numbers a piece of a file JupyterLab uploads in pieces (files
+	// over 15 MB): 1, 2, … and -1 for the last; 0 is a whole file.
+	Chunk int `json:"chunk"`
 }
 
 // Save writes a file, notebook or directory at apiPath and returns its
@@ -412,6 +424,9 @@ func (s *Store) Save(apiPath string, m SaveModel) (*Model, error) {
 			}
 		default:
 			return nil, fmt.Errorf("%s: format %q (text or base64): %w", apiPath, m.Format, ErrBadModel)
+		}
+		if m.Chunk != 0 {
+			return s.saveChunk(p, osPath, m.Chunk, b)
 		}
 		if err := writeFile(osPath, b); err != nil {
 			return nil, fmt.Errorf("write %s: %w", apiPath, err)
@@ -504,6 +519,72 @@ func validExt(ext string) bool {
 		}
 	}
 	return true
+}
+
+// saveChunk takes one piece of a chunked upload (jupyter_server's
+// LargeFileManager protocol): piece 1 starts a temporary file beside the
+// target, each next piece must be the one expected and is appended, and
+// the last (-1) renames the whole into place, so the target is replaced
+// only by a complete upload. A piece out of order is refused and the
+// upload abandoned (its temporary file removed).
+func (s *Store) saveChunk(p, osPath string, chunk int, b []byte) (*Model, error) {
+	if s.uploads == nil {
+		s.uploads = map[string]*upload{}
+	}
+	up := s.uploads[p]
+	abandon := func() {
+		if up != nil {
+			os.Remove(up.tmp)
+			delete(s.uploads, p)
+		}
+	}
+	switch {
+	case chunk == 1:
+		abandon()
+		f, err := os.CreateTemp(filepath.Dir(osPath), "."+filepath.Base(osPath)+".upload-*")
+		if err != nil {
+			return nil, fmt.Errorf("upload %s: %w", p, err)
+		}
+		f.Close()
+		up = &upload{tmp: f.Name(), next: 1}
+		s.uploads[p] = up
+	case up == nil:
+		return nil, fmt.Errorf("upload %s: piece %d without piece 1: %w", p, chunk, ErrBadModel)
+	case chunk != -1 && chunk != up.next:
+		want := up.next
+		abandon()
+		return nil, fmt.Errorf("upload %s: piece %d out of order (piece %d was expected); the upload was abandoned: %w", p, chunk, want, ErrBadModel)
+	case chunk < -1 || chunk == 0:
+		abandon()
+		return nil, fmt.Errorf("upload %s: piece number %d (1, 2, … or -1 for the last): %w", p, chunk, ErrBadModel)
+	}
+	f, err := os.OpenFile(up.tmp, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		abandon()
+		return nil, fmt.Errorf("upload %s: %w", p, err)
+	}
+	_, werr := f.Write(b)
+	if werr == nil && chunk == -1 {
+		werr = f.Sync()
+	}
+	if err := errors.Join(werr, f.Close()); err != nil {
+		abandon()
+		return nil, fmt.Errorf("upload %s: %w", p, err)
+	}
+	if chunk != -1 {
+		up.next++
+		fi, err := os.Stat(up.tmp)
+		if err != nil {
+			return nil, fmt.Errorf("upload %s: %w", p, err)
+		}
+		return baseModel(p, fi, "file"), nil
+	}
+	delete(s.uploads, p)
+	if err := os.Rename(up.tmp, osPath); err != nil {
+		os.Remove(up.tmp)
+		return nil, fmt.Errorf("upload %s: %w", p, err)
+	}
+	return s.Get(p, GetOptions{})
 }
 
 // writeNew creates a file that must not exist.

@@ -1,6 +1,7 @@
 package contents
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -405,5 +406,58 @@ func TestConcurrentRenameAndSave(t *testing.T) {
 	wg.Wait()
 	if ok.Load() != 1 {
 		t.Errorf("%d saves read at one last_modified succeeded, want 1", ok.Load())
+	}
+}
+
+// TestChunkedUpload: JupyterLab's pieces (1, 2, …, -1) make one file,
+// which replaces the target only when the last piece arrives; a piece out
+// of order is refused.
+func TestChunkedUpload(t *testing.T) {
+	s, root := newStore(t)
+	b64 := func(b string) json.RawMessage {
+		r, _ := json.Marshal(base64.StdEncoding.EncodeToString([]byte(b)))
+		return r
+	}
+	piece := func(n int, data string) error {
+		_, err := s.Save("big.bin", SaveModel{Type: "file", Format: "base64", Content: b64(data), Chunk: n})
+		return err
+	}
+	os.WriteFile(filepath.Join(root, "big.bin"), []byte("old"), 0o644)
+	for i, p := range []struct {
+		n    int
+		data string
+	}{{1, "aaa"}, {2, "bbb"}, {3, "ccc"}} {
+		if err := piece(p.n, p.data); err != nil {
+			t.Fatalf("piece %d: %v", i+1, err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(root, "big.bin")); string(b) != "old" {
+			t.Fatalf("the target changed before the last piece: %q", b)
+		}
+	}
+	if err := piece(-1, "ddd"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "big.bin")); string(b) != "aaabbbcccddd" {
+		t.Errorf("uploaded: %q", b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(root, ".big.bin.upload-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	// Out of order: refused, the upload abandoned, the target untouched.
+	piece(1, "xxx")
+	if err := piece(3, "zzz"); !errors.Is(err, ErrBadModel) {
+		t.Errorf("piece 3 after 1: %v", err)
+	}
+	if err := piece(-1, "zzz"); !errors.Is(err, ErrBadModel) {
+		t.Errorf("the last piece of an abandoned upload: %v", err)
+	}
+	if err := piece(2, "yyy"); !errors.Is(err, ErrBadModel) {
+		t.Errorf("piece 2 without piece 1: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "big.bin")); string(b) != "aaabbbcccddd" {
+		t.Errorf("the target after a refused upload: %q", b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(root, ".big.bin.upload-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
