@@ -244,6 +244,22 @@ func TestSessions(t *testing.T) {
 	if resp, b := ts.do(t, "GET", "/api/sessions", nil); resp.StatusCode != 200 || !strings.Contains(string(b), se["id"].(string)) {
 		t.Errorf("list: %d %s", resp.StatusCode, b)
 	}
+	// Reads and changes of one session at once: the store hands out copies
+	// (go test -race reported the GET reading what a PATCH wrote).
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			ts.do(t, "PATCH", "/api/sessions/"+se["id"].(string), map[string]any{"name": fmt.Sprint("n", i), "path": fmt.Sprintf("work/c%d.ipynb", i)})
+		}()
+		go func() {
+			defer wg.Done()
+			ts.do(t, "GET", "/api/sessions/"+se["id"].(string), nil)
+			ts.do(t, "GET", "/api/sessions", nil)
+		}()
+	}
+	wg.Wait()
 	kid := se["kernel"].(map[string]any)["id"].(string)
 	if resp, _ := ts.do(t, "DELETE", "/api/sessions/"+se["id"].(string), nil); resp.StatusCode != 204 {
 		t.Errorf("delete: %d", resp.StatusCode)

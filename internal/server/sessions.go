@@ -19,6 +19,9 @@ type session struct {
 	created                        int64
 }
 
+// sessionStore holds the sessions. It hands out copies and changes its
+// records only under its lock, so that requests that read a session and
+// requests that change it never share one.
 type sessionStore struct {
 	mu   sync.Mutex
 	byID map[string]*session
@@ -27,13 +30,69 @@ type sessionStore struct {
 
 func newSessionStore() *sessionStore { return &sessionStore{byID: map[string]*session{}} }
 
-func (st *sessionStore) byPath(p string) *session {
-	for _, s := range st.byID {
-		if s.Path == p {
-			return s
+// get returns a copy of the session id.
+func (st *sessionStore) get(id string) (session, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	se, ok := st.byID[id]
+	if !ok {
+		return session{}, false
+	}
+	return *se, true
+}
+
+// findPath returns a copy of the session of the document at p.
+func (st *sessionStore) findPath(p string) (session, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, se := range st.byID {
+		if se.Path == p {
+			return *se, true
 		}
 	}
-	return nil
+	return session{}, false
+}
+
+// all returns copies of the sessions in the order they were created.
+func (st *sessionStore) all() []session {
+	st.mu.Lock()
+	list := make([]session, 0, len(st.byID))
+	for _, se := range st.byID {
+		list = append(list, *se)
+	}
+	st.mu.Unlock()
+	sort.Slice(list, func(i, j int) bool { return list[i].created < list[j].created })
+	return list
+}
+
+// add stores a new session and returns it as stored.
+func (st *sessionStore) add(se session) session {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.seq++
+	se.created = st.seq
+	st.byID[se.ID] = &se
+	return se
+}
+
+// update changes the session id under the lock and returns a copy of it
+// after the change.
+func (st *sessionStore) update(id string, change func(*session)) (session, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	se, ok := st.byID[id]
+	if !ok {
+		return session{}, false
+	}
+	change(se)
+	return *se, true
+}
+
+// remove forgets the session id.
+func (st *sessionStore) remove(id string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.byID, id)
 }
 
 // removeKernel forgets the sessions of a kernel that was shut down.
@@ -60,7 +119,7 @@ func (s *Server) pruneSessions() {
 	}
 }
 
-func (s *Server) sessionModel(se *session) map[string]any {
+func (s *Server) sessionModel(se session) map[string]any {
 	var kernel any
 	if k, err := s.mgr.Get(se.KernelID); err == nil {
 		kernel = k.Model()
@@ -87,13 +146,7 @@ type sessionRequest struct {
 
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 	s.pruneSessions()
-	s.sessions.mu.Lock()
-	list := make([]*session, 0, len(s.sessions.byID))
-	for _, se := range s.sessions.byID {
-		list = append(list, se)
-	}
-	s.sessions.mu.Unlock()
-	sort.Slice(list, func(i, j int) bool { return list[i].created < list[j].created })
+	list := s.sessions.all()
 	out := make([]map[string]any, len(list))
 	for i, se := range list {
 		out[i] = s.sessionModel(se)
@@ -143,10 +196,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.pruneSessions()
-	s.sessions.mu.Lock()
-	existing := s.sessions.byPath(*req.Path)
-	s.sessions.mu.Unlock()
-	if existing != nil {
+	if existing, ok := s.sessions.findPath(*req.Path); ok {
 		w.Header().Set("Location", "/api/sessions/"+existing.ID)
 		s.reply(w, http.StatusCreated, s.sessionModel(existing))
 		return
@@ -156,42 +206,37 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		s.kernelError(w, err)
 		return
 	}
-	se := &session{ID: jupyter.NewID(), Path: *req.Path, Name: path.Base(*req.Path), Type: "notebook", KernelID: kid}
+	se := session{ID: jupyter.NewID(), Path: *req.Path, Name: path.Base(*req.Path), Type: "notebook", KernelID: kid}
 	if req.Name != nil {
 		se.Name = *req.Name
 	}
 	if req.Type != nil {
 		se.Type = *req.Type
 	}
-	s.sessions.mu.Lock()
-	s.sessions.seq++
-	se.created = s.sessions.seq
-	s.sessions.byID[se.ID] = se
-	s.sessions.mu.Unlock()
+	se = s.sessions.add(se)
 	w.Header().Set("Location", "/api/sessions/"+se.ID)
 	s.reply(w, http.StatusCreated, s.sessionModel(se))
 }
 
-func (s *Server) lookupSession(w http.ResponseWriter, r *http.Request) *session {
+// lookupSession returns a copy of the request's session, or answers 404.
+func (s *Server) lookupSession(w http.ResponseWriter, r *http.Request) (session, bool) {
 	s.pruneSessions()
-	s.sessions.mu.Lock()
-	se := s.sessions.byID[r.PathValue("id")]
-	s.sessions.mu.Unlock()
-	if se == nil {
+	se, ok := s.sessions.get(r.PathValue("id"))
+	if !ok {
 		s.fail(w, http.StatusNotFound, "no such session: "+r.PathValue("id"))
 	}
-	return se
+	return se, ok
 }
 
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
-	if se := s.lookupSession(w, r); se != nil {
+	if se, ok := s.lookupSession(w, r); ok {
 		s.reply(w, http.StatusOK, s.sessionModel(se))
 	}
 }
 
 func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) {
-	se := s.lookupSession(w, r)
-	if se == nil {
+	se, ok := s.lookupSession(w, r)
+	if !ok {
 		return
 	}
 	var req sessionRequest
@@ -200,9 +245,7 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Kernel != nil {
 		if req.Path == nil {
-			s.sessions.mu.Lock()
 			p := se.Path
-			s.sessions.mu.Unlock()
 			req.Path = &p
 		}
 		kid, err := s.kernelFor(r.Context(), &req)
@@ -210,36 +253,35 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) {
 			s.kernelError(w, err)
 			return
 		}
-		s.sessions.mu.Lock()
-		old := se.KernelID
-		se.KernelID = kid
-		s.sessions.mu.Unlock()
-		if old != kid {
+		old := ""
+		if _, ok := s.sessions.update(se.ID, func(x *session) { old, x.KernelID = x.KernelID, kid }); ok && old != kid {
 			s.mgr.Shutdown(r.Context(), old)
 		}
 	}
-	s.sessions.mu.Lock()
-	if req.Path != nil {
-		se.Path = *req.Path
+	se, ok = s.sessions.update(se.ID, func(x *session) {
+		if req.Path != nil {
+			x.Path = *req.Path
+		}
+		if req.Name != nil {
+			x.Name = *req.Name
+		}
+		if req.Type != nil {
+			x.Type = *req.Type
+		}
+	})
+	if !ok {
+		s.fail(w, http.StatusNotFound, "no such session: "+r.PathValue("id"))
+		return
 	}
-	if req.Name != nil {
-		se.Name = *req.Name
-	}
-	if req.Type != nil {
-		se.Type = *req.Type
-	}
-	s.sessions.mu.Unlock()
 	s.reply(w, http.StatusOK, s.sessionModel(se))
 }
 
 func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
-	se := s.lookupSession(w, r)
-	if se == nil {
+	se, ok := s.lookupSession(w, r)
+	if !ok {
 		return
 	}
-	s.sessions.mu.Lock()
-	delete(s.sessions.byID, se.ID)
-	s.sessions.mu.Unlock()
+	s.sessions.remove(se.ID)
 	s.mgr.Shutdown(r.Context(), se.KernelID)
 	w.WriteHeader(http.StatusNoContent)
 }
