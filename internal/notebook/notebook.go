@@ -61,8 +61,12 @@ func Parse(b []byte) (*Notebook, error) {
 	if m, ok := top["metadata"]; ok && !bytes.HasPrefix(bytes.TrimSpace(m), []byte("{")) {
 		return nil, fmt.Errorf("%w: \"metadata\" is not an object", ErrFormat)
 	}
+	// Numbers stay as written (json.Number): a float64 would round integers
+	// over 2⁵³ in metadata or outputs when the notebook is saved again.
 	var nb Notebook
-	if err := json.Unmarshal(b, &nb); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&nb); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	if nb.NBFormat != 4 {

@@ -1,6 +1,7 @@
 package notebook
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func TestParseUpgradesAndKeepsUnknownFields(t *testing.T) {
 		}
 		ids[id] = true
 	}
-	if nb.Cells[0].Source() != "a\nb" || nb.Cells[0]["custom"] != float64(1) {
+	if nb.Cells[0].Source() != "a\nb" || nb.Cells[0]["custom"] != json.Number("1") {
 		t.Errorf("cell 0: %v", nb.Cells[0])
 	}
 	b, _ := nb.Marshal()
@@ -119,6 +120,25 @@ func TestParseRefusesMalformed(t *testing.T) {
 		_, err := Parse([]byte(tc.json))
 		if err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%s) = %v, want %q", tc.json, err, tc.want)
+		}
+	}
+}
+
+// TestBigNumbersStayExact: integers over 2⁵³ in metadata and outputs are
+// written back as they were read.
+func TestBigNumbersStayExact(t *testing.T) {
+	in := `{"cells":[{"cell_type":"code","source":"x","metadata":{"id":9007199254740993},"outputs":[{"output_type":"display_data","metadata":{},"data":{"application/json":{"n":12345678901234567891,"f":0.1}}}],"execution_count":1}],"metadata":{"big":9007199254740993},"nbformat":4,"nbformat_minor":5}`
+	nb, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := nb.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"9007199254740993", "12345678901234567891", "0.1"} {
+		if strings.Count(string(b), want) == 0 {
+			t.Errorf("%s is not in the notebook written back:\n%s", want, b)
 		}
 	}
 }
