@@ -164,6 +164,10 @@ func (b *Builder) Build(ctx context.Context, have Kernel, req Request) (*Build, 
 		return nil, &Error{Package: what, Problem: "importing a package that is not in this kernel needs the Go toolchain, and there is no `go` command on the PATH",
 			Hint: "Install Go (https://go.dev/dl/) and put it on the PATH of the program that starts the kernel (Jupyter, kernel serve), then run the cell again."}
 	}
+	if err := checkOwnCache(b.CacheDir); err != nil {
+		return nil, &Error{Package: strings.Join(append(slices.Clone(req.Packages), modStrings(req.Pins)...), ", "), Problem: "the kernel will not build or run kernels from this cache folder: " + err.Error(),
+			Hint: "Set NMFKERNEL_CACHE to a folder of your own that only you can write to (or remove the one named)."}
+	}
 	srcHash, err := sourceHash(b.Source)
 	if err != nil {
 		return nil, err

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -138,5 +140,25 @@ func TestNoFlagsToTheGoCommand(t *testing.T) {
 	}
 	if d, _, err := ParseDirectives("%go get github.com/shopspring/decimal@v1.4.0\n%go import github.com/montanaflynn/stats"); err != nil || len(d.Pins) != 1 || len(d.Packages) != 1 {
 		t.Errorf("good directives: %+v %v", d, err)
+	}
+}
+
+// TestCacheMustBeOwn: a build cache others can write to is refused before
+// anything in it is used.
+func TestCacheMustBeOwn(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("ownership is checked on Unix")
+	}
+	dir := filepath.Join(t.TempDir(), "cache")
+	os.MkdirAll(dir, 0o700)
+	os.Chmod(dir, 0o777)
+	var e *Error
+	_, err := (&Builder{CacheDir: dir, Source: fstest.MapFS{}}).Build(context.Background(), Kernel{}, Request{Packages: []string{"github.com/a/b"}})
+	if !errors.As(err, &e) || !strings.Contains(e.Problem, "others can write") {
+		t.Errorf("a world-writable cache: %v", err)
+	}
+	os.Chmod(dir, 0o700)
+	if err := checkOwnCache(dir); err != nil {
+		t.Errorf("a private cache: %v", err)
 	}
 }

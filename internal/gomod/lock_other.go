@@ -30,3 +30,6 @@ func tryLock(path string) (func(), error) {
 	}
 	return nil, errLocked
 }
+
+// checkOwnCache makes the cache folder; ownership is not checked here.
+func checkOwnCache(dir string) error { return os.MkdirAll(dir, 0o700) }

@@ -66,15 +66,20 @@ func appCSP(nonce, host string) string {
 // cookie the browser is sent to the login page.
 func (s *Server) appPage(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Has("token") {
+		if s.throttled() {
+			s.tooMany(w)
+			return
+		}
 		if !s.tokenOK(r) {
+			s.authFailed()
 			s.log.Printf("refused %s: wrong token", r.URL.Path)
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path)+"&failed=1", http.StatusFound)
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.EscapedPath())+"&failed=1", http.StatusFound)
 			return
 		}
 		s.setLogin(w, r)
 		q := r.URL.Query()
 		q.Del("token")
-		target := r.URL.Path
+		target := r.URL.EscapedPath()
 		if len(q) > 0 {
 			target += "?" + q.Encode()
 		}
@@ -106,10 +111,17 @@ func newNonce() string {
 	return base64.StdEncoding.EncodeToString(b[:])
 }
 
-// safeNext keeps a post-login redirect on this server.
+// safeNext keeps a post-login redirect on this server, as a clean path:
+// no other host, and no control characters (a tab in it made a malformed
+// Location header).
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
 	}
 	return next
 }
@@ -136,8 +148,13 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostForm.Get("next"))
+	if s.throttled() {
+		s.tooMany(w)
+		return
+	}
 	token := r.PostForm.Get("token")
 	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) != 1 {
+		s.authFailed()
 		s.log.Printf("refused login: wrong token")
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(next)+"&failed=1", http.StatusFound)
 		return
@@ -146,7 +163,14 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusFound)
 }
 
+// logout revokes the request's login (its cookie no longer authenticates
+// anything, wherever it was copied) and clears the cookie.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if id, ok := s.loginID(r); ok {
+		s.authMu.Lock()
+		s.loggedOut[id] = true
+		s.authMu.Unlock()
+	}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	http.Redirect(w, r, "/login", http.StatusFound)
 }

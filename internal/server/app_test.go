@@ -157,7 +157,7 @@ func TestCORS(t *testing.T) {
 	// The login cookie alone authenticates nothing across origins, not even
 	// from an allowed one (another port of this host is the same site, and
 	// browsers send it the cookie): GETs, websockets, state changes.
-	cookie := "nmfkernel-login=" + ts.loginValue() + "; _xsrf=0123456789abcdef0123456789abcdef"
+	cookie := "nmfkernel-login=" + ts.newLoginValue() + "; _xsrf=0123456789abcdef0123456789abcdef"
 	for _, c := range []struct{ method, path string }{{"GET", "/api/contents/"}, {"GET", "/api/kernels"}, {"POST", "/api/kernels"}} {
 		resp, _ := send(t, c.method, ts.base+c.path, nil, "Origin", "http://lab.example:8000", "Cookie", cookie, "X-XSRFToken", "0123456789abcdef0123456789abcdef")
 		if resp.StatusCode != 403 {
@@ -327,5 +327,64 @@ func TestDeleteWithoutTrash(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, "note.txt")); !os.IsNotExist(err) {
 		t.Errorf("the file is still there: %v", err)
+	}
+}
+
+// TestLoginHardening: logging out revokes that login (its cookie
+// authenticates nothing after, and other logins stay), wrong tokens are
+// throttled, and post-login targets with control characters go to /.
+func TestLoginHardening(t *testing.T) {
+	ts := startServer(t, Options{Token: "app-token", Root: t.TempDir()})
+	login := func() *http.Cookie {
+		resp, err := noRedirect.Get(ts.base + "/?token=app-token")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return cookieOf(resp, loginCookie)
+	}
+	withCookie := func(path string, c *http.Cookie) *http.Response {
+		req, _ := http.NewRequest("GET", ts.base+path, nil)
+		req.AddCookie(c)
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	a, b := login(), login()
+	if a == nil || b == nil || a.Value == b.Value {
+		t.Fatalf("two logins got %v and %v: each needs a cookie of its own", a, b)
+	}
+	if resp := withCookie("/api/contents/", a); resp.StatusCode != 200 {
+		t.Fatalf("the login cookie: %d", resp.StatusCode)
+	}
+	withCookie("/logout", a)
+	if resp := withCookie("/api/contents/", a); resp.StatusCode != 403 {
+		t.Errorf("a logged-out cookie still works: %d", resp.StatusCode)
+	}
+	if resp := withCookie("/api/contents/", b); resp.StatusCode != 200 {
+		t.Errorf("another login was logged out too: %d", resp.StatusCode)
+	}
+	// Redirect targets.
+	for _, next := range []string{"/\tevil", "/x\r\nSet-Cookie: a=b", "/\\evil.example", "//evil.example"} {
+		if got := safeNext(next); got != "/" {
+			t.Errorf("safeNext(%q) = %q", next, got)
+		}
+	}
+	// Throttling: after maxFailures wrong tokens, token checks pause, the
+	// right token included; a logged-in browser goes on.
+	for range maxFailures {
+		ts.do(t, "GET", "/api/contents/", nil, "Authorization", "token wrong")
+	}
+	if resp, _ := send(t, "GET", ts.base+"/api/contents/", nil, "Authorization", "token app-token"); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("after %d wrong tokens: %d", maxFailures, resp.StatusCode)
+	}
+	if resp, err := noRedirect.Get(ts.base + "/?token=app-token"); err != nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a token URL while throttled: %v %v", resp.StatusCode, err)
+	}
+	if resp := withCookie("/api/contents/", b); resp.StatusCode != 200 {
+		t.Errorf("a logged-in browser while throttled: %d", resp.StatusCode)
 	}
 }

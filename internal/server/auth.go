@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
-// The app's cookies: the login cookie (HttpOnly, derived from the token, so
-// it outlives a server restart with the same token and dies with a new
-// one) and tornado's double-submit XSRF cookie, which the app echoes in the
+// The app's cookies: the login cookie (HttpOnly; a random id per login,
+// signed with the token, so it outlives a server restart with the same
+// token, dies with a new one, and logging out revokes that login alone)
+// and tornado's double-submit XSRF cookie, which the app echoes in the
 // X-XSRFToken header of every request that changes state.
 const (
 	loginCookie = "nmfkernel-login"
@@ -21,16 +23,74 @@ const (
 	xsrfHeader  = "X-XSRFToken"
 )
 
-// loginValue is the login cookie's value: an HMAC of the token.
-func (s *Server) loginValue() string {
+// loginValue is the login cookie's value for the login id: the id and an
+// HMAC of it keyed by the token.
+func (s *Server) loginValue(id string) string {
 	m := hmac.New(sha256.New, []byte(s.token))
-	m.Write([]byte("nmfkernel login cookie v1"))
-	return hex.EncodeToString(m.Sum(nil))
+	m.Write([]byte("nmfkernel login cookie v2\x00" + id))
+	return id + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+// newLoginValue is the cookie of a new login.
+func (s *Server) newLoginValue() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return s.loginValue(hex.EncodeToString(b[:]))
+}
+
+// loginID returns the login id of the request's cookie when the cookie is
+// valid and not logged out.
+func (s *Server) loginID(r *http.Request) (string, bool) {
+	c, err := r.Cookie(loginCookie)
+	if err != nil {
+		return "", false
+	}
+	id, _, ok := strings.Cut(c.Value, ".")
+	if !ok || subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.loginValue(id))) != 1 {
+		return "", false
+	}
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	return id, !s.loggedOut[id]
 }
 
 func (s *Server) cookieOK(r *http.Request) bool {
-	c, err := r.Cookie(loginCookie)
-	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.loginValue())) == 1
+	_, ok := s.loginID(r)
+	return ok
+}
+
+// Failed authentications (a wrong token at login, in ?token= or in an
+// Authorization header) are counted over the last minute; past
+// maxFailures, token checks answer 429 without looking at the token, so
+// guessing a token runs at a few tries a minute. Logged-in browsers are
+// not affected (their cookie is checked, not the token).
+const (
+	maxFailures   = 30
+	failureWindow = time.Minute
+)
+
+// throttled reports whether too many authentications failed lately.
+func (s *Server) throttled() bool {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	cut := time.Now().Add(-failureWindow)
+	for len(s.failures) > 0 && s.failures[0].Before(cut) {
+		s.failures = s.failures[1:]
+	}
+	return len(s.failures) >= maxFailures
+}
+
+// authFailed counts a failed authentication.
+func (s *Server) authFailed() {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	s.failures = append(s.failures, time.Now())
+}
+
+// tooMany answers a throttled token check.
+func (s *Server) tooMany(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "60")
+	s.fail(w, http.StatusTooManyRequests, "too many failed logins: token checks are paused for a minute")
 }
 
 // xsrfOK reports whether the XSRF header (or form field) matches the XSRF
@@ -50,7 +110,7 @@ func xsrfOK(r *http.Request) bool {
 // setLogin gives the browser the login cookie and, if it has none, an XSRF
 // cookie.
 func (s *Server) setLogin(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: s.loginValue(), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: s.newLoginValue(), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 	s.ensureXSRF(w, r)
 }
 

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -78,6 +79,11 @@ type Server struct {
 	http     *http.Server
 	listener net.Listener
 	log      *log.Logger
+
+	// authMu guards the failed authentications and the logged-out logins.
+	authMu    sync.Mutex
+	failures  []time.Time
+	loggedOut map[string]bool
 }
 
 // New returns a server; Serve starts it.
@@ -124,7 +130,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, token: token, mgr: mgr, files: files, started: time.Now(), log: opt.Log}
+	s := &Server{opt: opt, token: token, mgr: mgr, files: files, started: time.Now(), log: opt.Log, loggedOut: map[string]bool{}}
 	s.sessions = newSessionStore()
 	// Idle keep-alive connections are closed after two minutes (websockets,
 	// hijacked, have pings instead).
@@ -251,7 +257,14 @@ func (s *Server) localHost(hostport string) bool {
 // header (see xsrfOK), as jupyter_server asks.
 func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.tokenGiven(r) && s.throttled() {
+			s.tooMany(w)
+			return
+		}
 		byToken := s.tokenOK(r)
+		if !byToken && s.tokenGiven(r) {
+			s.authFailed()
+		}
 		if !byToken && r.Header.Get("Origin") != "" && !s.sameOrigin(r) {
 			// The login cookie is the app's, on its own origin: browsers send
 			// it with requests from other sites on this host too (another
@@ -279,6 +292,11 @@ func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 		}
 		next(w, r)
 	})
+}
+
+// tokenGiven reports whether the request presents a token.
+func (s *Server) tokenGiven(r *http.Request) bool {
+	return r.URL.Query().Has("token") || r.Header.Get("Authorization") != ""
 }
 
 func (s *Server) tokenOK(r *http.Request) bool {
