@@ -147,7 +147,24 @@ try {
   check('update_display_data updates the output in place', progress.n === 1 && progress.text.trim() === 'step 5 of 5', JSON.stringify(progress));
   const colours = await runCode('fmt.Println("\\x1b[31mred\\x1b[0m plain")');
   check('ANSI colours in a stream', colours.html.includes('ansi-red-fg') && colours.text.includes('red plain'), colours.html);
-  await page.evaluate(() => { const nb = window.nmfkernel; nb.select(nb.cells.at(-1)); nb.deleteSelected(); nb.select(nb.cells.at(-1)); nb.deleteSelected(); nb.select(nb.cells.at(-1)); });
+  // 16 MB printed: appending is linear (it took minutes when every message
+  // re-rendered the whole stream), the page keeps a bounded part of it, and
+  // the model keeps all of it. A \r redraws the unfinished line.
+  const bigStart = Date.now();
+  const big = await page.evaluate(async () => {
+    const nb = window.nmfkernel;
+    const code = 'import "strings"\nline := strings.Repeat("x", 72)\nfor i := range 200000 {\n\tfmt.Println(i, line)\n}\nfmt.Print("50%\\r100%")';
+    const cell = nb.insert(nb.cells.length, 'code', code);
+    cell.editor.setText(code);
+    await nb.run(cell);
+    const out = cell.model.outputs[0];
+    const text = out.text;
+    return { shown: cell.outputsEl.textContent.length, total: text.length, end: text.slice(-100), notice: !!cell.outputsEl.querySelector('.stream-trimmed:not([hidden]) button') };
+  });
+  console.log(`16 MB of output in ${Date.now() - bigStart} ms`);
+  check('a long stream keeps all its text in the notebook', big.total > 15e6 && big.end.endsWith('199999 ' + 'x'.repeat(72) + '\n100%'), JSON.stringify(big));
+  check('a long stream shows a bounded part, and a way to see it all', big.shown < 1.5e6 && big.notice, JSON.stringify(big));
+  await page.evaluate(() => { const nb = window.nmfkernel; nb.select(nb.cells.at(-1)); nb.deleteSelected(); nb.select(nb.cells.at(-1)); nb.deleteSelected(); nb.select(nb.cells.at(-1)); nb.deleteSelected(); nb.select(nb.cells.at(-1)); });
 
   // Completion popup on nmf.Fi (Tab) and the inspect tooltip (Shift-Tab).
   await page.keyboard.press('Escape');

@@ -3,8 +3,9 @@
 import { contents, sessions, encodePath, APIError } from './api.js';
 import { Kernel } from './kernel.js';
 import { cellEditor } from './editor.js';
-import { renderData, renderError, renderMarkdown, errorLine, ansiToHTML } from './render.js';
+import { renderData, renderError, renderMarkdown, errorLine } from './render.js';
 import { h, toast, confirmDialog, promptDialog } from './ui.js';
+import { StreamView, fixCarriageReturns } from './stream.js';
 
 const AUTOSAVE_MS = 120000;
 const multiline = (v) => (Array.isArray(v) ? v.join('') : v ?? '');
@@ -17,15 +18,6 @@ function newID() {
 }
 
 // Jupyter's carriage-return handling: a \r rewrites the line it is on.
-function fixCarriageReturns(text) {
-  text = text.replace(/\r+\n/g, '\n');
-  return text.split('\n').map((line) => {
-    const parts = line.split('\r');
-    let cur = '';
-    for (const p of parts) cur = p + cur.slice(p.length);
-    return cur;
-  }).join('\n');
-}
 
 async function sha256(text) {
   const buf = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -37,7 +29,7 @@ const trustKey = (hash) => `nmfkernel-trusted:${hash}`;
 // depend on the order the server or the browser keep keys in.
 function stable(v) {
   if (Array.isArray(v)) return '[' + v.map(stable).join(',') + ']';
-  if (v && typeof v === 'object') return '{' + Object.keys(v).filter((k) => k !== '_el').sort().map((k) => JSON.stringify(k) + ':' + stable(v[k])).join(',') + '}';
+  if (v && typeof v === 'object') return '{' + Object.keys(v).filter((k) => !k.startsWith('_')).sort().map((k) => JSON.stringify(k) + ':' + stable(v[k])).join(',') + '}';
   return JSON.stringify(v ?? null);
 }
 
@@ -45,6 +37,7 @@ function stable(v) {
 function canonical(o) {
   const x = { ...o };
   delete x._el;
+  delete x._view;
   if (x.text !== undefined) x.text = multiline(x.text);
   if (x.data) x.data = Object.fromEntries(Object.entries(x.data).map(([k, v]) => [k, typeof v === 'string' || Array.isArray(v) ? multiline(v) : v]));
   return x;
@@ -162,9 +155,11 @@ class Cell {
     switch (out.output_type) {
       case 'stream': {
         el.classList.add(`stream-${out.name}`);
-        const pre = h('pre');
-        pre.innerHTML = ansiToHTML(multiline(out.text));
-        el.append(pre);
+        const view = new StreamView(multiline(out.text));
+        // The view holds the text; the model reads it from there when saved.
+        Object.defineProperty(out, 'text', { get: () => view.text(), set: (t) => view.reset(multiline(t)), enumerable: true, configurable: true });
+        out._view = view;
+        el.append(view.el);
         break;
       }
       case 'error':
@@ -189,8 +184,7 @@ class Cell {
       case 'stream': {
         const last = outs[outs.length - 1];
         if (last && last.output_type === 'stream' && last.name === c.name) {
-          last.text = fixCarriageReturns(multiline(last.text) + c.text);
-          last._el.firstChild.innerHTML = ansiToHTML(last.text);
+          last._view.append(c.text);
         } else {
           const out = { output_type: 'stream', name: c.name, text: fixCarriageReturns(c.text) };
           outs.push(out);
@@ -747,6 +741,6 @@ export class Notebook {
 // stripped is a cell model as nbformat writes it (no DOM references).
 function stripped(model) {
   const m = { ...model };
-  if (m.outputs) m.outputs = m.outputs.map(({ _el, ...o }) => o);
+  if (m.outputs) m.outputs = m.outputs.map(({ _el, _view, ...o }) => o);
   return m;
 }
