@@ -31,9 +31,10 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 	serverURL := fs.String("server", "", "run on this kernel server (URL) instead of a private one")
 	token := fs.String("token", "", "the --server's token (default: $JUPYTER_TOKEN)")
 	inProcess := fs.Bool("in-process", false, "run cells in this process instead of a kernel process (no isolation)")
+	timeout := fs.Duration("timeout", 0, "interrupt a cell that runs longer than this (e.g. 10m), fail it, and restart its kernel; 0: no limit")
 	check := fs.Bool("check", false, "compare the fresh outputs with the notebook's own and fail on a difference (timings and progress aside); writes nothing unless -o is given")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--check] [--allow-errors] [--png-dir DIR] [--server URL --token T]")
+		fmt.Fprintln(stderr, "usage: kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--check] [--allow-errors] [--timeout D] [--png-dir DIR] [--server URL --token T]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(args)); err != nil {
@@ -77,7 +78,7 @@ func runNotebook(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	runErr := runner.Run(ctx, nb, exec, runner.Options{AllowErrors: *allowErrors, PNGDir: *pngDir, Log: stderr})
+	runErr := runner.Run(ctx, nb, exec, runner.Options{AllowErrors: *allowErrors, PNGDir: *pngDir, Log: stderr, CellTimeout: *timeout})
 	if !*check || *out != "" {
 		if err := nb.Write(dest); err != nil {
 			fmt.Fprintln(stderr, "kernel run:", err)

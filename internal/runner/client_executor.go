@@ -96,6 +96,11 @@ func (e *ClientExecutor) Execute(ctx context.Context, code string, sink func(eng
 	return res
 }
 
+// Restart restarts the kernel (its state lost); the connection stays.
+func (e *ClientExecutor) Restart(ctx context.Context) error {
+	return e.Client.Restart(ctx, e.KernelID)
+}
+
 // noteModules keeps the modules an execute_reply says the kernel has
 // compiled in at the notebook's request.
 func (e *ClientExecutor) noteModules(reply *jupyter.Message) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"nmfkernel/internal/gomod"
@@ -13,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"nmfkernel/internal/engine"
@@ -44,6 +47,29 @@ type Options struct {
 	PNGDir string
 	// Log receives one progress line per cell.
 	Log io.Writer
+	// CellTimeout, if set, bounds each cell's run: a cell past it is
+	// interrupted (and, if it does not stop within TimeoutGrace, its
+	// kernel killed by a restart), fails with a Timeout error, and its
+	// kernel is restarted before the next cell, when the executor can
+	// restart one (a Restarter).
+	CellTimeout time.Duration
+	// TimeoutGrace is how long such a cell has to stop once interrupted;
+	// zero means 10 s.
+	TimeoutGrace time.Duration
+}
+
+// timeoutGrace is how long a cell past its timeout has to stop after it
+// is interrupted before its kernel is restarted under it.
+func (opt Options) timeoutGrace() time.Duration {
+	if opt.TimeoutGrace > 0 {
+		return opt.TimeoutGrace
+	}
+	return 10 * time.Second
+}
+
+// Restarter is an executor that can restart its kernel (its state lost).
+type Restarter interface {
+	Restart(ctx context.Context) error
 }
 
 // CellFailedError reports the cell that stopped a run.
@@ -68,7 +94,12 @@ func Run(ctx context.Context, nb *notebook.Notebook, exec Executor, opt Options)
 	}
 	setLanguage(nb)
 	if err := prepareModules(ctx, nb, exec); err != nil {
-		return err
+		if !opt.AllowErrors || ctx.Err() != nil {
+			return err
+		}
+		// Under --allow-errors only the cells that import what cannot be
+		// had fail (each with its module error, when it runs).
+		logf("kernel run: %v; the cells that need them will fail\n", err)
 	}
 	defer recordModules(nb, exec)
 	code := 0
@@ -103,7 +134,38 @@ func Run(ctx context.Context, nb *notebook.Notebook, exec Executor, opt Options)
 		var out notebook.Outputs
 		var images [][]byte
 		clearPending := false
-		res := exec.Execute(ctx, c.Source(), func(ev engine.Event) {
+		cellCtx, cancelCell := ctx, context.CancelFunc(func() {})
+		restarter, canRestart := exec.(Restarter)
+		var killed atomic.Bool
+		finished := make(chan struct{})
+		var watched sync.WaitGroup
+		if opt.CellTimeout > 0 {
+			cellCtx, cancelCell = context.WithTimeout(ctx, opt.CellTimeout)
+			// Interrupted at the deadline (the executor's doing); a cell
+			// that does not stop within the grace has its kernel restarted
+			// under it.
+			grace := opt.timeoutGrace()
+			watched.Add(1)
+			go func() {
+				defer watched.Done()
+				select {
+				case <-finished:
+					return
+				case <-cellCtx.Done():
+				}
+				if ctx.Err() != nil || !canRestart {
+					return
+				}
+				select {
+				case <-time.After(grace):
+					killed.Store(true)
+					restarter.Restart(context.Background())
+				case <-finished:
+				case <-ctx.Done():
+				}
+			}()
+		}
+		res := exec.Execute(cellCtx, c.Source(), func(ev engine.Event) {
 			if _, ok := ev.(engine.ClearOutput); !ok && clearPending {
 				out, images, clearPending = notebook.Outputs{}, nil, false
 			}
@@ -127,6 +189,22 @@ func Run(ctx context.Context, nb *notebook.Notebook, exec Executor, opt Options)
 				images = appendImage(images, ev.Bundle)
 			}
 		})
+		timedOut := opt.CellTimeout > 0 && ctx.Err() == nil && errors.Is(cellCtx.Err(), context.DeadlineExceeded)
+		close(finished)
+		watched.Wait()
+		cancelCell()
+		if timedOut {
+			msg := fmt.Sprintf("the cell ran past --timeout %v and was interrupted", opt.CellTimeout)
+			if canRestart {
+				if !killed.Load() {
+					if err := restarter.Restart(ctx); err != nil {
+						logf("kernel run: restart after the timeout: %v\n", err)
+					}
+				}
+				msg += "; its kernel was restarted, so what earlier cells defined is gone"
+			}
+			res.Err = &engine.CellError{Name: "Timeout", Value: msg, Traceback: []string{"Timeout: " + msg}}
+		}
 		var count *int
 		if res.Count > 0 {
 			count = &res.Count
@@ -144,7 +222,7 @@ func Run(ctx context.Context, nb *notebook.Notebook, exec Executor, opt Options)
 			}
 		}
 		if res.Err != nil {
-			if res.Err.Name == "Interrupt" {
+			if res.Err.Name == "Interrupt" && ctx.Err() != nil {
 				return ctx.Err()
 			}
 			if firstErr == nil {
