@@ -135,6 +135,38 @@ try {
   }, last);
   check('B, typing and Shift-Enter run a new cell', true);
 
+  // Destructive keys: D,D is two D's in a row, and Z undoes a delete and a
+  // change of type that dropped a cell's outputs.
+  await page.keyboard.press('Escape');
+  const pick = () => page.evaluate(() => {
+    const nb = window.nmfkernel;
+    const c = nb.cells.find((c) => c.outputsEl.textContent.trim() === '42');
+    nb.select(c); nb.focusCommand();
+    return nb.index(c);
+  });
+  const before = await page.evaluate(() => window.nmfkernel.cells.length);
+  const at = await pick();
+  await page.keyboard.press('d'); await page.keyboard.press('k'); await page.keyboard.press('d');
+  check('D, another key, D deletes nothing', await page.evaluate(() => window.nmfkernel.cells.length) === before);
+  await pick();
+  await page.keyboard.press('m');
+  check('M on a code cell drops its outputs', await page.evaluate((i) => window.nmfkernel.cells[i].type === 'markdown', at));
+  await page.keyboard.press('z');
+  check('Z brings back the code cell and its outputs', await page.evaluate((i) => { const c = window.nmfkernel.cells[i]; return c.type === 'code' && c.outputsEl.textContent.trim() === '42'; }, at));
+  await pick();
+  await page.keyboard.press('d'); await page.keyboard.press('d');
+  check('D,D deletes the cell', await page.evaluate(() => window.nmfkernel.cells.length) === before - 1);
+  await page.keyboard.press('z');
+  check('Z undoes the delete', await page.evaluate(([i, n]) => window.nmfkernel.cells.length === n && window.nmfkernel.cells[i].outputsEl.textContent.trim() === '42', [at, before]));
+  // A toolbar click leaves the keyboard where it was: typing goes on in
+  // the cell being edited, not to commands.
+  await page.evaluate((i) => window.nmfkernel.cells[i].edit(), at);
+  await page.click('button[data-action="interrupt-the-kernel"]');
+  await page.keyboard.type('dd');
+  check('after a toolbar click, letters go to the cell being edited', await page.evaluate(([i, n]) => window.nmfkernel.cells.length === n && window.nmfkernel.cells[i].editor.text().includes('dd'), [at, before]));
+  await page.evaluate((i) => { const c = window.nmfkernel.cells[i]; c.editor.setText('fmt.Println(6 * 7)'); }, at);
+  await page.keyboard.press('Escape');
+
   // Progress updated in place, and ANSI colours.
   const runCode = (code) => page.evaluate(async (code) => {
     const nb = window.nmfkernel;

@@ -235,7 +235,7 @@ export class Notebook {
     this.dirty = false;
     this.kernel = null;
     this.displays = new Map();
-    this.deleted = [];
+    this.undoStack = []; // snapshots before destructive commands (see snapshot)
     this.lastKey = { key: '', at: 0 };
   }
 
@@ -279,6 +279,9 @@ export class Notebook {
   buildChrome() {
     const btn = (label, title, fn, cls = '') => {
       const b = h('button', { class: `tb ${cls}`, title, 'data-action': title.split(' (')[0].toLowerCase().replace(/[^a-z]+/g, '-') }, label);
+      // A click leaves the focus where it was (a cell's editor stays in
+      // edit mode), so letters typed next go there, not to commands.
+      b.addEventListener('mousedown', (e) => e.preventDefault());
       b.addEventListener('click', (e) => { e.preventDefault(); fn(); });
       return b;
     };
@@ -290,7 +293,10 @@ export class Notebook {
     this.trustEl = h('button', { class: 'tb trust', title: 'Trust the outputs of this notebook (run their HTML and scripts)' }, 'Not trusted');
     this.trustEl.addEventListener('click', () => this.trust());
     this.typeSel = h('select', { class: 'cell-type', title: 'Cell type' }, h('option', { value: 'code' }, 'Code'), h('option', { value: 'markdown' }, 'Markdown'));
-    this.typeSel.addEventListener('change', () => { this.selected && this.selected.setType(this.typeSel.value); this.focusCommand(); });
+    this.typeSel.addEventListener('change', () => {
+      if (this.selected && this.selected.type !== this.typeSel.value) { this.snapshot(); this.selected.setType(this.typeSel.value); }
+      this.focusCommand();
+    });
     const header = h('header', { class: 'nb-header' },
       h('a', { class: 'home', href: '/tree/' + encodePath(this.dir), title: 'Files' }, 'nmfkernel'),
       h('span', { class: 'title' }, this.nameEl, this.dirtyEl), this.savedEl,
@@ -400,11 +406,35 @@ export class Notebook {
     return cell;
   }
 
+  // snapshot records the cells before a destructive command (delete,
+  // cut, clear outputs, a change of type that drops outputs, split), so
+  // that Z undoes it; the last 20 are kept.
+  snapshot() {
+    this.undoStack.push({
+      cells: this.cells.map((c) => ({ model: structuredClone(stripped(c.model)), trusted: c.trusted })),
+      selected: this.selected ? this.index(this.selected) : 0,
+    });
+    if (this.undoStack.length > 20) this.undoStack.shift();
+  }
+
+  // undo restores the cells as they were before the last destructive
+  // command.
+  undo() {
+    const snap = this.undoStack.pop();
+    if (!snap) return;
+    for (const c of this.cells) { c.el.remove(); c.editor.destroy(); }
+    this.cells = snap.cells.map(({ model, trusted }) => new Cell(this, model, trusted));
+    for (const c of this.cells) this.cellsEl.append(c.el);
+    this.selected = null;
+    this.select(this.cells[Math.min(snap.selected, this.cells.length - 1)]);
+    this.setDirty();
+  }
+
   deleteSelected() {
     const cell = this.selected;
     if (!cell) return;
+    this.snapshot();
     const i = this.index(cell);
-    this.deleted.push({ at: i, model: structuredClone(stripped(cell.model)) });
     this.cells.splice(i, 1);
     cell.el.remove();
     cell.editor.destroy();
@@ -414,16 +444,8 @@ export class Notebook {
     this.setDirty();
   }
 
-  undoDelete() {
-    const d = this.deleted.pop();
-    if (!d) return;
-    const cell = new Cell(this, d.model, true);
-    const before = this.cells[d.at];
-    this.cells.splice(d.at, 0, cell);
-    this.cellsEl.insertBefore(cell.el, before ? before.el : null);
-    this.select(cell);
-    this.setDirty();
-  }
+  // undoDelete is the toolbar's and Z's undo (of any destructive command).
+  undoDelete() { this.undo(); }
 
   move(delta) {
     const cell = this.selected;
@@ -441,6 +463,7 @@ export class Notebook {
   split() {
     const cell = this.selected;
     if (!cell) return;
+    this.snapshot();
     const text = cell.editor.text();
     const at = cell.editor.cursor();
     const head = text.slice(0, at).replace(/\n$/, '');
@@ -558,6 +581,7 @@ export class Notebook {
   }
 
   clearAll() {
+    this.snapshot();
     for (const c of this.cells) if (c.type === 'code') { c.clearOutputs(); c.model.execution_count = null; c.setPrompt(); }
     this.setDirty();
   }
@@ -711,6 +735,10 @@ export class Notebook {
     if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
     const cell = this.selected;
     const i = cell ? this.index(cell) : -1;
+    if (['Shift', 'Control', 'Alt', 'Meta', 'CapsLock'].includes(e.key)) return;
+    // D,D and friends mean the same key twice in a row: any other key in
+    // between starts over.
+    if (this.lastKey.key && this.lastKey.key !== e.key) this.lastKey = { key: '', at: 0 };
     const twice = (k) => {
       const now = Date.now();
       const yes = this.lastKey.key === k && now - this.lastKey.at < 800;
@@ -729,7 +757,7 @@ export class Notebook {
     else if (e.key === 'b') this.insertRelative(1);
     else if (e.key === 'd') { if (twice('d')) this.deleteSelected(); }
     else if (e.key === 'z') this.undoDelete();
-    else if (e.key === 'm' && cell) { cell.setType('markdown'); this.typeSel.value = 'markdown'; }
+    else if (e.key === 'm' && cell) { if (cell.type !== 'markdown') this.snapshot(); cell.setType('markdown'); this.typeSel.value = 'markdown'; }
     else if (e.key === 'y' && cell) { cell.setType('code'); this.typeSel.value = 'code'; }
     else if (e.key === 'i') { if (twice('i')) this.interrupt(); }
     else if (e.key === '0') { if (twice('0')) this.restart(); }
