@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/module"
+	modzip "golang.org/x/mod/zip"
+
 	"nmfkernel/internal/client"
 	"nmfkernel/internal/jupyter"
 	"nmfkernel/internal/kernels"
@@ -351,5 +354,61 @@ func TestConcurrentImports(t *testing.T) {
 		if r.status != "ok" || r.stdout != "1,234,567\n" {
 			t.Errorf("kernel %d: %+v", i, r)
 		}
+	}
+}
+
+// writeProxy lays out a module in the GOPROXY=file:// format: the module's
+// go.mod, source and zip, as the go command reads them.
+func writeProxy(t *testing.T, dir, path, version string, files map[string]string) {
+	t.Helper()
+	src := t.TempDir()
+	for name, body := range files {
+		os.WriteFile(filepath.Join(src, name), []byte(body), 0o644)
+	}
+	at := filepath.Join(dir, filepath.FromSlash(path), "@v")
+	os.MkdirAll(at, 0o755)
+	os.WriteFile(filepath.Join(at, "list"), []byte(version+"\n"), 0o644)
+	os.WriteFile(filepath.Join(at, version+".info"), []byte(`{"Version":"`+version+`","Time":"2026-01-01T00:00:00Z"}`), 0o644)
+	os.WriteFile(filepath.Join(at, version+".mod"), []byte(files["go.mod"]), 0o644)
+	zf, err := os.Create(filepath.Join(at, version+".zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zf.Close()
+	if err := modzip.CreateFromDir(zf, module.Version{Path: path, Version: version}, src); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A module whose init panics does not take the session with it: the new
+// kernel is checked before the old one gives way, the cell gets a
+// ModuleError naming the package, the cache entry goes, and no file with
+// the session's cells is left behind.
+func TestModuleWhoseInitFails(t *testing.T) {
+	needGo(t)
+	t.Setenv("NMFKERNEL_CACHE", moduleCache())
+	proxy := t.TempDir()
+	writeProxy(t, proxy, "example.com/badinit", "v1.0.0", map[string]string{
+		"go.mod": "module example.com/badinit\n\ngo 1.22\n",
+		"bad.go": "package badinit\n\nfunc init() { panic(\"badinit: refusing to start\") }\n\n// Answer is 42.\nfunc Answer() int { return 42 }\n",
+	})
+	tmp := t.TempDir()
+	_, start := moduleServer(t)
+	conn, _ := start(map[string]string{
+		"GOPROXY": "file://" + filepath.ToSlash(proxy) + ",https://proxy.golang.org", "GONOSUMDB": "example.com", "GOFLAGS": "-modcacherw",
+		"GOSUMDB": "off", "TMPDIR": tmp,
+	})
+	execute(t, conn, "y := 7")
+	for try := range 2 {
+		r := execute(t, conn, "import \"example.com/badinit\"\nprintln(badinit.Answer())")
+		if r.status != "error" || r.ename != "ModuleError" || !strings.Contains(r.evalue, "example.com/badinit") || !strings.Contains(r.evalue, "does not start") {
+			t.Errorf("try %d: %+v", try+1, r)
+		}
+		if r := execute(t, conn, "println(y)"); r.status != "ok" || r.stdout+r.stderr != "7\n" {
+			t.Fatalf("try %d: the session is gone: %+v", try+1, r)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "nmfkernel-resume-*")); len(left) > 0 {
+		t.Errorf("files with the session's cells left: %v", left)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -145,6 +147,15 @@ func (k *Kernel) buildAndReplace(ctx context.Context, m *jupyter.Message, req *g
 	if st, err := os.Stat(build.Binary); err != nil || st.Mode()&0o111 == 0 {
 		return fmt.Errorf("the built kernel %s cannot be run: %v", build.Binary, err)
 	}
+	// The new kernel must start before this one gives way: a package whose
+	// init panics or exits would otherwise take the session with it, on
+	// every retry (the binary is cached). Its cache entry goes, so that a
+	// fixed version is built afresh.
+	if err := checkKernelStarts(ctx, build.Binary); err != nil {
+		os.RemoveAll(filepath.Dir(build.Binary))
+		return &gomod.Error{Package: strings.Join(what, ", "), Problem: "the kernel built with it does not start, so this kernel and its session stay as they were: " + err.Error(),
+			Hint: "A package's init function fails (a panic, or os.Exit). Try another version (%go get MODULE@VERSION), or leave the package out."}
+	}
 	if build.Cached {
 		say("  (built before; ready in %.1f s)", time.Since(start).Seconds())
 	} else {
@@ -188,8 +199,31 @@ func (k *Kernel) buildAndReplace(ctx context.Context, m *jupyter.Message, req *g
 	env := append(os.Environ(), ResumeEnv+"="+f.Name())
 	err = replaceProcess(build.Binary, os.Args[1:], env)
 	k.log.Printf("could not start the built kernel %s: %v", build.Binary, err)
+	os.Remove(f.Name()) // it holds the session's cells
 	os.Exit(70)
 	return nil
+}
+
+// checkKernelStarts runs bin's version command, which starts the program
+// (every package's init runs) and exits; it reports what it printed when
+// it fails.
+func checkKernelStarts(ctx context.Context, bin string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "version").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, lastLines(string(out), 6))
+	}
+	return nil
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func pinStrings(ms []gomod.Module) []string {
