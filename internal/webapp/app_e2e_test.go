@@ -105,6 +105,7 @@ func TestAppInChromium(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "failing.ipynb"), []byte(failingNotebook), 0o644)
 	os.WriteFile(filepath.Join(root, "untrusted.ipynb"), []byte(untrustedNotebook), 0o644)
 	os.WriteFile(filepath.Join(root, "hostile.ipynb"), []byte(hostileNotebook), 0o644)
+	os.WriteFile(filepath.Join(root, "bignum.ipynb"), []byte(`{"cells": [{"cell_type": "code", "source": "x", "metadata": {"n": 12345678901234567891}, "execution_count": null, "outputs": []}], "metadata": {"big": 9007199254740993}, "nbformat": 4, "nbformat_minor": 5}`), 0o644)
 	os.WriteFile(filepath.Join(root, "hostile2.ipynb"), []byte(strings.Replace(hostileNotebook, `"notes"`, `"notes, edited"`, 1)), 0o644)
 
 	const token = "e2e-token-0123456789abcdef"

@@ -295,6 +295,17 @@ try {
   await page.waitForSelector('.out-html #codeout');
   check('the trusted notebook, reopened, is trusted', await page.evaluate(() => window.nmfkernel.trusted), await page.evaluate(async () => JSON.stringify({ keys: Object.keys(localStorage), opened: window.nmfkernel.openedSignature, dirty: window.nmfkernel.dirty })));
 
+  // Integers beyond 2^53 survive opening and saving in the app.
+  await page.goto(`${origin}/notebooks/bignum.ipynb`);
+  await page.waitForSelector('.cell');
+  const saved = await page.evaluate(async () => {
+    const nb = window.nmfkernel;
+    nb.setDirty();
+    await nb.save();
+    return (await fetch('/api/contents/bignum.ipynb')).text();
+  });
+  check('integers beyond 2^53 are saved as they were', saved.includes('9007199254740993') && saved.includes('12345678901234567891'), saved);
+
   // The server restarts (its kernels with it): the app reconnects, says
   // the kernel's state is gone, and runs cells on a new kernel.
   await page.goto(`${origin}/notebooks/failing.ipynb`);

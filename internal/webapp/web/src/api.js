@@ -18,6 +18,17 @@ export function encodePath(path) {
   return path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
 }
 
+// parseExact is JSON.parse that keeps integers beyond 2^53 (a notebook's
+// metadata or outputs may hold them) as they were written: they come back
+// as raw JSON values, which JSON.stringify writes unchanged, where browsers
+// have JSON.rawJSON (Chromium 114, Firefox 135, Safari 18.4); elsewhere
+// they round, as they did before.
+function parseExact(text) {
+  if (typeof JSON.rawJSON !== 'function') return JSON.parse(text);
+  return JSON.parse(text, (key, value, context) =>
+    (typeof value === 'number' && !Number.isSafeInteger(value) && context && /^-?\d+$/.test(context.source) ? JSON.rawJSON(context.source) : value));
+}
+
 export async function call(method, url, body) {
   const init = { method, headers: {}, credentials: 'same-origin' };
   if (method !== 'GET' && method !== 'HEAD') init.headers['X-XSRFToken'] = xsrf();
@@ -34,7 +45,7 @@ export async function call(method, url, body) {
   if (res.status === 204) return null;
   const text = await res.text();
   let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  try { data = text ? parseExact(text) : null; } catch { /* not JSON */ }
   if (!res.ok) throw new APIError(res.status, (data && data.message) || text || res.statusText);
   return data;
 }

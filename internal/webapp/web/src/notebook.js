@@ -28,6 +28,7 @@ const trustKey = (hash) => `nmfkernel-trusted:${hash}`;
 // stable is JSON with sorted keys, so that a notebook's signature does not
 // depend on the order the server or the browser keep keys in.
 function stable(v) {
+  if (typeof JSON.isRawJSON === 'function' && JSON.isRawJSON(v)) return JSON.stringify(v);
   if (Array.isArray(v)) return '[' + v.map(stable).join(',') + ']';
   if (v && typeof v === 'object') return '{' + Object.keys(v).filter((k) => !k.startsWith('_')).sort().map((k) => JSON.stringify(k) + ':' + stable(v[k])).join(',') + '}';
   return JSON.stringify(v ?? null);
@@ -411,7 +412,7 @@ export class Notebook {
   // that Z undoes it; the last 20 are kept.
   snapshot() {
     this.undoStack.push({
-      cells: this.cells.map((c) => ({ model: structuredClone(stripped(c.model)), trusted: c.trusted })),
+      cells: this.cells.map((c) => ({ model: deepClone(stripped(c.model)), trusted: c.trusted })),
       selected: this.selected ? this.index(this.selected) : 0,
     });
     if (this.undoStack.length > 20) this.undoStack.shift();
@@ -764,6 +765,15 @@ export class Notebook {
     else handled = false;
     if (handled) e.preventDefault();
   }
+}
+
+// deepClone copies a model; exact numbers (JSON.rawJSON values, which
+// structuredClone would turn into objects) are kept as they are.
+function deepClone(v) {
+  if (typeof JSON.isRawJSON === 'function' && JSON.isRawJSON(v)) return v;
+  if (Array.isArray(v)) return v.map(deepClone);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepClone(x)]));
+  return v;
 }
 
 // stripped is a cell model as nbformat writes it (no DOM references).
