@@ -25,7 +25,6 @@ var knownDifferences = map[string]string{
 	"fmt_verbs":                 "refused: %#v of a cell type (yaegi prints a struct literal's type for its name)",
 	"goroutine_results_ordered": "different: go func(i int) { … }(i) inside for i := range s breaks the later range over s (yaegi scoping; an InterpreterError)",
 	"interface_nil_check":       "different: a nil pointer of a cell type stored in an error compares equal to nil (yaegi)",
-	"interfaces_stringer":       "different: fmt does not call String on cell-type values inside a slice (yaegi wraps only top-level arguments)",
 }
 
 // TestConformance runs every program in testdata/conformance (each an

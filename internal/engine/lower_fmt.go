@@ -107,6 +107,132 @@ func (l *lowering) lowerFormat(call *ast.CallExpr, fn *types.Func) {
 	}
 }
 
+// printFuncs are fmt's and log's functions that print their arguments as
+// %v does, by name (methods of *log.Logger under "log.").
+var printFuncs = map[string]bool{
+	"fmt.Print": true, "fmt.Println": true, "fmt.Sprint": true, "fmt.Sprintln": true, "fmt.Fprint": true, "fmt.Fprintln": true,
+	"fmt.Append": true, "fmt.Appendln": true, "log.Print": true, "log.Println": true, "log.Fatal": true, "log.Fatalln": true,
+	"log.Panic": true, "log.Panicln": true,
+}
+
+// lowerContainersOfStringers passes a slice, array or map of a cell type
+// with a String or Error method to fmt as a slice or map of fmt.Stringer
+// or error: yaegi hands fmt the elements without their methods
+// (fmt.Println([]Point{…}) printed {0 0}, not (0, 0)). It applies to the
+// arguments printed as %v (Print, Println, and %v or %s in a format).
+func (l *lowering) lowerContainersOfStringers(call *ast.CallExpr, fn *types.Func) {
+	key := fn.Pkg().Path() + "." + fn.Name()
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
+		if fn.Pkg().Path() != "log" {
+			return
+		}
+		key = "log." + fn.Name()
+	}
+	if call.Ellipsis.IsValid() {
+		return
+	}
+	printed := map[int]bool{}
+	switch {
+	case printFuncs[key]:
+		first := 0
+		if key == "fmt.Fprint" || key == "fmt.Fprintln" || key == "fmt.Append" || key == "fmt.Appendln" {
+			first = 1
+		}
+		for i := first; i < len(call.Args); i++ {
+			printed[i] = true
+		}
+	case formatArg[key] >= 0:
+		fi, ok := formatArg[key]
+		if !ok || len(call.Args) <= fi {
+			return
+		}
+		tv := l.info.Types[call.Args[fi]]
+		if tv.Value == nil || tv.Value.Kind() != constant.String {
+			return
+		}
+		verbs, ok := parseVerbs(constant.StringVal(tv.Value))
+		if !ok {
+			return
+		}
+		other := map[int]bool{}
+		for _, v := range verbs {
+			ai := fi + 1 + v.arg
+			if (v.verb == 'v' && !v.sharp) || v.verb == 's' {
+				printed[ai] = true
+			} else {
+				other[ai] = true
+			}
+		}
+		for i := range other {
+			delete(printed, i) // also printed with another verb: left alone
+		}
+	}
+	errType := types.Universe.Lookup("error").Type().Underlying().(*types.Interface)
+	stringer := l.fmtInterface("Stringer")
+	if stringer == nil {
+		return
+	}
+	for i := range printed {
+		if i >= len(call.Args) {
+			continue
+		}
+		a := call.Args[i]
+		t := l.info.TypeOf(a)
+		if t == nil {
+			continue
+		}
+		var elem types.Type
+		var conv string
+		switch u := t.Underlying().(type) {
+		case *types.Slice:
+			elem = u.Elem()
+		case *types.Array:
+			elem = u.Elem()
+		case *types.Map:
+			if l.isCellType(u.Key()) && hasMethods(u.Key()) {
+				continue // keys with methods too: left alone
+			}
+			elem = u.Elem()
+		default:
+			continue
+		}
+		if !l.isCellType(elem) || l.implementsFmt(elem, "Formatter") {
+			continue
+		}
+		iface := ""
+		switch {
+		case types.Implements(elem, errType):
+			iface = "error"
+		case types.Implements(elem, stringer):
+			iface = "__nmfkernelFmt.Stringer"
+		default:
+			continue
+		}
+		ts, err := l.typeString(t)
+		if err != nil {
+			continue
+		}
+		es, err := l.typeString(elem)
+		if err != nil {
+			continue
+		}
+		argText := l.render(l.off(a.Pos()), l.off(a.End()))
+		switch u := t.Underlying().(type) {
+		case *types.Map:
+			ks, err := l.typeString(u.Key())
+			if err != nil {
+				continue
+			}
+			conv = fmt.Sprintf("func(__nmfkm %s) map[%s]%s { if __nmfkm == nil { return nil }; __nmfko := make(map[%s]%s, len(__nmfkm)); for __nmfkk := range __nmfkm { __nmfko[__nmfkk] = func(__nmfkv %s) %s { return __nmfkv }(__nmfkm[__nmfkk]) }; return __nmfko }(%s)", ts, ks, iface, ks, iface, es, iface, argText)
+		case *types.Slice:
+			conv = fmt.Sprintf("func(__nmfks %s) []%s { if __nmfks == nil { return nil }; __nmfko := make([]%s, len(__nmfks)); for __nmfki := range __nmfks { __nmfko[__nmfki] = func(__nmfkv %s) %s { return __nmfkv }(__nmfks[__nmfki]) }; return __nmfko }(%s)", ts, iface, iface, es, iface, argText)
+		default:
+			conv = fmt.Sprintf("func(__nmfks %s) []%s { __nmfko := make([]%s, len(__nmfks)); for __nmfki := range __nmfks { __nmfko[__nmfki] = func(__nmfkv %s) %s { return __nmfkv }(__nmfks[__nmfki]) }; return __nmfko }(%s)", ts, iface, iface, es, iface, argText)
+		}
+		l.edits = append(l.edits, edit{l.off(a.Pos()), l.off(a.End()), conv})
+	}
+}
+
 // checkXMLName refuses encoding/xml's marshalling of a cell struct that
 // has no XMLName field: yaegi's struct type has no name, so the element
 // would have none (Marshal fails) where Go names it after the type.

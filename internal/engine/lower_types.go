@@ -257,6 +257,7 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 	if fn.Pkg() != nil && fn.Pkg() != l.pkg {
 		l.parenthesizeResults(call)
 		l.convertErrorArgs(call, fn)
+		l.lowerContainersOfStringers(call, fn)
 		l.lowerFormat(call, fn)
 		l.checkXMLName(call, fn)
 		if _, generic := genericSources[fn.Pkg().Path()]; generic && isGenericLibFunc(fn) {
