@@ -59,9 +59,7 @@ func TestEverySymbol(t *testing.T) {
 			missing = append(missing, p.PkgPath+" (the package)")
 			continue
 		}
-		for _, m := range compareAPI(p.Types, kp) {
-			missing = append(missing, m)
-		}
+		missing = append(missing, compareAPI(p.Types, kp)...)
 		checked++
 	}
 	sort.Strings(missing)
