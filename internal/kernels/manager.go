@@ -65,6 +65,31 @@ type Options struct {
 	Log *log.Logger
 }
 
+// State is a kernel's execution state as Jupyter reports it: the states
+// its process sends on iopub (idle, busy, starting) and the manager's own
+// (restarting, dead).
+type State string
+
+// The states the manager sets itself; the process may report others.
+const (
+	StateStarting   State = "starting"
+	StateIdle       State = "idle"
+	StateBusy       State = "busy"
+	StateRestarting State = "restarting"
+	StateDead       State = "dead"
+)
+
+// phase is where a kernel is in its life, as its lifecycle goroutine
+// (see own) moves it: running, stopping its process for a restart, or
+// gone (shut down: nothing may follow).
+type phase int
+
+const (
+	phaseRunning phase = iota
+	phaseStopping
+	phaseGone
+)
+
 // Model is a kernel as the REST API shows it.
 type Model struct {
 	ID             string `json:"id"`
@@ -163,6 +188,8 @@ func (m *Manager) StartWith(ctx context.Context, opt StartOptions) (*Kernel, err
 	}
 	if err := k.launch(ctx); err != nil {
 		os.Remove(k.connFile)
+		// Gone before it was ever listed: its lifecycle goroutine ends.
+		k.do(func() { k.mu.Lock(); k.life = phaseGone; k.mu.Unlock() })
 		return nil, err
 	}
 	m.mu.Lock()
@@ -189,8 +216,11 @@ func (m *Manager) newKernel() (*Kernel, error) {
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		return nil, fmt.Errorf("kernels: write connection file: %w", err)
 	}
-	return &Kernel{ID: id, Name: m.opt.Name, Conn: conn, connFile: file, m: m, state: "starting",
-		lastActivity: time.Now(), listeners: map[Listener]struct{}{}, signer: jupyter.Signer{Key: []byte(conn.Key)}}, nil
+	k := &Kernel{ID: id, Name: m.opt.Name, Conn: conn, connFile: file, m: m, state: StateStarting,
+		lastActivity: time.Now(), listeners: map[Listener]struct{}{}, signer: jupyter.Signer{Key: []byte(conn.Key)},
+		lifecycle: make(chan func()), ownerDone: make(chan struct{})}
+	go k.own()
+	return k, nil
 }
 
 // Get returns a running kernel.
@@ -237,34 +267,42 @@ func (m *Manager) Restart(ctx context.Context, id string) (*Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One lifecycle change at a time: concurrent restarts, a shutdown and
-	// the restart after a death queue here, so any interleaving ends with
-	// one monitored process or none.
-	k.life.Lock()
-	defer k.life.Unlock()
-	if k.isGone() {
+	// One lifecycle change at a time, made by the kernel's lifecycle
+	// goroutine: concurrent restarts, a shutdown and the restart after a
+	// death queue there, so any interleaving ends with one monitored
+	// process or none.
+	err = ErrNoKernel
+	ran := k.do(func() {
+		if k.phase() == phaseGone {
+			return
+		}
+		k.mu.Lock()
+		k.life = phaseStopping
+		k.death = "" // a requested restart has no death to report
+		k.mu.Unlock()
+		k.setState(StateRestarting)
+		// Every client hears "restarting", not only the one that asked: a
+		// request another client has in flight will get no reply from the
+		// old process, and must not wait for one.
+		k.restarting(false)
+		k.terminate(ctx, true)
+		k.mu.Lock()
+		k.life = phaseRunning
+		k.mu.Unlock()
+		if err = k.launch(ctx); err != nil {
+			k.setState(StateDead)
+			k.restarted(false)
+			return
+		}
+		k.startMonitor()
+		k.restarted(true)
+	})
+	if !ran || errors.Is(err, ErrNoKernel) {
 		return nil, fmt.Errorf("%w: %s", ErrNoKernel, id)
 	}
-	k.mu.Lock()
-	k.stopping = true
-	k.death = "" // a requested restart has no death to report
-	k.mu.Unlock()
-	k.setState("restarting")
-	// Every client hears "restarting", not only the one that asked: a
-	// request another client has in flight will get no reply from the old
-	// process, and must not wait for one.
-	k.restarting(false)
-	k.terminate(ctx, true)
-	k.mu.Lock()
-	k.stopping = false
-	k.mu.Unlock()
-	if err := k.launch(ctx); err != nil {
-		k.setState("dead")
-		k.restarted(false)
+	if err != nil {
 		return nil, err
 	}
-	k.startMonitor()
-	k.restarted(true)
 	return k, nil
 }
 
@@ -274,21 +312,25 @@ func (m *Manager) Shutdown(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	k.life.Lock()
-	defer k.life.Unlock()
-	if k.isGone() {
+	done := false
+	ran := k.do(func() {
+		if k.phase() == phaseGone {
+			return
+		}
+		m.mu.Lock()
+		delete(m.kernels, id)
+		m.mu.Unlock()
+		k.mu.Lock()
+		k.life = phaseGone
+		k.mu.Unlock()
+		k.terminate(ctx, false)
+		os.Remove(k.connFile)
+		k.setState(StateDead)
+		done = true
+	})
+	if !ran || !done {
 		return fmt.Errorf("%w: %s", ErrNoKernel, id)
 	}
-	m.mu.Lock()
-	delete(m.kernels, id)
-	m.mu.Unlock()
-	k.mu.Lock()
-	k.stopping = true
-	k.gone = true
-	k.mu.Unlock()
-	k.terminate(ctx, false)
-	os.Remove(k.connFile)
-	k.setState("dead")
 	return nil
 }
 
@@ -334,7 +376,7 @@ func (m *Manager) cull() {
 				continue
 			}
 			k.mu.Lock()
-			idle := k.state == "idle" && k.connections == 0 && time.Since(k.lastActivity) > m.opt.CullIdle
+			idle := k.state == StateIdle && k.connections == 0 && time.Since(k.lastActivity) > m.opt.CullIdle
 			k.mu.Unlock()
 			if idle {
 				m.opt.Log.Printf("culling kernel %s, idle since %s", k.ID, k.lastActivity.Format(time.RFC3339))
@@ -366,20 +408,22 @@ type Kernel struct {
 	dir      string   // working directory
 	env      []string // added to the environment
 
-	// life is held through each lifecycle change (restart, shutdown, the
-	// restart after a death); mu guards the fields below.
-	life         sync.Mutex
+	// lifecycle carries each lifecycle change (restart, shutdown, the
+	// restart after a death) to the kernel's own goroutine, which makes
+	// them one at a time (see own); ownerDone is closed when it has ended,
+	// after the shutdown. mu guards the fields below.
+	lifecycle    chan func()
+	ownerDone    chan struct{}
 	mu           sync.Mutex
 	cmd          *exec.Cmd
 	exited       chan struct{}
 	stderr       *stderrTail // the current process's standard error
-	gone         bool        // shut down: no lifecycle change may follow
+	life         phase       // changed by the lifecycle goroutine only
 	death        string      // the last death report (DeathReport)
 	started      time.Time
-	state        string
+	state        State
 	lastActivity time.Time
 	connections  int
-	stopping     bool
 	restarts     int
 	listeners    map[Listener]struct{}
 	monitorStop  context.CancelFunc
@@ -507,22 +551,50 @@ func (k *Kernel) Model() Model {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return Model{ID: k.ID, Name: k.Name, LastActivity: k.lastActivity.UTC().Format(time.RFC3339Nano),
-		ExecutionState: k.state, Connections: k.connections}
+		ExecutionState: string(k.state), Connections: k.connections}
 }
 
-func (k *Kernel) setState(s string) {
+func (k *Kernel) setState(s State) {
 	k.mu.Lock()
 	k.state = s
 	k.lastActivity = time.Now()
 	k.mu.Unlock()
 }
 
-// Touch records activity (a client message) now.
-func (k *Kernel) isGone() bool {
+// phase returns where the kernel is in its life.
+func (k *Kernel) phase() phase {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.gone
+	return k.life
 }
+
+// own is the kernel's lifecycle goroutine: it makes the lifecycle changes
+// it is handed, one at a time, and ends after the one that shuts the
+// kernel down.
+func (k *Kernel) own() {
+	defer close(k.ownerDone)
+	for change := range k.lifecycle {
+		change()
+		if k.phase() == phaseGone {
+			return
+		}
+	}
+}
+
+// do has the lifecycle goroutine make a change and waits for it; it
+// reports false when the kernel is gone and the goroutine has ended.
+func (k *Kernel) do(change func()) bool {
+	done := make(chan struct{})
+	select {
+	case k.lifecycle <- func() { defer close(done); change() }:
+		<-done
+		return true
+	case <-k.ownerDone:
+		return false
+	}
+}
+
+// Touch records activity (a client message) now.
 
 // DeathReport returns what the kernel's last process printed when it
 // died on its own (its panic and that goroutine's stack), or "".
@@ -595,7 +667,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 	exited := make(chan struct{})
 	k.mu.Lock()
 	k.cmd, k.exited, k.started, k.stderr = cmd, exited, time.Now(), stderr
-	k.state = "starting"
+	k.state = StateStarting
 	k.mu.Unlock()
 	go func() {
 		cmd.Wait()
@@ -610,7 +682,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 		_, err := k.request(attempt, k.Conn.ShellPort, "kernel_info_request", map[string]any{})
 		cancelAttempt()
 		if err == nil {
-			k.setState("idle")
+			k.setState(StateIdle)
 			return nil
 		}
 		select {
@@ -631,43 +703,43 @@ func (k *Kernel) processExited(exited chan struct{}) {
 	// terminated is checked as well as stopping: a restart clears stopping
 	// as soon as the old process is gone, possibly before this goroutine
 	// runs, and the old process's exit must not count as a death then.
-	stopping := k.stopping || k.terminated == exited
+	stopping := k.life != phaseRunning || k.terminated == exited
 	k.mu.Unlock()
 	if !current || stopping {
 		return
 	}
-	k.life.Lock()
-	defer k.life.Unlock()
-	k.mu.Lock()
-	current = k.exited == exited && !k.gone && !k.stopping
-	k.mu.Unlock()
-	if !current {
-		return // a restart or shutdown that was queued has dealt with it
-	}
-	k.mu.Lock()
-	k.restarts++
-	tooMany := k.restarts > k.m.opt.MaxRestarts
-	k.death = ""
-	if k.stderr != nil {
-		k.death = k.stderr.deathReport()
-	}
-	k.mu.Unlock()
-	k.m.opt.Log.Printf("kernel %s died; restarting", k.ID)
-	k.setState("restarting")
-	k.restarting(true)
-	if tooMany {
-		k.setState("dead")
-		k.restarted(false)
-		return
-	}
-	if err := k.launch(context.Background()); err != nil {
-		k.m.opt.Log.Printf("kernel %s: restart failed: %v", k.ID, err)
-		k.setState("dead")
-		k.restarted(false)
-		return
-	}
-	k.startMonitor()
-	k.restarted(true)
+	k.do(func() {
+		k.mu.Lock()
+		current := k.exited == exited && k.life == phaseRunning
+		k.mu.Unlock()
+		if !current {
+			return // a restart or shutdown that was queued has dealt with it
+		}
+		k.mu.Lock()
+		k.restarts++
+		tooMany := k.restarts > k.m.opt.MaxRestarts
+		k.death = ""
+		if k.stderr != nil {
+			k.death = k.stderr.deathReport()
+		}
+		k.mu.Unlock()
+		k.m.opt.Log.Printf("kernel %s died; restarting", k.ID)
+		k.setState(StateRestarting)
+		k.restarting(true)
+		if tooMany {
+			k.setState(StateDead)
+			k.restarted(false)
+			return
+		}
+		if err := k.launch(context.Background()); err != nil {
+			k.m.opt.Log.Printf("kernel %s: restart failed: %v", k.ID, err)
+			k.setState(StateDead)
+			k.restarted(false)
+			return
+		}
+		k.startMonitor()
+		k.restarted(true)
+	})
 }
 
 // terminate asks the process to shut down and kills it if it does not.
@@ -761,8 +833,8 @@ func (k *Kernel) monitor(ctx context.Context, cancel context.CancelFunc, exited 
 				State string `json:"execution_state"`
 			}
 			if m.DecodeContent(&c) == nil && c.State != "" {
-				k.setState(c.State)
-				if c.State == "idle" {
+				k.setState(State(c.State))
+				if State(c.State) == StateIdle {
 					k.mu.Lock()
 					k.restarts = 0
 					k.mu.Unlock()

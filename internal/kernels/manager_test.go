@@ -6,7 +6,9 @@ import (
 	"io"
 	"log"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -128,11 +130,69 @@ func TestRequestedExitIsNoDeath(t *testing.T) {
 	close(exited)
 	k := &Kernel{
 		m:     &Manager{opt: Options{Log: log.New(io.Discard, "", 0), MaxRestarts: 5}},
-		state: "idle", exited: exited, terminated: exited,
+		state: StateIdle, exited: exited, terminated: exited,
 		listeners: map[Listener]struct{}{},
 	}
 	k.processExited(exited)
-	if k.state != "idle" || k.restarts != 0 {
+	if k.state != StateIdle || k.restarts != 0 {
 		t.Errorf("after a requested exit: state %q, %d restarts", k.state, k.restarts)
+	}
+}
+
+// TestLifecycleOwner: a kernel's lifecycle changes run on its own
+// goroutine one at a time, in the order they came; after a shutdown the
+// goroutine ends and further changes are refused; a kernel that never
+// started leaves no goroutine.
+func TestLifecycleOwner(t *testing.T) {
+	k := &Kernel{lifecycle: make(chan func()), ownerDone: make(chan struct{}), listeners: map[Listener]struct{}{}}
+	go k.own()
+	var running, most int
+	var order []int
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k.do(func() {
+				mu.Lock()
+				running++
+				most = max(most, running)
+				order = append(order, i)
+				mu.Unlock()
+				time.Sleep(time.Millisecond)
+				mu.Lock()
+				running--
+				mu.Unlock()
+			})
+		}()
+	}
+	wg.Wait()
+	if most != 1 || len(order) != 20 {
+		t.Errorf("%d changes at once at most, %d made", most, len(order))
+	}
+	if !k.do(func() { k.mu.Lock(); k.life = phaseGone; k.mu.Unlock() }) {
+		t.Fatal("the shutdown was refused")
+	}
+	select {
+	case <-k.ownerDone:
+	case <-time.After(time.Second):
+		t.Fatal("the lifecycle goroutine did not end after the shutdown")
+	}
+	if k.do(func() { t.Error("a change ran after the shutdown") }) {
+		t.Error("a change after the shutdown was accepted")
+	}
+	m, err := NewManager(Options{Command: []string{"/nonexistent/kernel", "jupyter"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	before := runtime.NumGoroutine()
+	for range 5 {
+		m.Start(context.Background(), "")
+	}
+	time.Sleep(50 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("kernels that never started left goroutines: %d → %d", before, after)
 	}
 }
