@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"nmfkernel/internal/hub"
 	"nmfkernel/internal/kernels"
 	"nmfkernel/internal/server"
 )
@@ -54,6 +55,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	deleteToTrash := fs.Bool("delete-to-trash", true, "move what the contents API deletes to your trash (freedesktop.org); with false, delete files for good and refuse folders that hold anything")
 	cull := fs.Duration("cull-idle", 0, "shut down kernels idle with no connection for this long (0: never)")
 	maxMsg := fs.Int64("max-message-size", 64<<20, "largest websocket message accepted, in bytes")
+	baseURL := fs.String("base-url", "/", "the URL prefix every page, API route and cookie lives under (e.g. /notebooks/ behind a reverse proxy)")
+	hubMode := fs.Bool("hub", false, "run as JupyterHub's single-user server: listen, serve and log users in as the hub's spawner says in its JUPYTERHUB_* environment (see docs/jupyterhub.md)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -62,16 +65,48 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kernel serve:", err)
 		return 1
 	}
-	tok, given, err := serveToken(*token, *tokenFile, os.Getenv("JUPYTER_TOKEN"))
-	if err != nil {
-		fmt.Fprintln(stderr, "kernel serve:", err)
-		return 2
-	}
 	logger := log.New(stderr, "serve: ", log.LstdFlags)
-	s, err := server.New(server.Options{
-		Addr: *addr, Root: *root, Version: version, Token: tok, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg, PermanentDelete: !*deleteToTrash,
+	opt := server.Options{
+		Addr: *addr, Root: *root, Version: version, BaseURL: *baseURL, AllowOrigin: *allowOrigin, AllowRemote: *allowRemote, MaxMessageSize: *maxMsg, PermanentDelete: !*deleteToTrash,
 		Kernels: kernels.Options{Command: []string{exe, "jupyter"}, CullIdle: *cull}, Log: logger,
-	})
+	}
+	given := false
+	var hubClient *hub.Client
+	if *hubMode {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for _, name := range []string{"token", "token-file", "base-url", "addr"} {
+			if set[name] {
+				fmt.Fprintf(stderr, "kernel serve --hub: --%s is the hub's to choose (JUPYTERHUB_* environment)\n", name)
+				return 2
+			}
+		}
+		cfg, err := hub.FromEnv(os.Getenv)
+		if err != nil {
+			fmt.Fprintln(stderr, "kernel serve --hub:", err)
+			return 2
+		}
+		hubClient = hub.NewClient(cfg)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = hubClient.Connect(ctx)
+		cancel()
+		if err != nil {
+			fmt.Fprintln(stderr, "kernel serve --hub:", err)
+			return 1
+		}
+		logger.Printf("JupyterHub %s at %s; serving user %s under %s", hubClient.Version(), cfg.APIURL, cfg.User, cfg.ServicePrefix)
+		opt.Hub, opt.Addr, opt.BaseURL = hubClient, cfg.ListenAddr(), cfg.ServicePrefix
+		if cfg.RootDir != "" && !set["root"] {
+			opt.Root = cfg.RootDir
+		}
+	} else {
+		opt.Token, given, err = serveToken(*token, *tokenFile, os.Getenv("JUPYTER_TOKEN"))
+		if err != nil {
+			fmt.Fprintln(stderr, "kernel serve:", err)
+			return 2
+		}
+	}
+	s, err := server.New(opt)
 	if err != nil {
 		fmt.Fprintln(stderr, "kernel serve:", err)
 		return 1
@@ -85,10 +120,13 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		// The user has the token: it is not printed.
 		url = strings.SplitN(url, "?", 2)[0]
 	}
-	abs, _ := filepath.Abs(*root)
+	abs, _ := filepath.Abs(opt.Root)
 	fmt.Fprintf(stdout, "nmfkernel %s serving the notebooks in %s (and the Jupyter server API) at\n    %s\n", version, abs, url)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	if hubClient != nil {
+		go hubClient.KeepActivityUpdated(ctx, s.LastActivity, logger.Printf)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.Serve() }()
 	select {

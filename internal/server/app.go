@@ -65,7 +65,7 @@ func appCSP(nonce, host string) string {
 // and is taken out of the address bar by a redirect; without a token or
 // cookie the browser is sent to the login page.
 func (s *Server) appPage(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Has("token") {
+	if r.URL.Query().Has("token") && s.opt.Hub == nil {
 		if s.throttled() {
 			s.tooMany(w)
 			return
@@ -73,7 +73,7 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request) {
 		if !s.tokenOK(r) {
 			s.authFailed()
 			s.log.Printf("refused %s: wrong token", r.URL.Path)
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.EscapedPath())+"&failed=1", http.StatusFound)
+			http.Redirect(w, r, s.url("login?next="+url.QueryEscape(r.URL.EscapedPath())+"&failed=1"), http.StatusFound)
 			return
 		}
 		s.setLogin(w, r)
@@ -83,11 +83,19 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request) {
 		if len(q) > 0 {
 			target += "?" + q.Encode()
 		}
-		http.Redirect(w, r, target, http.StatusFound)
+		http.Redirect(w, r, s.url(target), http.StatusFound)
 		return
 	}
 	if !s.cookieOK(r) {
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
+		if s.opt.Hub != nil {
+			s.startOAuth(w, r, r.URL.RequestURI())
+			return
+		}
+		http.Redirect(w, r, s.url("login?next="+url.QueryEscape(r.URL.RequestURI())), http.StatusFound)
+		return
+	}
+	if d := s.defaultURL(); r.URL.Path == "/" && d != "" {
+		http.Redirect(w, r, s.url(d), http.StatusFound)
 		return
 	}
 	s.ensureXSRF(w, r)
@@ -102,7 +110,20 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	w.Write(webapp.Page(title, nonce, s.opt.Version))
+	w.Write(webapp.Page(title, nonce, s.opt.Version, s.base))
+}
+
+// defaultURL is where the app's root sends a logged-in browser behind a
+// hub (Spawner.default_url), or "" to show the folder.
+func (s *Server) defaultURL() string {
+	if s.opt.Hub == nil {
+		return ""
+	}
+	d := s.opt.Hub.Config().DefaultURL
+	if d == "" || d == "/" || strings.TrimPrefix(d, "/") == "tree" || strings.TrimPrefix(d, "/") == "tree/" {
+		return ""
+	}
+	return d
 }
 
 func newNonce() string {
@@ -127,16 +148,24 @@ func safeNext(next string) string {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Hub != nil {
+		s.startOAuth(w, r, r.URL.Query().Get("next"))
+		return
+	}
 	xsrf := s.ensureXSRF(w, r)
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(webapp.Login(safeNext(r.URL.Query().Get("next")), xsrf, r.URL.Query().Has("failed")))
+	w.Write(webapp.Login(safeNext(r.URL.Query().Get("next")), xsrf, r.URL.Query().Has("failed"), s.base))
 }
 
 // loginPost checks the form's token (and its XSRF field, and its Origin)
 // and sets the login cookie.
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Hub != nil {
+		s.fail(w, http.StatusNotFound, "log in through the hub")
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, http.StatusBadRequest, "bad login form")
@@ -156,11 +185,11 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) != 1 {
 		s.authFailed()
 		s.log.Printf("refused login: wrong token")
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(next)+"&failed=1", http.StatusFound)
+		http.Redirect(w, r, s.url("login?next="+url.QueryEscape(next)+"&failed=1"), http.StatusFound)
 		return
 	}
 	s.setLogin(w, r)
-	http.Redirect(w, r, next, http.StatusFound)
+	http.Redirect(w, r, s.url(next), http.StatusFound)
 }
 
 // logout revokes the request's login (its cookie no longer authenticates
@@ -169,8 +198,13 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if id, ok := s.loginID(r); ok {
 		s.authMu.Lock()
 		s.loggedOut[id] = true
+		delete(s.hubLogins, id)
 		s.authMu.Unlock()
 	}
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
-	http.Redirect(w, r, "/login", http.StatusFound)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: s.base, MaxAge: -1, HttpOnly: true})
+	if s.opt.Hub != nil {
+		http.Redirect(w, r, s.opt.Hub.LogoutURL(), http.StatusFound)
+		return
+	}
+	http.Redirect(w, r, s.url("login"), http.StatusFound)
 }

@@ -54,8 +54,14 @@ func (s *Server) loginID(r *http.Request) (string, bool) {
 	return id, !s.loggedOut[id]
 }
 
+// cookieOK reports whether the request's login cookie is valid: signed
+// by this server and not logged out, and behind a hub, a login whose
+// token the hub still grants this server.
 func (s *Server) cookieOK(r *http.Request) bool {
-	_, ok := s.loginID(r)
+	id, ok := s.loginID(r)
+	if ok && s.opt.Hub != nil {
+		return s.hubCookieOK(r, id)
+	}
 	return ok
 }
 
@@ -110,7 +116,7 @@ func xsrfOK(r *http.Request) bool {
 // setLogin gives the browser the login cookie and, if it has none, an XSRF
 // cookie.
 func (s *Server) setLogin(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: s.newLoginValue(), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: s.newLoginValue(), Path: s.base, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
 	s.ensureXSRF(w, r)
 }
 
@@ -123,7 +129,7 @@ func (s *Server) ensureXSRF(w http.ResponseWriter, r *http.Request) string {
 	var b [24]byte
 	rand.Read(b[:])
 	v := hex.EncodeToString(b[:])
-	http.SetCookie(w, &http.Cookie{Name: xsrfCookie, Value: v, Path: "/", SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.SetCookie(w, &http.Cookie{Name: xsrfCookie, Value: v, Path: s.base, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
 	return v
 }
 

@@ -74,7 +74,7 @@ func (s *Server) contentsAPI(w http.ResponseWriter, r *http.Request) {
 			s.contentsError(w, err)
 			return
 		}
-		w.Header().Set("Location", "/api/contents/"+saved.Path)
+		w.Header().Set("Location", s.url("api/contents/"+saved.Path))
 		s.reply(w, code, saved)
 	case http.MethodPost:
 		var body struct {
@@ -96,7 +96,7 @@ func (s *Server) contentsAPI(w http.ResponseWriter, r *http.Request) {
 			s.contentsError(w, err)
 			return
 		}
-		w.Header().Set("Location", "/api/contents/"+m.Path)
+		w.Header().Set("Location", s.url("api/contents/"+m.Path))
 		s.reply(w, http.StatusCreated, m)
 	case http.MethodPatch:
 		var body struct {

@@ -95,7 +95,7 @@ func (s *Server) startKernel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Printf("started kernel %s", k.ID)
-	w.Header().Set("Location", "/api/kernels/"+k.ID)
+	w.Header().Set("Location", s.url("api/kernels/"+k.ID))
 	s.reply(w, http.StatusCreated, k.Model())
 }
 

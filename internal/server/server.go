@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"nmfkernel/internal/contents"
+	"nmfkernel/internal/hub"
 	"nmfkernel/internal/kernels"
 )
 
@@ -59,6 +60,14 @@ type Options struct {
 	// either way a folder is refused when it cannot go to the trash and
 	// holds anything but checkpoints.
 	PermanentDelete bool
+	// BaseURL is the URL prefix every route, redirect, cookie and link
+	// of the server lives under (kernel serve --base-url, or the hub's
+	// JUPYTERHUB_SERVICE_PREFIX); empty means "/".
+	BaseURL string
+	// Hub, when set, makes this JupyterHub's single-user server: users are
+	// the hub's (its tokens, its OAuth login), this server's token is not
+	// accepted, and every response carries the hub's version.
+	Hub *hub.Client
 	// Version is the release the app shows.
 	Version string
 	// Kernels configures the kernel manager.
@@ -80,10 +89,18 @@ type Server struct {
 	listener net.Listener
 	log      *log.Logger
 
-	// authMu guards the failed authentications and the logged-out logins.
+	// base is Options.BaseURL, starting and ending with "/".
+	base string
+	// lastRequest is when an API request other than a status check last
+	// came (Unix nanoseconds), for the activity reported to a hub.
+	lastRequest atomic.Int64
+
+	// authMu guards the failed authentications, the logged-out logins and
+	// hub mode's logins.
 	authMu    sync.Mutex
 	failures  []time.Time
 	loggedOut map[string]bool
+	hubLogins map[string]hubLogin
 }
 
 // New returns a server; Serve starts it.
@@ -130,7 +147,16 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, token: token, mgr: mgr, files: files, started: time.Now(), log: opt.Log, loggedOut: map[string]bool{}}
+	s := &Server{opt: opt, token: token, mgr: mgr, files: files, started: time.Now(), log: opt.Log, loggedOut: map[string]bool{},
+		base: hub.CleanPrefix(opt.BaseURL), hubLogins: map[string]hubLogin{}}
+	if opt.Hub != nil {
+		if opt.Token != "" {
+			return nil, errors.New("server: a hub's single-user server takes the hub's tokens, not a token of its own")
+		}
+		if err := s.checkCallback(); err != nil {
+			return nil, err
+		}
+	}
 	s.sessions = newSessionStore()
 	// Idle keep-alive connections are closed after two minutes (websockets,
 	// hijacked, have pings instead).
@@ -142,15 +168,22 @@ func New(opt Options) (*Server, error) {
 func (s *Server) Token() string { return s.token }
 
 // Listen binds the listen address and returns the URL to open (with the
-// token).
+// token, except for a hub's server, where users log in through the hub).
 func (s *Server) Listen() (string, error) {
 	l, err := net.Listen("tcp", s.opt.Addr)
 	if err != nil {
 		return "", fmt.Errorf("server: listen %s: %w", s.opt.Addr, err)
 	}
 	s.listener = l
-	return fmt.Sprintf("http://%s/?token=%s", l.Addr(), url.QueryEscape(s.token)), nil
+	if s.opt.Hub != nil {
+		return fmt.Sprintf("http://%s%s", l.Addr(), s.base), nil
+	}
+	return fmt.Sprintf("http://%s%s?token=%s", l.Addr(), s.base, url.QueryEscape(s.token)), nil
 }
+
+// url is the path p (relative to the server's root, with or without its
+// leading slash) under the base URL.
+func (s *Server) url(p string) string { return s.base + strings.TrimPrefix(p, "/") }
 
 // Addr returns the bound address (after Listen).
 func (s *Server) Addr() string { return s.listener.Addr().String() }
@@ -196,7 +229,34 @@ func (s *Server) Handler() http.Handler {
 	api("/api/contents/{path...}", s.contentsAPI)
 	api("GET /files/{path...}", s.rawFile)
 	s.appRoutes(mux)
-	return s.checkHost(s.cors(mux))
+	if s.opt.Hub != nil {
+		mux.HandleFunc("GET "+s.callbackRoute(), s.oauthCallback)
+	}
+	return s.hubVersion(s.checkHost(s.cors(s.underBase(mux))))
+}
+
+// underBase serves the routes under the base URL: the prefix is taken off
+// before routing, a request outside it is 404, and the prefix without its
+// final slash is redirected to it.
+func (s *Server) underBase(next http.Handler) http.Handler {
+	if s.base == "/" {
+		return next
+	}
+	strip := http.StripPrefix(strings.TrimSuffix(s.base, "/"), next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, s.base):
+			strip.ServeHTTP(w, r)
+		case r.URL.Path+"/" == s.base:
+			target := s.base
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusFound)
+		default:
+			s.fail(w, http.StatusNotFound, fmt.Sprintf("this server serves %s only", s.base))
+		}
+	})
 }
 
 // apiError is jupyter_server's error body.
@@ -219,10 +279,12 @@ func (s *Server) reply(w http.ResponseWriter, code int, v any) {
 }
 
 // checkHost refuses Host headers that are neither loopback names nor the
-// bound address, against DNS rebinding, unless AllowRemote.
+// bound address, against DNS rebinding, unless AllowRemote or behind a hub
+// (whose proxy forwards its public Host, and where every request needs a
+// hub identity: a rebound name carries no cookie or token of the hub's).
 func (s *Server) checkHost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.opt.AllowRemote && !s.localHost(r.Host) {
+		if !s.opt.AllowRemote && s.opt.Hub == nil && !s.localHost(r.Host) {
 			s.log.Printf("refused %s %s: Host %q is not this server (use --allow-remote)", r.Method, r.URL.Path, r.Host)
 			s.fail(w, http.StatusForbidden, "Host header is not a loopback name or this server's address")
 			return
@@ -257,13 +319,23 @@ func (s *Server) localHost(hostport string) bool {
 // header (see xsrfOK), as jupyter_server asks.
 func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.tokenGiven(r) && s.throttled() {
+		given := s.tokenGiven(r)
+		if given && s.throttled() {
 			s.tooMany(w)
 			return
 		}
-		byToken := s.tokenOK(r)
-		if !byToken && s.tokenGiven(r) {
-			s.authFailed()
+		byToken, refusal := false, "a valid token is required (Authorization: token …, or ?token=)"
+		if given {
+			var err error
+			byToken, refusal, err = s.checkToken(r)
+			if err != nil {
+				s.log.Printf("refused %s %s: %v", r.Method, r.URL.Path, err)
+				s.fail(w, http.StatusBadGateway, "cannot check the token with the hub: "+err.Error())
+				return
+			}
+			if !byToken {
+				s.authFailed()
+			}
 		}
 		if !byToken && r.Header.Get("Origin") != "" && !s.sameOrigin(r) {
 			// The login cookie is the app's, on its own origin: browsers send
@@ -274,8 +346,8 @@ func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 			return
 		}
 		if !byToken && !s.cookieOK(r) {
-			s.log.Printf("refused %s %s: missing or wrong token", r.Method, r.URL.Path)
-			s.fail(w, http.StatusForbidden, "a valid token is required (Authorization: token …, or ?token=)")
+			s.log.Printf("refused %s %s: %s", r.Method, r.URL.Path, refusal)
+			s.fail(w, http.StatusForbidden, refusal)
 			return
 		}
 		changes := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
@@ -290,8 +362,30 @@ func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 			s.fail(w, http.StatusForbidden, "'_xsrf' argument missing from "+r.Method)
 			return
 		}
+		if r.URL.Path != "/api/status" {
+			s.lastRequest.Store(time.Now().UnixNano())
+		}
 		next(w, r)
 	})
+}
+
+// checkToken checks the request's token: this server's, or a hub token
+// of a user the hub's scopes grant this server. refusal says why it is
+// refused; err is a failure to ask the hub.
+func (s *Server) checkToken(r *http.Request) (ok bool, refusal string, err error) {
+	if s.opt.Hub == nil {
+		return s.tokenOK(r), "a valid token is required (Authorization: token …, or ?token=)", nil
+	}
+	u, err := s.opt.Hub.UserForToken(r.Context(), s.givenToken(r))
+	switch {
+	case errors.Is(err, hub.ErrRefused):
+		return false, "refused: " + err.Error(), nil
+	case err != nil:
+		return false, "", err
+	case !s.opt.Hub.Allowed(u):
+		return false, "refused: " + s.opt.Hub.Describe(u), nil
+	}
+	return true, "", nil
 }
 
 // tokenGiven reports whether the request presents a token.
@@ -299,7 +393,8 @@ func (s *Server) tokenGiven(r *http.Request) bool {
 	return r.URL.Query().Has("token") || r.Header.Get("Authorization") != ""
 }
 
-func (s *Server) tokenOK(r *http.Request) bool {
+// givenToken is the token in ?token= or the Authorization header.
+func (s *Server) givenToken(r *http.Request) string {
 	given := r.URL.Query().Get("token")
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		scheme, value, _ := strings.Cut(auth, " ")
@@ -307,7 +402,12 @@ func (s *Server) tokenOK(r *http.Request) bool {
 			given = strings.TrimSpace(value)
 		}
 	}
-	return given != "" && subtle.ConstantTimeCompare([]byte(given), []byte(s.token)) == 1
+	return given
+}
+
+func (s *Server) tokenOK(r *http.Request) bool {
+	given := s.givenToken(r)
+	return s.opt.Hub == nil && given != "" && subtle.ConstantTimeCompare([]byte(given), []byte(s.token)) == 1
 }
 
 // originOK allows requests without an Origin (not from a browser), from
@@ -333,10 +433,8 @@ func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	last := s.started
-	for _, k := range s.mgr.List() {
-		if t, err := time.Parse(time.RFC3339Nano, k.LastActivity); err == nil && t.After(last) {
-			last = t
-		}
+	if t := s.LastActivity(); t.After(last) {
+		last = t
 	}
 	s.reply(w, http.StatusOK, map[string]any{
 		"started": s.started.UTC().Format(time.RFC3339Nano), "last_activity": last.UTC().Format(time.RFC3339Nano),

@@ -197,7 +197,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	s.pruneSessions()
 	if existing, ok := s.sessions.findPath(*req.Path); ok {
-		w.Header().Set("Location", "/api/sessions/"+existing.ID)
+		w.Header().Set("Location", s.url("api/sessions/"+existing.ID))
 		s.reply(w, http.StatusCreated, s.sessionModel(existing))
 		return
 	}
@@ -214,7 +214,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		se.Type = *req.Type
 	}
 	se = s.sessions.add(se)
-	w.Header().Set("Location", "/api/sessions/"+se.ID)
+	w.Header().Set("Location", s.url("api/sessions/"+se.ID))
 	s.reply(w, http.StatusCreated, s.sessionModel(se))
 }
 

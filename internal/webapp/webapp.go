@@ -74,11 +74,11 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
-<link rel="icon" href="/kernelspecs/nmfkernel/logo-32x32.png">
-<link rel="stylesheet" href="/static/app.css?v={{.Version}}">
-<script type="module" nonce="{{.Nonce}}" src="/static/app.js?v={{.Version}}"></script>
+<link rel="icon" href="{{.Base}}kernelspecs/nmfkernel/logo-32x32.png">
+<link rel="stylesheet" href="{{.Base}}static/app.css?v={{.Version}}">
+<script type="module" nonce="{{.Nonce}}" src="{{.Base}}static/app.js?v={{.Version}}"></script>
 </head>
-<body data-version="{{.AppVersion}}">
+<body data-version="{{.AppVersion}}" data-base-url="{{.Base}}">
 <noscript>The nmfkernel notebook app needs JavaScript.</noscript>
 </body>
 </html>
@@ -86,9 +86,11 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 
 // Page returns the app's HTML page. nonce is the Content-Security-Policy
 // nonce of this response: the app runs scripts of trusted outputs with it.
-func Page(title, nonce, appVersion string) []byte {
+// base is the server's URL prefix ("/" or "/user/alice/"), under which the
+// app makes every request and link.
+func Page(title, nonce, appVersion, base string) []byte {
 	var b bytes.Buffer
-	page.Execute(&b, struct{ Title, Nonce, Version, AppVersion string }{title, nonce, Version(), appVersion})
+	page.Execute(&b, struct{ Title, Nonce, Version, AppVersion, Base string }{title, nonce, Version(), appVersion, base})
 	return b.Bytes()
 }
 
@@ -98,10 +100,10 @@ var login = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Log in · nmfkernel</title>
-<link rel="stylesheet" href="/static/app.css?v={{.Version}}">
+<link rel="stylesheet" href="{{.Base}}static/app.css?v={{.Version}}">
 </head>
 <body class="login">
-<form method="post" action="/login">
+<form method="post" action="{{.Base}}login">
 <h1>nmfkernel</h1>
 <p>Paste the token that <code>kernel serve</code> printed (the part after <code>?token=</code>) or open the URL it printed.</p>
 {{if .Failed}}<p class="login-error">That token is not this server's.</p>{{end}}
@@ -114,12 +116,12 @@ var login = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 </html>
 `))
 
-// Login returns the login page.
-func Login(next, xsrf string, failed bool) []byte {
+// Login returns the login page of the server at base.
+func Login(next, xsrf string, failed bool, base string) []byte {
 	var b bytes.Buffer
 	login.Execute(&b, struct {
-		Next, XSRF, Version string
-		Failed              bool
-	}{next, xsrf, Version(), failed})
+		Next, XSRF, Version, Base string
+		Failed                    bool
+	}{next, xsrf, Version(), base, failed})
 	return b.Bytes()
 }

@@ -2,6 +2,8 @@
 // jupyter_server. Requests carry the login cookie; those that change state
 // echo the _xsrf cookie in the X-XSRFToken header, as jupyter_server asks.
 
+import { appURL } from './base.js';
+
 export class APIError extends Error {
   constructor(status, message) {
     super(message);
@@ -38,7 +40,7 @@ export async function call(method, url, body) {
   }
   let res;
   try {
-    res = await fetch(url, init);
+    res = await fetch(appURL(url), init);
   } catch (e) {
     throw new APIError(0, 'the server cannot be reached');
   }

@@ -1,5 +1,6 @@
 // The file browser: a folder of the server's root, with new notebook, new
 // folder, upload, rename, delete, and the notebooks whose kernels run.
+import { appURL } from './base.js';
 import { contents, sessions, encodePath } from './api.js';
 import { h, toast, confirmDialog, promptDialog } from './ui.js';
 
@@ -44,7 +45,7 @@ export class Browser {
     this.crumbs = h('nav', { class: 'crumbs' });
     this.list = h('table', { class: 'files' });
     this.root.replaceChildren(
-      h('div', { class: 'top' }, h('header', { class: 'nb-header' }, h('a', { class: 'home', href: '/tree/' }, 'nmfkernel'), h('span', { class: 'spacer' }), h('a', { href: '/logout', class: 'logout' }, 'Log out')),
+      h('div', { class: 'top' }, h('header', { class: 'nb-header' }, h('a', { class: 'home', href: appURL('tree/') }, 'nmfkernel'), h('span', { class: 'spacer' }), h('a', { href: appURL('logout'), class: 'logout' }, 'Log out')),
       h('div', { class: 'toolbar' },
         btn('New notebook', 'New notebook', () => this.create('notebook')),
         btn('New folder', 'New folder', () => this.create('directory')),
@@ -67,13 +68,13 @@ export class Browser {
     }
     const runningBy = new Map(running.map((s) => [s.path, s]));
     const parts = this.dir ? this.dir.split('/') : [];
-    this.crumbs.replaceChildren(h('a', { href: '/tree/' }, 'Home'), ...parts.flatMap((p, i) => ['/', h('a', { href: '/tree/' + encodePath(parts.slice(0, i + 1).join('/')) }, p)]));
+    this.crumbs.replaceChildren(h('a', { href: appURL('tree/') }, 'Home'), ...parts.flatMap((p, i) => ['/', h('a', { href: appURL('tree/' + encodePath(parts.slice(0, i + 1).join('/'))) }, p)]));
     const items = model.content.slice().sort((a, b) => (a.type === 'directory') - (b.type === 'directory') ? (b.type === 'directory') - (a.type === 'directory') : a.name.localeCompare(b.name));
     const rows = [h('tr', {}, h('th', {}, 'Name'), h('th', {}, ''), h('th', {}, 'Modified'), h('th', {}, 'Size'), h('th', {}, ''))];
-    if (this.dir) rows.push(h('tr', {}, h('td', {}, h('a', { href: '/tree/' + encodePath(parts.slice(0, -1).join('/')) }, '..'))));
+    if (this.dir) rows.push(h('tr', {}, h('td', {}, h('a', { href: appURL('tree/' + encodePath(parts.slice(0, -1).join('/'))) }, '..'))));
     for (const m of items) {
       const k = kind(m);
-      const href = m.type === 'directory' ? '/tree/' + encodePath(m.path) : m.type === 'notebook' ? '/notebooks/' + encodePath(m.path) : '/files/' + encodePath(m.path);
+      const href = appURL(m.type === 'directory' ? 'tree/' + encodePath(m.path) : m.type === 'notebook' ? 'notebooks/' + encodePath(m.path) : 'files/' + encodePath(m.path));
       const link = h('a', { href, class: 'file-link', 'data-path': m.path }, h('span', { class: `badge badge-${k}` }, badges[k]), m.name);
       if (m.type === 'file') link.target = '_blank';
       const session = runningBy.get(m.path);
@@ -81,7 +82,7 @@ export class Browser {
       const act = (label, title, fn) => { const b = h('button', { class: 'small', title }, label); b.onclick = fn; actions.append(b); };
       if (session) act('Shut down', 'Shut the kernel of this notebook down', () => sessions.remove(session.id).then(() => this.refresh(), (e) => toast(e.message, 'error')));
       act('Rename', `Rename ${m.name}`, () => this.rename(m));
-      if (m.type !== 'directory') act('⤓', `Download ${m.name}`, () => { location.href = '/files/' + encodePath(m.path) + '?download=1'; });
+      if (m.type !== 'directory') act('⤓', `Download ${m.name}`, () => { location.href = appURL('files/' + encodePath(m.path)) + '?download=1'; });
       act('Delete', `Delete ${m.name}`, () => this.remove(m));
       rows.push(h('tr', { 'data-path': m.path },
         h('td', {}, link), h('td', { class: 'running' }, session ? 'Running' : ''), h('td', { title: m.last_modified }, ago(m.last_modified)), h('td', { class: 'size' }, size(m.size)), actions));
@@ -93,7 +94,7 @@ export class Browser {
   async create(type) {
     try {
       const m = await contents.newUntitled(this.dir, type);
-      if (type === 'notebook') location.href = '/notebooks/' + encodePath(m.path);
+      if (type === 'notebook') location.href = appURL('notebooks/' + encodePath(m.path));
       else await this.refresh();
     } catch (e) { toast(`Cannot create: ${e.message}`, 'error'); }
   }

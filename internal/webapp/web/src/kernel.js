@@ -2,6 +2,7 @@
 // JSON wire format): requests, replies and iopub messages routed to the
 // request that caused them, the kernel's status, and reconnection when the
 // socket drops (a server restart, a network blip).
+import { appURL } from './base.js';
 import { kernels } from './api.js';
 
 function uuid() {
@@ -40,7 +41,7 @@ export class Kernel {
   connect() {
     this.setState('connecting');
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(`${proto}//${location.host}/api/kernels/${this.id}/channels?session_id=${this.session}`);
+    const ws = new WebSocket(`${proto}//${location.host}${appURL(`api/kernels/${this.id}/channels`)}?session_id=${this.session}`);
     this.ws = ws;
     ws.onopen = () => {
       this.retries = 0;

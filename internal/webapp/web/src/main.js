@@ -1,5 +1,6 @@
 // The nmfkernel notebook app: /tree/PATH shows a folder, /notebooks/PATH
 // a notebook.
+import { appPath } from './base.js';
 import { Browser } from './browser.js';
 import { Notebook } from './notebook.js';
 
@@ -9,7 +10,7 @@ function start() {
   const root = document.createElement('div');
   root.id = 'app';
   document.body.append(root);
-  const path = location.pathname;
+  const path = appPath();
   if (path.startsWith('/notebooks/')) {
     const nb = new Notebook(root, decode(path.slice('/notebooks/'.length)));
     window.nmfkernel = nb; // for the end-to-end tests and the console

@@ -1,5 +1,6 @@
 // The notebook editor: cells, their outputs, the kernel session, and
 // Jupyter's commands and keyboard shortcuts (command mode and edit mode).
+import { appURL } from './base.js';
 import { contents, sessions, encodePath, APIError } from './api.js';
 import { Kernel } from './kernel.js';
 import { cellEditor } from './editor.js';
@@ -299,7 +300,7 @@ export class Notebook {
       this.focusCommand();
     });
     const header = h('header', { class: 'nb-header' },
-      h('a', { class: 'home', href: '/tree/' + encodePath(this.dir), title: 'Files' }, 'nmfkernel'),
+      h('a', { class: 'home', href: appURL('tree/' + encodePath(this.dir)), title: 'Files' }, 'nmfkernel'),
       h('span', { class: 'title' }, this.nameEl, this.dirtyEl), this.savedEl,
       h('span', { class: 'spacer' }), this.trustEl, this.statusEl);
     const toolbar = h('div', { class: 'toolbar', role: 'toolbar' },
@@ -672,7 +673,7 @@ export class Notebook {
       const m = await contents.rename(this.path, newPath);
       this.path = m.path;
       this.nameEl.textContent = m.name.replace(/\.ipynb$/, '');
-      history.replaceState(null, '', '/notebooks/' + encodePath(m.path));
+      history.replaceState(null, '', appURL('notebooks/' + encodePath(m.path)));
       this.setDirty(this.dirty);
     } catch (e) {
       toast(`Rename failed: ${e.message}`, 'error');

@@ -2,6 +2,7 @@
 // streams and tracebacks with ANSI colours, Markdown with maths. Outputs
 // of a trusted notebook (run in this browser) render their HTML as is and
 // run their scripts; others are sanitized, as Jupyter's trust model asks.
+import { appURL } from './base.js';
 import DOMPurify from 'dompurify';
 import { AnsiUp } from 'ansi_up';
 import { Marked } from 'marked';
@@ -35,7 +36,7 @@ function fileURL(dir, src) {
   for (const p of parts) {
     if (p === '..') out.pop(); else if (p && p !== '.') out.push(p);
   }
-  return '/files/' + out.map(encodeURIComponent).join('/');
+  return appURL('files/' + out.map(encodeURIComponent).join('/'));
 }
 
 // untrustedHTML is DOMPurify's setting for HTML the notebook's reader did
