@@ -158,6 +158,14 @@ type User struct {
 // expired or was revoked.
 var ErrRefused = errors.New("the hub does not know this token (expired, revoked or never issued)")
 
+// APIError is an answer of the hub's API other than success or refusal.
+type APIError struct {
+	Status  int
+	Message string
+}
+
+func (e *APIError) Error() string { return e.Message }
+
 // Client talks to the hub's API on behalf of this server.
 type Client struct {
 	cfg  Config
@@ -248,7 +256,7 @@ func (c *Client) apiRequest(ctx context.Context, method, url, token string, body
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		return ErrRefused
 	case resp.StatusCode/100 != 2:
-		return fmt.Errorf("the hub's API: %s %s: %s: %s", method, redact(url), resp.Status, strings.TrimSpace(string(b)))
+		return &APIError{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's API: %s %s: %s: %s", method, redact(url), resp.Status, strings.TrimSpace(string(b)))}
 	}
 	if v == nil {
 		return nil
@@ -341,10 +349,12 @@ func (c *Client) TokenForCode(ctx context.Context, code string) (string, error) 
 		AccessToken string `json:"access_token"`
 	}
 	err := c.apiRequest(ctx, http.MethodPost, c.cfg.APIURL+"/oauth2/token", c.cfg.APIToken, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded", &reply)
+	var apiErr *APIError
+	if errors.Is(err, ErrRefused) || (errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest) {
+		// OAuth's invalid_grant is a 400.
+		return "", errors.New("the hub refused the login code (used already, expired, or not issued to this server)")
+	}
 	if err != nil {
-		if errors.Is(err, ErrRefused) {
-			return "", errors.New("the hub refused the login code (used already, expired, or not issued to this server)")
-		}
 		return "", err
 	}
 	if reply.AccessToken == "" {
