@@ -4,7 +4,8 @@
 // Usage:
 //
 //	kernel run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--png-dir DIR]
-//	kernel serve [--addr 127.0.0.1:8888] [--token T] [--root DIR] [--allow-origin O] [--allow-remote] [--delete-to-trash=false] [--cull-idle D]
+//	kernel serve [--addr 127.0.0.1:8888] [--token T] [--root DIR] [--base-url P] [--allow-origin O] [--allow-remote] [--delete-to-trash=false] [--cull-idle D]
+//	kernel serve --hub   (as JupyterHub's single-user server; see docs/jupyterhub.md)
 //	kernel jupyter --connection-file FILE
 //	kernel install [--user | --prefix DIR | --sys-prefix] [--print]
 //	kernel version

@@ -2,7 +2,6 @@ package hubtest_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -13,10 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"nmfkernel/internal/hubtest"
-	"nmfkernel/internal/jupyter"
 )
 
 // skipOrFail skips with msg, or fails under CI=true, where every outside
@@ -69,63 +65,17 @@ func kernelProcesses(bin string) []string {
 	return out
 }
 
-// runCell starts a kernel on the server at base (through the hub's
-// proxy) with token, runs code over the websocket and returns its stdout.
+// runCell runs code on a new kernel of the server at base and returns
+// its stdout.
 func runCell(t *testing.T, base, token, code string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"api/kernels", strings.NewReader(`{"name":"nmfkernel"}`))
-	req.Header.Set("Authorization", "token "+token)
-	resp, err := http.DefaultClient.Do(req)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := hubtest.RunCell(ctx, base, token, code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var k struct{ ID string }
-	json.NewDecoder(resp.Body).Decode(&k)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("start a kernel through the hub: %s", resp.Status)
-	}
-	session := jupyter.NewID()
-	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+"api/kernels/"+k.ID+"/channels?session_id="+session,
-		http.Header{"Authorization": {"token " + token}})
-	if err != nil {
-		t.Fatalf("websocket through the hub's proxy: %v", err)
-	}
-	defer ws.Close()
-	m, _ := jupyter.NewMessage(session, "execute_request", nil, map[string]any{"code": code, "silent": false, "store_history": true, "user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": true})
-	m.Channel = "shell"
-	b, _, _ := jupyter.EncodeWSJSON(m)
-	if err := ws.WriteMessage(websocket.TextMessage, b); err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	ws.SetReadDeadline(time.Now().Add(60 * time.Second))
-	for {
-		kind, data, err := ws.ReadMessage()
-		if err != nil {
-			t.Fatalf("read: %v (stdout so far %q)", err, out.String())
-		}
-		r, err := jupyter.DecodeWSJSON(data, kind == websocket.BinaryMessage)
-		if err != nil || r.ParentHeader == nil || r.ParentHeader.MsgID != m.Header.MsgID {
-			continue
-		}
-		switch r.Header.MsgType {
-		case "stream":
-			var c struct{ Name, Text string }
-			r.DecodeContent(&c)
-			if c.Name == "stdout" {
-				out.WriteString(c.Text)
-			}
-		case "status":
-			var c struct {
-				ExecutionState string `json:"execution_state"`
-			}
-			r.DecodeContent(&c)
-			if c.ExecutionState == "idle" {
-				return out.String()
-			}
-		}
-	}
+	return out
 }
 
 // TestKernelServeUnderJupyterHub runs kernel serve --hub as the

@@ -2,6 +2,7 @@ package webapp_test
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"nmfkernel/internal/hubtest"
 )
 
 // browserTest checks what a browser test needs (node, chromium,
@@ -272,4 +275,38 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestAppUnderJupyterHub runs testdata/e2e/hub.mjs: alice logs in at a
+// real JupyterHub, which starts kernel serve --hub for her; the app runs
+// grocery.ipynb under /user/alice/.
+func TestAppUnderJupyterHub(t *testing.T) {
+	dir, chromium, bin := browserTest(t)
+	if m := hubtest.Missing(); m != "" {
+		skipOrFail(t, "skipping: "+m)
+	}
+	hubDir := t.TempDir()
+	repo := filepath.Join("..", "..")
+	home := filepath.Join(hubDir, "alice")
+	copyFile(t, filepath.Join(repo, "notebooks", "grocery.ipynb"), filepath.Join(home, "grocery.ipynb"))
+	copyFile(t, filepath.Join(repo, "notebooks", "data", "grocery.csv"), filepath.Join(home, "data", "grocery.csv"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	h, err := hubtest.Start(ctx, hubtest.Options{Kernel: bin, Dir: hubDir, Env: map[string]string{"XDG_DATA_HOME": filepath.Join(hubDir, "share")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	cmd := exec.CommandContext(ctx, "node", "hub.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HUB_URL="+h.URL, "CHROMIUM="+chromium)
+	if d := os.Getenv("SCREENSHOTS"); d != "" {
+		abs, _ := filepath.Abs(d)
+		cmd.Env = append(cmd.Env, "SCREENSHOTS="+abs)
+	}
+	out, err := cmd.CombinedOutput()
+	t.Logf("chromium:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "\nPASS") {
+		t.Fatalf("the app failed behind the hub: %v\nhub log:\n%s", err, h.Log())
+	}
 }
