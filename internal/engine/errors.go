@@ -126,6 +126,13 @@ func (s *Session) cellError(seq int, err error) *CellError {
 	case errors.As(err, &list) && len(list) > 0:
 		err = list[0]
 	}
+	var de *directiveError
+	if errors.As(err, &de) {
+		ce.Name, ce.Value, ce.Line, ce.Column = de.name, de.msg, de.line, 1
+		ce.Traceback = []string{fmt.Sprintf("%s, line %d: %s: %s", s.cellLabel(seq), de.line, de.name, de.msg)}
+		ce.Traceback = append(ce.Traceback, s.excerpt(seq, de.line, 1)...)
+		return ce
+	}
 	// A compile error: "cellN:L:C: message" (possibly with more after).
 	ce.Name = "CompileError"
 	msg := err.Error()

@@ -255,6 +255,7 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 		return
 	}
 	if fn.Pkg() != nil && fn.Pkg() != l.pkg {
+		l.lowerTestLog(call, fn)
 		l.parenthesizeResults(call)
 		l.convertErrorArgs(call, fn)
 		l.lowerContainersOfStringers(call, fn)

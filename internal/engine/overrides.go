@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"maps"
 	"reflect"
 	"strings"
 	"time"
@@ -20,6 +21,8 @@ import (
 const prelude = `import __nmfkernel "nmfkernel/engine/builtin"
 import __nmfkernelGeneric "nmfkernel/engine/generic"
 import __nmfkernelFmt "fmt"
+import __nmfkernelOS "os"
+import __nmfkernelTesting "testing"
 
 func min[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 | uint64 | uintptr | float32 | float64 | string](x T, y ...T) T {
 	m := x
@@ -90,7 +93,9 @@ func (s *Session) overrides() interp.Exports {
 			disp[name] = m
 		}
 	}
-	return interp.Exports{
+	builtin := map[string]reflect.Value{}
+	maps.Copy(builtin, s.testBuiltins())
+	exports := interp.Exports{
 		"nmfkernel/lib/display/display": disp,
 		"nmfkernel/lib/nmf/nmf": {
 			"Fit": reflect.ValueOf(func(V *nmf.Matrix, opt nmf.Options) (*nmf.Model, error) {
@@ -163,6 +168,8 @@ func (s *Session) overrides() interp.Exports {
 		"nmfkernel/engine/generic/generic": genericLib,
 		"log/slog/slog":                    s.slog.exports(),
 	}
+	maps.Copy(exports["nmfkernel/engine/builtin/builtin"], builtin)
+	return exports
 }
 
 // cellContext returns a context that ends when ctx or the running cell's

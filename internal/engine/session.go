@@ -145,6 +145,10 @@ type Session struct {
 	// goPanics are goroutine panics that came when no cell was running.
 	cancelCell context.CancelCauseFunc
 	goPanics   []*goroutinePanicError
+	// testFailed is what the last %test found; tests are the functions
+	// the running %test has handed over.
+	testFailed bool
+	tests      testSet
 }
 
 var specialStdio sync.Once
@@ -195,7 +199,7 @@ func (s *Session) newInterpreter() error {
 	}
 	s.importer = cellImporter(standardLibrary(), symbols.Symbols)
 	s.i, s.ctl = i, ctl
-	s.interpImports = map[string]string{"__nmfkernel": "nmfkernel/engine/builtin", "__nmfkernelGeneric": "nmfkernel/engine/generic"}
+	s.interpImports = map[string]string{"__nmfkernel": "nmfkernel/engine/builtin", "__nmfkernelGeneric": "nmfkernel/engine/generic", "__nmfkernelOS": "os", "__nmfkernelTesting": "testing"}
 	if _, err := s.eval(context.Background(), lineDirective(0, 1, 1)+prelude); err != nil {
 		return fmt.Errorf("engine: prelude: %w", err)
 	}
@@ -265,7 +269,7 @@ func (s *Session) Execute(ctx context.Context, code string, opt ExecOptions, sin
 		res.Err = s.cellError(seq, err)
 		return res
 	}
-	err := s.runCell(ctx, seq, res.Count, code)
+	err := s.runCode(ctx, seq, res.Count, code)
 	var gp *goroutinePanicError
 	if cause := context.Cause(ctx); errors.As(cause, &gp) {
 		err = gp // the cell was stopped by a panic in one of its goroutines

@@ -3,8 +3,10 @@ package engine
 import (
 	"errors"
 	"io"
+	"os"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -28,6 +30,10 @@ type streamWriter struct {
 	// panicFrames, on stderr, collects the "_.go:L:C: panic: f(...)"
 	// lines yaegi prints while a panic unwinds, for the traceback.
 	panicFrames []string
+	// toProcess, while %test runs, sends what cells write to the process's
+	// os.Stdout or os.Stderr of the moment instead, where the testing
+	// package reads it (an example's output) or passes it on (see goTest).
+	toProcess atomic.Bool
 }
 
 // yaegiPanicLine matches a frame line that yaegi writes to stderr while a
@@ -35,6 +41,17 @@ type streamWriter struct {
 var yaegiPanicLine = regexp.MustCompile(`^(?:_\.go:)?(\d+):(\d+): panic: (.*)\n?$`)
 
 func (w *streamWriter) Write(p []byte) (int, error) {
+	if w.toProcess.Load() && !(w.name == "stderr" && yaegiPanicLine.Match(p)) {
+		if w.name == "stderr" {
+			return os.Stderr.Write(p)
+		}
+		return os.Stdout.Write(p)
+	}
+	return w.writeStream(p)
+}
+
+// writeStream batches p for the cell's stream.
+func (w *streamWriter) writeStream(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.name == "stderr" && yaegiPanicLine.Match(p) {
