@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"os"
@@ -234,5 +235,49 @@ func TestServeToken(t *testing.T) {
 		if got != tc.want || given != tc.given || (err != nil) != tc.fails {
 			t.Errorf("serveToken(%q, %q, %q) = %q, %v, %v", tc.flag, tc.file, tc.env, got, given, err)
 		}
+	}
+}
+
+// TestRunDirectives runs a notebook with directives through kernel run
+// (a kernel process): the shell in the notebook's folder, %env, %%bash,
+// %test, and a failing test stopping the run.
+func TestRunDirectives(t *testing.T) {
+	wd, _ := os.Getwd()
+	t.Chdir(wd)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "data.txt"), []byte("x\n"), 0o644)
+	cells := []string{
+		"!ls",
+		"%env NB_MODE=check\n!echo mode=$NB_MODE",
+		"%%bash\necho $((2 + 3))",
+		"import \"testing\"\nfunc TestOK(t *testing.T) {}\nfunc TestNo(t *testing.T) { t.Fatal(\"no\") }",
+		"%test -run OK",
+		"%test",
+		"fmt.Println(\"not reached\")",
+	}
+	var src strings.Builder
+	src.WriteString(`{"cells":[`)
+	for i, c := range cells {
+		if i > 0 {
+			src.WriteString(",")
+		}
+		b, _ := json.Marshal(c)
+		fmt.Fprintf(&src, `{"cell_type":"code","metadata":{},"source":%s,"outputs":[],"execution_count":null}`, b)
+	}
+	src.WriteString(`],"metadata":{},"nbformat":4,"nbformat_minor":5}`)
+	in := filepath.Join(dir, "nb.ipynb")
+	os.WriteFile(in, []byte(src.String()), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", in}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "cell 6 failed: cell [6], line 1: TestFailure") {
+		t.Fatalf("exit %d, want 1 at cell 6:\n%s", code, errb.String())
+	}
+	b, _ := os.ReadFile(in)
+	for _, want := range []string{`"data.txt\n"`, `"env: NB_MODE=check\n"`, `"mode=check\n"`, `"5\n"`, `ok  \tnotebook`, `--- FAIL: TestNo`, `cell [4]:3: no`} {
+		if !strings.Contains(string(b), strings.ReplaceAll(strings.ReplaceAll(want, "\n", `\n`), "\t", `\t`)) && !strings.Contains(string(b), want) {
+			t.Errorf("the notebook's outputs lack %q:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "not reached") && strings.Contains(string(b), `"text": [`+"\n"+`      "not reached`) {
+		t.Errorf("the run went on past the failing %%test")
 	}
 }

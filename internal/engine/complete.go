@@ -469,6 +469,18 @@ func (d *docIndex) symbolDoc(path, name string) string {
 // "incomplete" (an open bracket, string or block: the front end should
 // offer another line) or "invalid".
 func IsComplete(code string) string {
+	if p := planCell(code); p.cell != nil {
+		return "complete"
+	} else if at := directiveLines(code); len(at) > 0 {
+		// The Go around the directives decides.
+		lines := strings.Split(code, "\n")
+		for i := range lines {
+			if at[i] {
+				lines[i] = ""
+			}
+		}
+		code = strings.Join(lines, "\n")
+	}
 	if strings.TrimSpace(code) == "" {
 		return "complete"
 	}

@@ -42,6 +42,37 @@ try:
     r = kc.get_shell_msg(timeout=30)["content"]
     check("is_complete", r["status"] == "incomplete", r)
 
+    # Directives: the shell, %env, %test, %%bash; an automatic import.
+    outputs = []
+    reply = kc.execute_interactive('%env NMF_CHECK=yes\n!echo shell says $NMF_CHECK',
+                                   output_hook=outputs.append, timeout=60)
+    texts = "".join(o["content"].get("text", "") for o in outputs if o["msg_type"] == "stream")
+    check("%env and !", reply["content"]["status"] == "ok" and texts == "env: NMF_CHECK=yes\nshell says yes\n", (reply["content"], texts))
+    outputs = []
+    reply = kc.execute_interactive('%%bash\necho $((6 * 7))', output_hook=outputs.append, timeout=60)
+    texts = "".join(o["content"].get("text", "") for o in outputs if o["msg_type"] == "stream")
+    check("%%bash", reply["content"]["status"] == "ok" and texts == "42\n", (reply["content"], texts))
+    outputs = []
+    reply = kc.execute_interactive('import "testing"\nfunc TestAdd(t *testing.T) {\n\tif 1+1 != 3 {\n\t\tt.Errorf("1+1 = %d", 1+1)\n\t}\n}',
+                                   output_hook=outputs.append, timeout=60)
+    reply = kc.execute_interactive('%test', output_hook=outputs.append, timeout=60)
+    texts = "".join(o["content"].get("text", "") for o in outputs if o["msg_type"] == "stream")
+    check("%test", reply["content"]["status"] == "error" and reply["content"]["ename"] == "TestFailure"
+          and "--- FAIL: TestAdd" in texts and "cell [4]:4: 1+1 = 2" in texts, (reply["content"], texts))
+    outputs = []
+    reply = kc.execute_interactive('xs := []int{3, 1, 2}\nsort.Ints(xs)\nxs', output_hook=outputs.append, timeout=60)
+    results = [o["content"]["data"]["text/plain"] for o in outputs if o["msg_type"] == "execute_result"]
+    check("automatic import", reply["content"]["status"] == "ok" and results == ["[1 2 3]"], (reply["content"], outputs))
+    kc.is_complete("%%bash\nfor i in 1 2")
+    r = kc.get_shell_msg(timeout=30)["content"]
+    check("is_complete of a cell directive", r["status"] == "complete", r)
+    msg_id = kc.execute("!sleep 30")
+    time.sleep(1)
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    check("interrupt a shell command", reply["parent_header"]["msg_id"] == msg_id and reply["content"]["status"] == "error"
+          and reply["content"]["ename"] == "Interrupt", reply["content"])
+
     msg_id = kc.execute("n := 0\nfor { n++ }")
     time.sleep(1)
     km.interrupt_kernel()

@@ -48,6 +48,10 @@ try {
   await page.keyboard.press('Shift+Enter');
   await page.waitForFunction(() => window.nmfkernel.cells[0].outputsEl.textContent.trim() === 'true');
   check('a new notebook runs in its folder (reads data/grocery.csv)', true);
+  await page.keyboard.type('!ls data');
+  await page.keyboard.press('Shift+Enter');
+  await page.waitForFunction(() => window.nmfkernel.cells[1] && window.nmfkernel.cells[1].outputsEl.textContent.includes('grocery.csv'));
+  check('a shell directive runs in the notebook\'s folder', true);
   await page.keyboard.press('Control+s');
   await page.waitForFunction(() => !window.nmfkernel.dirty && !window.nmfkernel.saving);
   await page.click('a.home');
