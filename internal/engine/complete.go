@@ -358,18 +358,25 @@ func (d *docIndex) load(path string) *doc.Package {
 	}
 	d.pkgs[path] = nil
 	wd, _ := os.Getwd()
-	bp, err := build.Default.Import(path, wd, build.FindOnly)
-	if err != nil {
-		return nil
+	var dir string
+	if bp, err := build.Default.Import(path, wd, build.FindOnly); err == nil && bp.Goroot {
+		dir = bp.Dir
+	} else if dir = moduleDir(path); dir == "" {
+		// A module compiled into this kernel has its source in the module
+		// cache; anything else, as go/build finds it.
+		if err != nil {
+			return nil
+		}
+		dir = bp.Dir
 	}
 	files := map[string]*ast.File{}
-	entries, _ := os.ReadDir(bp.Dir)
+	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		n := e.Name()
 		if !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
 			continue
 		}
-		f, err := parser.ParseFile(d.fset, filepath.Join(bp.Dir, n), nil, parser.ParseComments)
+		f, err := parser.ParseFile(d.fset, filepath.Join(dir, n), nil, parser.ParseComments)
 		if err == nil {
 			files[n] = f
 		}

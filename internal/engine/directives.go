@@ -236,6 +236,7 @@ var directiveHelp = []struct{ name, text string }{
 	{"%time GO", "run the Go code on the rest of the line and print how long it took"},
 	{"%%time", "as the first line: run the rest of the cell and print how long it took"},
 	{"%test [flags]", "run the notebook's Test, Benchmark, Example and Fuzz (seed corpus) functions as go test does (-run, -bench, -benchmem, -count, -v, -benchtime, -skip, -short, -failfast)"},
+	{"%go get M@V", "pin a module's version for the cell's imports (%go list shows the modules compiled in; handled by the kernel process)"},
 	{"%help", "this list"},
 }
 

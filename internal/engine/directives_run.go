@@ -123,6 +123,8 @@ func (s *Session) runDirective(ctx context.Context, seq, count int, code string,
 	case "help":
 		fmt.Fprint(s.stdout, helpText())
 		return nil
+	case "go":
+		return &directiveError{"DirectiveError", d.line, "%go is handled by the kernel process, which builds modules in: run the notebook in one (kernel serve, Jupyter, or kernel run without --in-process)"}
 	case "":
 		return &directiveError{"DirectiveError", d.line, "a lone % is not a directive (%help lists them)"}
 	}
@@ -130,7 +132,7 @@ func (s *Session) runDirective(ctx context.Context, seq, count int, code string,
 }
 
 func directiveNames() string {
-	return "!, %%bash, %%sh, %cd, %env, %time, %%time, %test, %help"
+	return "!, %%bash, %%sh, %cd, %env, %time, %%time, %test, %go, %help"
 }
 
 // lineOffset is the byte offset of line (1-based) in code.

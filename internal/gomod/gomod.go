@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -585,6 +586,12 @@ func goError(what, stderr string, err error) error {
 		strings.Contains(low, "module lookup disabled") || strings.Contains(low, "tls handshake"):
 		e.Problem = "cannot be downloaded: the Go module proxy cannot be reached and the module is not in the module cache"
 		e.Hint = "Check the network and GOPROXY (`go env GOPROXY`); offline, only modules already in the module cache (`go env GOMODCACHE`) can be used, with GOFLAGS=-mod=mod and GOPROXY=off."
+	case strings.Contains(low, "403 forbidden"):
+		e.Problem = "the Go module proxy refused it (403 Forbidden" + serverResponse(msg) + "): the proxy does not serve this module or version to you"
+		e.Hint = "A private module, or one the proxy blocks: for a private module set GOPRIVATE (and GOPROXY=direct or your own proxy); check `go env GOPROXY GONOSUMDB`."
+	case strings.Contains(low, "410 gone"):
+		e.Problem = "the Go module proxy answered 410 Gone" + serverResponse(msg) + ": it has no such module version, or will not serve it"
+		e.Hint = "Check the module path and version (`go list -m -versions MODULE` lists them); for a private module set GOPRIVATE (and GOPROXY=direct or your own proxy)."
 	case strings.Contains(low, "cannot find module providing package") || strings.Contains(low, "is not in std") ||
 		strings.Contains(low, "finding module for package") && (strings.Contains(low, " 403 ") || strings.Contains(low, " 404 ") || strings.Contains(low, " 410 ")) ||
 		strings.Contains(low, "malformed module path") || strings.Contains(low, "no required module provides"):
@@ -604,6 +611,23 @@ func goError(what, stderr string, err error) error {
 		e.Problem = "the go command failed: " + err.Error()
 	}
 	return e
+}
+
+// serverResponse is the proxy's own words from the go command's message
+// (its "server response:" line), as ": words", or "".
+func serverResponse(msg string) string {
+	_, after, ok := strings.Cut(msg, "server response:")
+	if !ok {
+		return ""
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(after), "\n")
+	if line = strings.TrimSpace(line); line == "" {
+		return ""
+	}
+	if len(line) > 160 {
+		line = line[:160] + "…"
+	}
+	return ": " + strconv.Quote(line)
 }
 
 // buildError explains a failed kernel build.

@@ -54,7 +54,8 @@ func TestParseDirectives(t *testing.T) {
 func TestGoErrorWords(t *testing.T) {
 	for _, c := range []struct{ stderr, problem string }{
 		{"go: finding module for package x.y/z\ncannot find module providing package x.y/z: module x.y/z: reading https://proxy.golang.org/x.y/z/@v/list: 404 Not Found", "there is no such package"},
-		{"go: github.com/a/b@v9.0.0: reading https://proxy.golang.org/github.com/a/b/@v/v9.0.0.info: 410 Gone", "this version cannot be had"},
+		{"go: github.com/a/b@v9.0.0: reading https://proxy.golang.org/github.com/a/b/@v/v9.0.0.info: 410 Gone", "the Go module proxy answered 410 Gone"},
+		{"go: finding module for package corp.example/x\ncannot find module providing package corp.example/x: module corp.example/x: reading https://proxy.example/corp.example/x/@v/list: 403 Forbidden\n\tserver response: This module version is not available.", `the Go module proxy refused it (403 Forbidden: "This module version is not available.")`},
 		{"go: github.com/a/b@v9.0.0: invalid version: unknown revision v9.0.0", "this version cannot be had"},
 		{"go: module github.com/a/b@latest found (v1.0.0), but does not contain package github.com/a/b/c", "no such package in that module"},
 		{`go: github.com/a/b@v1.0.0: Get "https://proxy.golang.org/...": dial tcp: lookup proxy.golang.org: no such host`, "the Go module proxy cannot be reached"},

@@ -72,9 +72,11 @@ type Kernel struct {
 
 	eng *engine.Session
 
-	have     gomod.Kernel // what this binary has compiled in (modules)
-	replay   []string     // the cells that ran to the end, for a successor to re-run
-	resumeSt *resumeState // the session to carry on, in a kernel that replaced itself
+	have   gomod.Kernel // what this binary has compiled in (modules)
+	replay []string     // the cells that ran to the end, for a successor to re-run
+	// replayCounts are their execution counts.
+	replayCounts []int
+	resumeSt     *resumeState // the session to carry on, in a kernel that replaced itself
 
 	shellQueue chan *jupyter.Message
 	stdinReply chan *jupyter.Message
@@ -600,6 +602,7 @@ func (k *Kernel) execute(m *jupyter.Message) {
 		}
 		if res.Err == nil && store {
 			k.replay = append(k.replay, req.Code)
+			k.replayCounts = append(k.replayCounts, res.Count)
 		}
 		if res.Err != nil {
 			e := res.Err

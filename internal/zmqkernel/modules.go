@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"nmfkernel/internal/engine"
@@ -92,9 +94,11 @@ func cellError(name string, err error) *engine.CellError {
 
 // resumeState is what a kernel hands to the binary that replaces it.
 type resumeState struct {
-	Replay  []string       // the session's cells that ran to the end, oldest first
-	Count   int            // the execution count
-	Pending []savedMessage // the request that asked for the build, then those queued behind it
+	Replay []string // the session's cells that ran to the end, oldest first
+	// ReplayCounts are their execution counts, to name them.
+	ReplayCounts []int
+	Count        int            // the execution count
+	Pending      []savedMessage // the request that asked for the build, then those queued behind it
 	// Subscribers is how many iopub subscribers there were: the successor
 	// waits for them to reconnect before it speaks.
 	Subscribers int
@@ -119,18 +123,45 @@ func (k *Kernel) buildAndReplace(ctx context.Context, m *jupyter.Message, req *g
 			Problem: "is not compiled into this kernel, and this kernel cannot build one that has it",
 			Hint:    "Run the notebook in a kernel process (kernel run without --in-process, kernel serve, or Jupyter)."}
 	}
+	// The build's steps are progress, not errors: they go to stdout, each
+	// with the time since the build started, and a long step says it is
+	// still going every 10 s.
+	start := time.Now()
+	var sayMu sync.Mutex
+	lastSaid := start
 	say := func(format string, args ...any) {
-		k.publish("stream", &m.Header, map[string]string{"name": "stderr", "text": fmt.Sprintf(format, args...) + "\n"})
+		sayMu.Lock()
+		defer sayMu.Unlock()
+		lastSaid = time.Now()
+		k.publish("stream", &m.Header, map[string]string{"name": "stdout", "text": fmt.Sprintf(format, args...) + "\n"})
 	}
 	what := append(slices.Clone(req.Packages), pinStrings(req.Pins)...)
 	for _, in := range req.Instances {
 		what = append(what, in.Expr(func(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }))
 	}
-	say("nmfkernel: %s: not compiled into this kernel; building a kernel that has it.", strings.Join(what, ", "))
+	say("nmfkernel: %s: not compiled into this kernel; building a kernel that has it (the first build of a module takes a minute or two).", strings.Join(what, ", "))
 	b := *k.opt.Modules
-	start := time.Now()
-	b.Progress = func(line string) { say("  %s", line) }
+	b.Progress = func(line string) { say("  %5.1f s  %s", time.Since(start).Seconds(), line) }
+	ticker := time.NewTicker(time.Second)
+	tickDone := make(chan struct{})
+	go func() {
+		defer ticker.Stop()
+		for {
+			select {
+			case <-tickDone:
+				return
+			case <-ticker.C:
+				sayMu.Lock()
+				quiet := time.Since(lastSaid)
+				sayMu.Unlock()
+				if quiet >= buildHeartbeat {
+					say("  %5.1f s  still building…", time.Since(start).Seconds())
+				}
+			}
+		}
+	}()
 	build, err := b.Build(ctx, k.have, *req)
+	close(tickDone)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return &gomod.Error{Package: strings.Join(what, ", "), Problem: "the build was interrupted; nothing changed"}
@@ -138,7 +169,7 @@ func (k *Kernel) buildAndReplace(ctx context.Context, m *jupyter.Message, req *g
 		return err
 	}
 	for _, mod := range build.Kernel.Modules {
-		say("  %s %s", mod.Path, mod.Version)
+		say("  %5.1f s  has %s %s", time.Since(start).Seconds(), mod.Path, mod.Version)
 	}
 	if !canReplaceProcess {
 		return &gomod.Error{Package: strings.Join(what, ", "), Problem: "a kernel that has it was built, but this system cannot replace a running kernel process",
@@ -164,12 +195,13 @@ func (k *Kernel) buildAndReplace(ctx context.Context, m *jupyter.Message, req *g
 	if n := len(k.replay); n > 0 {
 		say("nmfkernel: the session moves to the new kernel, which re-runs the %d cells that ran before (without their output) to restore their variables.", n)
 	}
+	state := resumeState{Replay: k.replay, ReplayCounts: k.replayCounts, Subscribers: k.iopub.Subscribers()}
 
 	count := k.eng.ExecutionCount()
 	if req.Instances != nil && count > 0 {
 		count-- // the cell's check counted it; it runs again in the new kernel
 	}
-	state := resumeState{Replay: k.replay, Count: count, Subscribers: k.iopub.Subscribers()}
+	state.Count = count
 	pending := []*jupyter.Message{m}
 	for queued := true; queued; {
 		select {
@@ -291,10 +323,13 @@ func (k *Kernel) resume(st *resumeState) {
 	k.cancelRun = nil
 	k.mu.Unlock()
 	cancel()
-	k.replay = st.Replay
+	k.replay, k.replayCounts = st.Replay, st.ReplayCounts
 	k.eng.SetExecutionCount(st.Count)
 	if first != nil {
 		k.publish("clear_output", first, map[string]bool{"wait": false})
+		if note := replayNote(st.Replay, st.ReplayCounts); note != "" {
+			k.publish("stream", first, map[string]string{"name": "stdout", "text": note})
+		}
 		if len(failed) > 0 {
 			k.publish("stream", first, map[string]string{"name": "stderr", "text": "nmfkernel: the session moved to a kernel with the new packages, but re-running its cells failed here, so what they define is missing:\n  " +
 				strings.Join(failed, "\n  ") + "\n"})
@@ -308,6 +343,54 @@ func (k *Kernel) resume(st *resumeState) {
 	for _, p := range pending {
 		k.shellQueue <- p
 	}
+}
+
+// buildHeartbeat is how long a module build may be silent before it says
+// it is still going.
+const buildHeartbeat = 10 * time.Second
+
+// replayNote names the cells a kernel that replaced itself re-ran, and
+// warns where their values may differ from the first run's: cells that
+// read the clock, random numbers, files or the network.
+func replayNote(cells []string, counts []int) string {
+	if len(cells) == 0 {
+		return ""
+	}
+	name := func(i int) string {
+		if i < len(counts) && counts[i] > 0 {
+			return fmt.Sprintf("[%d]", counts[i])
+		}
+		return fmt.Sprintf("#%d", i+1)
+	}
+	var names []string
+	for i := range cells {
+		names = append(names, name(i))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "nmfkernel: this kernel has the new packages; it re-ran cells %s to restore the session's variables.\n", strings.Join(names, ", "))
+	for i, code := range cells {
+		var kinds []string
+		for _, v := range volatile {
+			if v.re.MatchString(code) {
+				kinds = append(kinds, v.what)
+			}
+		}
+		if len(kinds) > 0 {
+			fmt.Fprintf(&b, "  cell %s %s: its values may differ from the first run's.\n", name(i), strings.Join(kinds, ", "))
+		}
+	}
+	return b.String()
+}
+
+// volatile are the things a re-run cell may get differently.
+var volatile = []struct {
+	what string
+	re   *regexp.Regexp
+}{
+	{"reads the clock", regexp.MustCompile(`\btime\.(Now|Since|Until|Tick|After)\b`)},
+	{"draws random numbers", regexp.MustCompile(`\brand\.\w+|nmf\.InitRandom\b`)},
+	{"reads files", regexp.MustCompile(`\bos\.(ReadFile|Open|OpenFile|ReadDir|Stat)\b|\bnmf\.Read\w*|\bcsv\.NewReader\b`)},
+	{"uses the network", regexp.MustCompile(`\bhttp\.\w+|\bnet\.\w+`)},
 }
 
 // resumeWait bounds the wait for the clients to reconnect to a kernel
