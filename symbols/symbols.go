@@ -1,6 +1,6 @@
 // Package symbols holds the exported symbols of the packages that notebook
 // cells can import, in the form yaegi's interp.Use takes: the project's
-// lib/nmf, lib/viz and lib/display, gonum (mat, stat, floats, optimize,
+// lib/nmf, lib/viz, lib/display and lib/widgets, gonum (mat, stat, floats, optimize,
 // distuv) and gonum/plot (plot, plotter, plotutil, vg, draw, vgimg, font,
 // palette, moreland). The Go standard library comes from yaegi's stdlib
 // package.
@@ -50,6 +50,7 @@ var Packages = []string{
 	"nmfkernel/lib/display",
 	"nmfkernel/lib/display/table",
 	"nmfkernel/lib/viz",
+	"nmfkernel/lib/widgets",
 	"gonum.org/v1/gonum/mat",
 	"gonum.org/v1/gonum/stat",
 	"gonum.org/v1/gonum/stat/distuv",
@@ -66,7 +67,7 @@ var Packages = []string{
 	"gonum.org/v1/plot/palette/moreland",
 }
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract nmfkernel/lib/nmf nmfkernel/lib/display nmfkernel/lib/display/table nmfkernel/lib/viz
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract nmfkernel/lib/nmf nmfkernel/lib/display nmfkernel/lib/display/table nmfkernel/lib/viz nmfkernel/lib/widgets
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract gonum.org/v1/gonum/mat gonum.org/v1/gonum/stat gonum.org/v1/gonum/stat/distuv gonum.org/v1/gonum/floats gonum.org/v1/gonum/optimize
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract gonum.org/v1/plot gonum.org/v1/plot/plotter gonum.org/v1/plot/plotutil gonum.org/v1/plot/vg gonum.org/v1/plot/vg/draw gonum.org/v1/plot/vg/vgimg gonum.org/v1/plot/font gonum.org/v1/plot/palette gonum.org/v1/plot/palette/moreland
 

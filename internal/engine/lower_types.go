@@ -256,6 +256,7 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 	}
 	if fn.Pkg() != nil && fn.Pkg() != l.pkg {
 		l.lowerTestLog(call, fn)
+		l.lowerInteract(call, fn)
 		l.parenthesizeResults(call)
 		l.convertErrorArgs(call, fn)
 		l.lowerContainersOfStringers(call, fn)

@@ -20,6 +20,7 @@ import (
 	"nmfkernel/symbols/stdlib"
 
 	"nmfkernel/lib/display"
+	"nmfkernel/lib/widgets"
 	"nmfkernel/symbols"
 )
 
@@ -145,6 +146,10 @@ type Session struct {
 	// goPanics are goroutine panics that came when no cell was running.
 	cancelCell context.CancelCauseFunc
 	goPanics   []*goroutinePanicError
+	// widgets are the session's widgets; controlComms the front ends'
+	// widget control comms.
+	widgets      *widgets.Manager
+	controlComms map[string]bool
 	// testFailed is what the last %test found; tests are the functions
 	// the running %test has handed over.
 	testFailed bool
@@ -174,6 +179,8 @@ func New(opt Options) (*Session, error) {
 	s.stdin = &stdinReader{s: s}
 	s.slog = newSessionLog(s)
 	s.disp = display.NewDisplayer(s.publish)
+	s.widgets = s.newWidgets()
+	s.controlComms = map[string]bool{}
 	if err := s.newInterpreter(); err != nil {
 		return nil, err
 	}

@@ -18,7 +18,8 @@ import (
 // runs of blanks that align columns, images
 // the same size and decodable (their pixels may differ with fonts and
 // rasterizers); progress displays, which appear only on slow enough runs,
-// are left out. It returns one
+// are left out, and widgets' model ids (new on every run) are not
+// compared. It returns one
 // message per difference, naming the cell.
 func DiffOutputs(want, got *Notebook) []string {
 	if len(want.Cells) != len(got.Cells) {
@@ -74,6 +75,9 @@ func RecordGoVersion(nb *Notebook) {
 	}
 }
 
+// widgetViewMIME is a widget's view (lib/widgets.MIMEWidgetView).
+const widgetViewMIME = "application/vnd.jupyter.widget-view+json"
+
 // comparable returns the outputs that are not progress reports.
 func comparable(outputs any) []any {
 	list, _ := outputs.([]any)
@@ -123,6 +127,11 @@ func diffOutput(want, got map[string]any) string {
 			if msg := diffImages(w, g); msg != "" {
 				return msg
 			}
+			continue
+		}
+		if mime == widgetViewMIME {
+			// A widget's model id is new on every run: only that a
+			// widget shows is compared (and its text form, below).
 			continue
 		}
 		if maskDurations(multilineOrJSON(w)) != maskDurations(multilineOrJSON(g)) {

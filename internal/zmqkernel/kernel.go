@@ -274,10 +274,19 @@ func (k *Kernel) encode(m *jupyter.Message) ([][]byte, bool) {
 
 // publish sends a message on iopub.
 func (k *Kernel) publish(msgType string, parent *jupyter.Header, content any) {
+	k.publishMeta(msgType, parent, content, nil)
+}
+
+// publishMeta is publish with the message's metadata (a widget comm's
+// protocol version).
+func (k *Kernel) publishMeta(msgType string, parent *jupyter.Header, content any, metadata map[string]any) {
 	m, err := jupyter.NewMessage(k.session, msgType, parent, content)
 	if err != nil {
 		k.log.Print(err)
 		return
+	}
+	if metadata != nil {
+		m.Metadata = metadata
 	}
 	m.Identities = [][]byte{[]byte("kernel." + k.session + "." + msgType)}
 	frames, ok := k.encode(m)
@@ -471,16 +480,49 @@ func (k *Kernel) handleShell(m *jupyter.Message) {
 	case "history_request":
 		k.request(m, k.shell, func() (string, any) { return "history_reply", k.history(m) })
 	case "comm_info_request":
+		var c struct {
+			Target string `json:"target_name"`
+		}
+		m.DecodeContent(&c)
 		k.request(m, k.shell, func() (string, any) {
-			return "comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}}
+			return "comm_info_reply", map[string]any{"status": "ok", "comms": k.eng.CommInfo(c.Target)}
 		})
 	case "shutdown_request":
 		k.handleShutdown(m, k.shell)
 	case "comm_open", "comm_msg", "comm_close":
-		k.log.Printf("shell: %s ignored: this kernel has no comm targets", m.Header.MsgType)
+		k.comm(m)
 	default:
 		k.log.Printf("shell: ignoring unknown message type %q", m.Header.MsgType)
 	}
+}
+
+// comm hands a comm message to the session's widgets (ipykernel answers
+// comm messages with busy and idle, and no reply). An interrupt stops a
+// widget callback that runs long.
+func (k *Kernel) comm(m *jupyter.Message) {
+	var c struct {
+		CommID string         `json:"comm_id"`
+		Target string         `json:"target_name"`
+		Data   map[string]any `json:"data"`
+	}
+	if err := m.DecodeContent(&c); err != nil {
+		k.log.Printf("shell: %s: %v", m.Header.MsgType, err)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	k.mu.Lock()
+	k.cancelRun = cancel
+	k.mu.Unlock()
+	k.requestThen(m, k.shell, func() (string, any) {
+		if err := k.eng.HandleComm(ctx, m.Header.MsgType, c.CommID, c.Target, c.Data, func(ev engine.Event) { k.publishEvent(&m.Header, ev) }); err != nil {
+			k.log.Printf("shell: %s %s: %v", m.Header.MsgType, c.CommID, err)
+		}
+		return "", nil
+	}, nil)
+	k.mu.Lock()
+	k.cancelRun = nil
+	k.mu.Unlock()
+	cancel()
 }
 
 func (k *Kernel) history(m *jupyter.Message) map[string]any {
@@ -754,6 +796,12 @@ func (k *Kernel) publishEvent(parent *jupyter.Header, ev engine.Event) {
 		k.publish(msgType, parent, content)
 	case engine.ExecuteResult:
 		k.publish("execute_result", parent, map[string]any{"execution_count": ev.Count, "data": ev.Bundle, "metadata": map[string]any{}})
+	case engine.Comm:
+		content := map[string]any{"comm_id": ev.CommID, "data": orEmpty(ev.Data)}
+		if ev.Type == "comm_open" {
+			content["target_name"] = ev.Target
+		}
+		k.publishMeta(ev.Type, parent, content, ev.Metadata)
 	}
 }
 

@@ -66,6 +66,39 @@ try:
     kc.is_complete("%%bash\nfor i in 1 2")
     r = kc.get_shell_msg(timeout=30)["content"]
     check("is_complete of a cell directive", r["status"] == "complete", r)
+    # Widgets: comm_open on iopub with the controls 2.0 model, a comm_msg
+    # update from the front end runs the callback, comm_info lists them.
+    outputs = []
+    reply = kc.execute_interactive('import "nmfkernel/lib/widgets"\nk := widgets.IntSlider(1, 9, 1, 4).Describe("k")\nk.OnChange(func() { fmt.Println("k =", k.Int()) })\nk',
+                                   output_hook=outputs.append, timeout=60)
+    opens = [o for o in outputs if o["msg_type"] == "comm_open"]
+    slider = [o for o in opens if o["content"]["data"]["state"].get("_model_name") == "IntSliderModel"]
+    views = [o["content"]["data"].get("application/vnd.jupyter.widget-view+json") for o in outputs if o["msg_type"] == "execute_result"]
+    check("a widget opens its comm", reply["content"]["status"] == "ok" and len(slider) == 1
+          and slider[0]["content"]["target_name"] == "jupyter.widget" and slider[0]["metadata"].get("version") == "2.1.0"
+          and slider[0]["content"]["data"]["state"]["_model_module"] == "@jupyter-widgets/controls"
+          and slider[0]["content"]["data"]["state"]["value"] == 4
+          and views and views[0]["model_id"] == slider[0]["content"]["comm_id"], (reply["content"], opens, views))
+    comm_id = slider[0]["content"]["comm_id"]
+    msg = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": {"value": 7}, "buffer_paths": []}})
+    kc.shell_channel.send(msg)
+    texts = []
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=30)
+        if m["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+            continue
+        if m["msg_type"] == "stream":
+            texts.append(m["content"]["text"])
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            break
+    check("a front end's update runs the widget's callback", "".join(texts) == "k = 7\n", texts)
+    r = kc.comm_info(target_name="jupyter.widget", reply=True, timeout=30)["content"] if hasattr(kc, "comm_info") else None
+    if r is None:
+        kc.shell_channel.send(kc.session.msg("comm_info_request", {"target_name": "jupyter.widget"}))
+        r = kc.get_shell_msg(timeout=30)["content"]
+    check("comm_info lists the widgets", r["status"] == "ok" and comm_id in r["comms"] and r["comms"][comm_id]["target_name"] == "jupyter.widget", r)
+
     msg_id = kc.execute("!sleep 30")
     time.sleep(1)
     km.interrupt_kernel()

@@ -107,6 +107,20 @@ try {
   });
   const order = ['Peter', 'Jennifer', 'Alice', 'Greg'].map((n) => coffee.indexOf(n));
   check('coffee targets: Peter, Jennifer, Alice, Greg', order.every((p, i) => p >= 0 && (i === 0 || p > order[i - 1])), coffee.slice(0, 200));
+  // The last cell's slider (lib/widgets over Jupyter's comm protocol)
+  // refits with another number of segments and replots.
+  const plotSize = () => page.evaluate(() => { const o = document.querySelector('.widget-output img'); return o ? o.src.length : 0; });
+  const plotBefore = await plotSize();
+  check('Interact shows a labelled slider above the plot', plotBefore > 100 && (await page.$$('.widget-slider input[type=range]')).length === 1
+    && (await page.textContent('.widget-slider .widget-label')) === 'segments' && (await page.textContent('.widget-slider .widget-readout')) === '3', `plot ${plotBefore}`);
+  await page.evaluate(() => { const r = document.querySelector('.widget-slider input[type=range]'); r.value = '2'; r.dispatchEvent(new Event('input')); r.dispatchEvent(new Event('change')); });
+  await page.waitForFunction((b) => { const o = document.querySelector('.widget-output img'); return o && o.src.length !== b; }, plotBefore);
+  check('moving the slider refits and replots', (await page.textContent('.widget-slider .widget-readout')) === '2');
+  if (shots) {
+    const w = await page.$('.cell:has(.widget-slider)');
+    await w.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}/widgets.png` });
+  }
   if (shots) {
     const cell = await page.$('.cell:has(.output img)');
     await cell.scrollIntoViewIfNeeded();

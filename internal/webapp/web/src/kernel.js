@@ -125,6 +125,10 @@ export class Kernel {
     const parent = msg.parent_header && msg.parent_header.msg_id;
     const h = parent && this.handlers.get(parent);
     if (msg.channel === 'iopub') {
+      if (msg.header.msg_type.startsWith('comm_')) {
+        if (this.onComm) this.onComm(msg);
+        return;
+      }
       if (msg.header.msg_type === 'status') {
         const st = msg.content.execution_state;
         if (st === 'restarting' || st === 'dead') this.failPending(st === 'dead' ? 'the kernel died' : 'the kernel restarted');
@@ -136,6 +140,7 @@ export class Kernel {
         return;
       }
       if (h && h.onIOPub) h.onIOPub(msg);
+      else if (!h && msg.header.msg_type === 'update_display_data' && this.onUpdateDisplay) this.onUpdateDisplay(msg);
       return;
     }
     if (msg.channel === 'stdin') {

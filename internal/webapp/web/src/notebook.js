@@ -7,6 +7,7 @@ import { cellEditor } from './editor.js';
 import { renderData, renderError, renderMarkdown, errorLine } from './render.js';
 import { h, toast, confirmDialog, promptDialog } from './ui.js';
 import { StreamView, fixCarriageReturns } from './stream.js';
+import { WidgetManager, WIDGET_MIME } from './widgets.js';
 
 const AUTOSAVE_MS = 120000;
 const multiline = (v) => (Array.isArray(v) ? v.join('') : v ?? '');
@@ -339,11 +340,35 @@ export class Notebook {
       const s = await sessions.create(this.path);
       this.sessionID = s.id;
       this.kernel = new Kernel(s.kernel.id, (st, detail) => this.setStatus(st, detail), () => this.kernelLost());
+      this.newWidgets();
       this.kernel.connect();
     } catch (e) {
       this.setStatus('dead', e.message);
       toast(`Cannot start a kernel: ${e.message}`, 'error');
     }
+  }
+
+  // newWidgets starts the widget models afresh (a new or restarted
+  // kernel has none).
+  newWidgets() {
+    const kernel = this.kernel;
+    this.widgets = new WidgetManager(
+      (id, data) => { try { kernel.send('shell', 'comm_msg', { comm_id: id, data }); } catch (e) { toast(`The widget's change was not sent: ${e.message}`, 'error'); } },
+      (out) => {
+        const el = h('div', { class: `output output-${out.output_type}` });
+        if (out.output_type === 'stream') {
+          el.classList.add(`stream-${out.name}`);
+          el.append(new StreamView(multiline(out.text)).el);
+        } else if (out.output_type === 'error') {
+          renderError(el, out);
+        } else {
+          renderData(el, out.data || {}, true, this.dir);
+        }
+        return el;
+      });
+    kernel.onComm = (msg) => this.widgets.handle(msg);
+    // A widget's callback updates the display of the cell that made it.
+    kernel.onUpdateDisplay = (msg) => this.updateDisplay(msg.content.transient && msg.content.transient.display_id, msg.content.data, msg.content.metadata || {});
   }
 
   async kernelLost() {
@@ -572,6 +597,7 @@ export class Notebook {
       toast(`Restart failed: ${e.message}`, 'error');
       return false;
     }
+    this.newWidgets();
     for (const c of this.cells) if (c.el.classList.contains('running')) c.setPrompt();
     this.showMessage('');
     return true;
@@ -596,8 +622,13 @@ export class Notebook {
   updateDisplay(id, data, metadata) {
     for (const { cell, out } of this.displays.get(id) || []) {
       if (!cell.model.outputs.includes(out)) continue;
+      const sameWidget = out.data && out.data[WIDGET_MIME] && data[WIDGET_MIME] && out.data[WIDGET_MIME].model_id === data[WIDGET_MIME].model_id;
       out.data = data;
       out.metadata = metadata;
+      this.setDirty();
+      // A widget's view stays (the user may be working it); only what the
+      // notebook saves for it changes.
+      if (sameWidget && this.widgets && this.widgets.has(data[WIDGET_MIME].model_id)) continue;
       const el = cell.outputElement(out);
       const old = cell.outputsEl.querySelector(':scope > .output:nth-child(' + (cell.model.outputs.indexOf(out) + 1) + ')');
       if (old) old.replaceWith(el);

@@ -3,6 +3,7 @@
 // of a trusted notebook (run in this browser) render their HTML as is and
 // run their scripts; others are sanitized, as Jupyter's trust model asks.
 import { appURL } from './base.js';
+import { widgetManager, WIDGET_MIME } from './widgets.js';
 import DOMPurify from 'dompurify';
 import { AnsiUp } from 'ansi_up';
 import { Marked } from 'marked';
@@ -69,6 +70,13 @@ function runScripts(el) {
 // renderData fills el with the richest MIME type of a bundle.
 export function renderData(el, data, trusted, dir) {
   el.replaceChildren();
+  const widget = data[WIDGET_MIME];
+  const mgr = widgetManager();
+  if (widget && mgr && mgr.has(widget.model_id)) {
+    el.classList.add('out-widget');
+    el.append(mgr.view(widget.model_id));
+    return;
+  }
   if (data['text/html'] !== undefined) {
     const html = text(data['text/html']);
     el.classList.add('out-html');
