@@ -97,7 +97,7 @@ func (s *Session) overrides() interp.Exports {
 	maps.Copy(builtin, s.testBuiltins())
 	exports := interp.Exports{
 		"nmfkernel/lib/display/display": disp,
-		"nmfkernel/lib/widgets/widgets":  s.widgetExports(),
+		"nmfkernel/lib/widgets/widgets": s.widgetExports(),
 		"nmfkernel/lib/nmf/nmf": {
 			"Fit": reflect.ValueOf(func(V *nmf.Matrix, opt nmf.Options) (*nmf.Model, error) {
 				return s.fit(context.Background(), V, opt)

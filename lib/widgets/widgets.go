@@ -427,7 +427,7 @@ func (w *Widget) changed() {
 // without widgets.
 func (w *Widget) MIMEBundle() display.Bundle {
 	return display.Bundle{
-		MIMEWidgetView:     map[string]any{"model_id": w.id, "version_major": 2, "version_minor": 1},
+		MIMEWidgetView:   map[string]any{"model_id": w.id, "version_major": 2, "version_minor": 1},
 		display.MIMEText: w.describe(),
 	}
 }
