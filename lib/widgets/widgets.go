@@ -638,7 +638,12 @@ func (m *Manager) Interact(f any, args ...any) error {
 // controlFor makes the control for a parameter of type t from arg.
 func (m *Manager) controlFor(t reflect.Type, arg any) (*Widget, error) {
 	if w, ok := arg.(*Widget); ok {
-		if v := w.Value(); v == nil || !reflect.TypeOf(v).ConvertibleTo(t) {
+		gives := map[string][]reflect.Kind{
+			"IntSlider":   {reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64},
+			"FloatSlider": {reflect.Float32, reflect.Float64},
+			"Dropdown":    {reflect.String}, "Text": {reflect.String}, "Checkbox": {reflect.Bool},
+		}[w.kind]
+		if !slices.Contains(gives, t.Kind()) {
 			return nil, fmt.Errorf("a %s cannot give a %v", w.kind, t)
 		}
 		return w, nil
