@@ -15,6 +15,7 @@ import (
 func init() {
 	Symbols["nmfkernel/lib/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"ChartHTML":           reflect.ValueOf(display.ChartHTML),
 		"Default":             reflect.ValueOf(&display.Default).Elem(),
 		"HTML":                reflect.ValueOf(display.HTML),
 		"Image":               reflect.ValueOf(display.Image),
@@ -43,8 +44,26 @@ func init() {
 
 		// type definitions
 		"Bundle":    reflect.ValueOf((*display.Bundle)(nil)),
+		"Chart":     reflect.ValueOf((*display.Chart)(nil)),
 		"Data":      reflect.ValueOf((*display.Data)(nil)),
 		"Displayer": reflect.ValueOf((*display.Displayer)(nil)),
 		"Handle":    reflect.ValueOf((*display.Handle)(nil)),
+
+		// interface wrapper definitions
+		"_Chart": reflect.ValueOf((*_nmfkernel_lib_display_Chart)(nil)),
 	}
+}
+
+// _nmfkernel_lib_display_Chart is an interface wrapper for Chart type
+type _nmfkernel_lib_display_Chart struct {
+	IValue    interface{}
+	WJSON     func() map[string]interface{}
+	WValidate func()
+}
+
+func (W _nmfkernel_lib_display_Chart) JSON() map[string]interface{} {
+	return W.WJSON()
+}
+func (W _nmfkernel_lib_display_Chart) Validate() {
+	W.WValidate()
 }

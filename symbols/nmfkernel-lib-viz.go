@@ -28,6 +28,7 @@ func init() {
 		"Grid":           reflect.ValueOf(viz.Grid),
 		"Heatmap":        reflect.ValueOf(viz.Heatmap),
 		"ImageGrid":      reflect.ValueOf(viz.ImageGrid),
+		"Interactive":    reflect.ValueOf(viz.Interactive),
 		"Membership":     reflect.ValueOf(viz.Membership),
 		"PNG":            reflect.ValueOf(viz.PNG),
 		"RankScan":       reflect.ValueOf(viz.RankScan),

@@ -102,6 +102,11 @@ var duration = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s|m|h)(\d+(\.\d+)?
 // change with the width of a masked duration.
 var spaces = regexp.MustCompile(`[ \t]+`)
 
+// inlinePNG matches a PNG inside HTML, as a data URL.
+var inlinePNG = regexp.MustCompile(`data:image/png;base64,[A-Za-z0-9+/=]+`)
+
+func maskInlinePNG(s string) string { return inlinePNG.ReplaceAllString(s, "data:image/png;base64,<png>") }
+
 func maskDurations(s string) string {
 	return spaces.ReplaceAllString(duration.ReplaceAllString(s, "<duration>"), " ")
 }
@@ -133,6 +138,11 @@ func diffOutput(want, got map[string]any) string {
 			// A widget's model id is new on every run: only that a
 			// widget shows is compared (and its text form, below).
 			continue
+		}
+		if mime == "text/html" {
+			// Pictures inside HTML (an interactive chart's fallback) are
+			// compared as pictures are: not byte for byte.
+			w, g = maskInlinePNG(multiline(w)), maskInlinePNG(multiline(g))
 		}
 		if maskDurations(multilineOrJSON(w)) != maskDurations(multilineOrJSON(g)) {
 			return fmt.Sprintf("%s %q, want %q", mime, multilineOrJSON(g), multilineOrJSON(w))

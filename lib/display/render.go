@@ -29,6 +29,7 @@ var (
 // Render returns the MIME bundle for a value, richest forms first:
 //
 //   - a Bundle as it is, or what a MIMEBundle() Bundle method returns;
+//   - a go-echarts chart (see Chart) as an interactive chart in HTML;
 //   - a *plot.Plot or an image.Image as PNG;
 //   - text/html, text/markdown, image/svg+xml and image/png from HTML(),
 //     Markdown(), SVG() and PNG() methods;
@@ -48,6 +49,8 @@ func Render(v any) (Bundle, error) {
 		return x, nil
 	case interface{ MIMEBundle() Bundle }:
 		return x.MIMEBundle(), nil
+	case Chart:
+		return chartBundle(x)
 	case *plot.Plot:
 		b, err := PlotPNG(x)
 		if err != nil {

@@ -49,6 +49,9 @@ type Figure struct {
 	// drawer, when set, draws the figure instead of Plots (a Drawable
 	// that is neither a Figure nor a plot).
 	drawer Drawable
+	// chart, when set (Interactive), is the figure as an interactive
+	// chart, which notebooks show instead of the picture.
+	chart display.Chart
 }
 
 // ErrFormat reports a file extension Save does not know.
@@ -72,6 +75,7 @@ type config struct {
 	cols          int
 	values        *bool
 	colors        palette.ColorMap
+	interactive   bool
 }
 
 // Size sets the figure's width and height.
@@ -262,12 +266,23 @@ func (f *Figure) PNG() ([]byte, error) {
 // MIMEBundle is what a notebook shows for the figure: a PNG and a text
 // description. (Rendering only the PNG keeps inline display fast; Save
 // writes SVG or PDF when wanted.)
+//
+// An Interactive figure also has its chart, as HTML that draws it (the
+// picture inside for where scripts do not run).
 func (f *Figure) MIMEBundle() display.Bundle {
 	b, err := f.PNG()
 	if err != nil {
 		return display.Bundle{display.MIMEText: "viz: " + err.Error()}
 	}
-	return display.Bundle{display.MIMEPNG: b, display.MIMEText: f.String()}
+	out := display.Bundle{display.MIMEPNG: b, display.MIMEText: f.String()}
+	if f.chart != nil {
+		f.chart.Validate()
+		height := int(f.Height.Points()*96/72) + 40
+		if html, err := display.ChartHTML(f.chart.JSON(), min(max(height, 360), 900), b); err == nil {
+			out[display.MIMEHTML] = html
+		}
+	}
+	return out
 }
 
 // SVG renders the figure as SVG text.

@@ -90,7 +90,11 @@ func SegmentWeights(m *nmf.Model, opts ...Option) (*Figure, error) {
 	}
 	width := vg.Length(cols)*2.5*vg.Inch + 0.8*vg.Inch
 	height := vg.Length(rows) * (vg.Length(shown)*0.16*vg.Inch + 1.1*vg.Inch)
-	return c.figure(plots, cols, max(width, 6*vg.Inch), max(height, 3*vg.Inch)), nil
+	f := c.figure(plots, cols, max(width, 6*vg.Inch), max(height, 3*vg.Inch))
+	if c.interactive {
+		f.chart = segmentWeightsChart(m, c.title)
+	}
+	return f, nil
 }
 
 // barWidth makes bars fill about 70% of their slot for a panel of n bars
@@ -147,7 +151,11 @@ func Membership(m *nmf.Model, opts ...Option) (*Figure, error) {
 		p.X.Tick.Label.YAlign = draw.YCenter
 	}
 	width := vg.Length(math.Max(6, math.Min(16, float64(people)*0.35))) * vg.Inch
-	return c.figure([]*plot.Plot{p}, 1, width, DefaultHeight), nil
+	f := c.figure([]*plot.Plot{p}, 1, width, DefaultHeight)
+	if c.interactive {
+		f.chart = membershipChart(m, c.title)
+	}
+	return f, nil
 }
 
 // Heatmap draws a labeled matrix as colored cells with a color bar, the
@@ -239,6 +247,9 @@ func Heatmap(M *nmf.Matrix, opts ...Option) (*Figure, error) {
 	// The color bar gets a narrow column: lay out by hand.
 	f.Plots = [][]*plot.Plot{{p, cb}}
 	f.colWidths = []float64{0.88, 0.12}
+	if c.interactive {
+		f.chart = heatmapChart(M, c.title)
+	}
 	return f, nil
 }
 
@@ -516,5 +527,9 @@ func Scores(scores nmf.Scores, title string, opts ...Option) (*Figure, error) {
 	}
 	p.NominalY(labels...)
 	height := vg.Length(math.Max(3, math.Min(12, 1.2+float64(n)*0.3))) * vg.Inch
-	return c.figure([]*plot.Plot{p}, 1, 6*vg.Inch, height), nil
+	f := c.figure([]*plot.Plot{p}, 1, 6*vg.Inch, height)
+	if c.interactive {
+		f.chart = scoresChart(scores, title)
+	}
+	return f, nil
 }

@@ -107,6 +107,16 @@ try {
   });
   const order = ['Peter', 'Jennifer', 'Alice', 'Greg'].map((n) => coffee.indexOf(n));
   check('coffee targets: Peter, Jennifer, Alice, Greg', order.every((p, i) => p >= 0 && (i === 0 || p > order[i - 1])), coffee.slice(0, 200));
+  // viz.Interactive(): an ECharts chart, drawn offline by the library the
+  // first chart carries, with a tooltip on hover.
+  await page.waitForSelector('.nmfkernel-chart canvas');
+  const chart = await page.$('.nmfkernel-chart');
+  await chart.scrollIntoViewIfNeeded();
+  const box = await chart.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6);
+  await page.waitForFunction(() => [...document.querySelectorAll('.nmfkernel-chart div')].some((d) => /Fruit pickers|Bread eaters|Veggies/.test(d.textContent) && getComputedStyle(d).display !== 'none' && d.style.position === 'absolute'));
+  check('an interactive chart draws and shows a tooltip on hover', true);
+  if (shots) await page.screenshot({ path: `${shots}/chart.png` });
   // The last cell's slider (lib/widgets over Jupyter's comm protocol)
   // refits with another number of segments and replots.
   const plotSize = () => page.evaluate(() => { const o = document.querySelector('.widget-output img'); return o ? o.src.length : 0; });
