@@ -105,7 +105,9 @@ var spaces = regexp.MustCompile(`[ \t]+`)
 // inlinePNG matches a PNG inside HTML, as a data URL.
 var inlinePNG = regexp.MustCompile(`data:image/png;base64,[A-Za-z0-9+/=]+`)
 
-func maskInlinePNG(s string) string { return inlinePNG.ReplaceAllString(s, "data:image/png;base64,<png>") }
+func maskInlinePNG(s string) string {
+	return inlinePNG.ReplaceAllString(s, "data:image/png;base64,<png>")
+}
 
 func maskDurations(s string) string {
 	return spaces.ReplaceAllString(duration.ReplaceAllString(s, "<duration>"), " ")
