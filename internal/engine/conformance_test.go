@@ -18,7 +18,7 @@ import (
 // error before any of it ran, which is the engine doing its job, or
 // "different:", a gap issue 26 tracks) and why. The test fails when a
 // program's outcome is not the listed one (one starts to pass, or a
-// refused one starts to run), so the list and the README stay true.
+// refused one starts to run), so the list and docs/cells.md stay true.
 var knownDifferences = map[string]string{
 	"closures_state_machine":    "refused: a recursive function type (type stateFn func(*machine) stateFn) fails in yaegi's type checker",
 	"errors_astype":             "different: errors.AsType on a cell type wrapped by fmt.Errorf finds nothing (yaegi's interface wrapper)",

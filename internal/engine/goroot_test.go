@@ -30,7 +30,7 @@ var gorootSuites = []string{"typeparam/*.go", "range*.go", "fixedbugs/*range*.go
 // programs that are not identical today are listed, with their outcome,
 // in testdata/goroot_expected.txt; the test fails when a program's
 // outcome is not the listed one (a new difference, or a listed program
-// that now passes), so the list and the README's counts stay true.
+// that now passes), so the list and the counts in docs stay true.
 // GOROOT_UPDATE=1 rewrites the list.
 func TestGoroot(t *testing.T) {
 	if raceBuild {

@@ -10,7 +10,7 @@ import (
 )
 
 // The tests and benchmarks run with OpenBLAS when the machine has it, as
-// the kernel does (the README's figures were measured so), except in the
+// the kernel does (the figures in docs/performance.md were measured so), except in the
 // child process of TestFitLeavesTheBLASAlone.
 func TestMain(m *testing.M) {
 	if os.Getenv("NMF_TEST_PURE_GO") == "" {
