@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -166,7 +165,7 @@ c.Spawner.pre_spawn_hook = pre_spawn
 	h.cmd = exec.Command("jupyterhub", "--config="+cfg)
 	h.cmd.Dir = opt.Dir
 	h.cmd.Stdout, h.cmd.Stderr = h.log, h.log
-	h.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(h.cmd)
 	h.cmd.Env = os.Environ()
 	// Debian's proxy finds its modules in /usr/share/nodejs, which a
 	// node not from Debian does not search by itself.
@@ -208,12 +207,12 @@ c.Spawner.pre_spawn_hook = pre_spawn
 // Close stops the hub, which stops its users' servers and its proxy
 // first, then kills whatever of its process group is left.
 func (h *Hub) Close() error {
-	h.cmd.Process.Signal(syscall.SIGTERM)
+	terminate(h.cmd)
 	select {
 	case <-h.done:
 	case <-time.After(20 * time.Second):
 	}
-	syscall.Kill(-h.cmd.Process.Pid, syscall.SIGKILL)
+	killProcessGroup(h.cmd)
 	return nil
 }
 

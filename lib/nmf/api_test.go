@@ -34,7 +34,7 @@ func TestNameSegmentsByTop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Fit(V, Options{Components: 3, Init: NNDSVD})
+	m, err := Fit(V, Options{Components: 3, Init: InitNNDSVD})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestReleaseData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Fit(V, Options{Components: 3, Init: NNDSVD})
+	m, err := Fit(V, Options{Components: 3, Init: InitNNDSVD})
 	if err != nil {
 		t.Fatal(err)
 	}

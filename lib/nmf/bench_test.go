@@ -23,7 +23,7 @@ func BenchmarkFitDenseCD(b *testing.B) {
 func BenchmarkFitDenseMUKL(b *testing.B) {
 	V := lowRank(500, 300, 10, 0.1, 1)
 	for b.Loop() {
-		if _, err := Fit(V, Options{Components: 10, Solver: SolverMU, Loss: KullbackLeibler, Tol: -1, MaxIter: 50}); err != nil {
+		if _, err := Fit(V, Options{Components: 10, Solver: SolverMU, Loss: LossKullbackLeibler, Tol: -1, MaxIter: 50}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -295,7 +295,7 @@ func TestBiasedAndRegScaleOptions(t *testing.T) {
 		text string
 	}{
 		{"biased with MU", Options{Components: 2, Solver: SolverMU, Biased: true}, "Biased needs the CD solver"},
-		{"biased with KL", Options{Components: 2, Loss: KullbackLeibler, Biased: true}, "CD solver"},
+		{"biased with KL", Options{Components: 2, Loss: LossKullbackLeibler, Biased: true}, "CD solver"},
 		{"negative bias reg", Options{Components: 2, Biased: true, BiasReg: -1}, "BiasReg"},
 		{"by observed with MU", Options{Components: 2, Solver: SolverMU, RegScale: RegByObserved}, "needs the CD solver"},
 		{"unknown reg scale", Options{Components: 2, RegScale: 5}, "RegScale(5)"},
@@ -346,7 +346,7 @@ func TestSparseStorage(t *testing.T) {
 		}
 		return v
 	}, d)
-	for _, o := range []Options{{Solver: SolverCD}, {Solver: SolverMU}, {Solver: SolverCD, AlphaW: 0.01, L1Ratio: 0.5}, {Solver: SolverMU, Loss: KullbackLeibler}} {
+	for _, o := range []Options{{Solver: SolverCD}, {Solver: SolverMU}, {Solver: SolverCD, AlphaW: 0.01, L1Ratio: 0.5}, {Solver: SolverMU, Loss: LossKullbackLeibler}} {
 		// Exact: the default's sweeps per product follow the product's
 		// cost, which differs between the storages.
 		o.Components, o.MaxIter, o.Tol, o.Exact = 3, 30, -1, true

@@ -21,7 +21,7 @@ Coffee,0,0,0,0,1,0
 		fmt.Println(err)
 		return
 	}
-	model, err := nmf.Fit(V, nmf.Options{Components: 3, Init: nmf.NNDSVD})
+	model, err := nmf.Fit(V, nmf.Options{Components: 3, Init: nmf.InitNNDSVD})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -50,9 +50,9 @@ func TestFitErrors(t *testing.T) {
 		{"negative", neg, Options{Components: 1}, ErrNegative, `row "a", column "y" is -1`},
 		{"all missing", allNaN, Options{Components: 1}, ErrNoData, "missing"},
 		{"no components", V, Options{}, ErrOption, "Components is 0"},
-		{"k too big for nndsvd", V, Options{Components: 6, Init: NNDSVD}, ErrOption, "min(rows, cols) = 5"},
-		{"kl with cd", V, Options{Components: 2, Loss: KullbackLeibler}, ErrOption, "CD solver minimizes the Frobenius loss only"},
-		{"is with zeros", zeros, Options{Components: 1, Solver: SolverMU, Loss: ItakuraSaito}, ErrOption, "zeros"},
+		{"k too big for nndsvd", V, Options{Components: 6, Init: InitNNDSVD}, ErrOption, "min(rows, cols) = 5"},
+		{"kl with cd", V, Options{Components: 2, Loss: LossKullbackLeibler}, ErrOption, "CD solver minimizes the Frobenius loss only"},
+		{"is with zeros", zeros, Options{Components: 1, Solver: SolverMU, Loss: LossItakuraSaito}, ErrOption, "zeros"},
 		{"custom without factors", V, Options{Components: 2, Init: InitCustom}, ErrOption, "W0 and H0"},
 		{"custom wrong shape", V, Options{Components: 2, Init: InitCustom, W0: mat.NewDense(6, 3, nil), H0: mat.NewDense(2, 5, nil)}, ErrShape, "W0 is 6×3"},
 		{"custom negative", V, Options{Components: 1, Init: InitCustom, W0: mat.NewDense(6, 1, []float64{1, 1, 1, 1, 1, -1}), H0: mat.NewDense(1, 5, nil)}, ErrOption, "≥ 0"},
@@ -77,7 +77,7 @@ func TestFitDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Options.Init != NNDSVDA || m.Options.Tol != 1e-4 || m.Options.MaxIter != 200 {
+	if m.Options.Init != InitNNDSVDA || m.Options.Tol != 1e-4 || m.Options.MaxIter != 200 {
 		t.Errorf("defaults not applied: %+v", m.Options)
 	}
 	m, err = Fit(V, Options{Components: 12})
@@ -95,9 +95,9 @@ func TestFitDefaults(t *testing.T) {
 func TestFitEverySolverAndLoss(t *testing.T) {
 	V := lowRank(20, 15, 3, 0.05, 3)
 	for _, o := range []Options{
-		{Solver: SolverCD}, {Solver: SolverCD, Shuffle: true}, {Solver: SolverMU}, {Solver: SolverMU, Loss: KullbackLeibler},
-		{Solver: SolverMU, Loss: ItakuraSaito}, {Solver: SolverCD, AlphaW: 0.01, AlphaH: 0.01, L1Ratio: 1},
-		{Solver: SolverMU, AlphaW: 0.01, L1Ratio: 0}, {Init: NNDSVD}, {Init: NNDSVDAR}, {Init: InitRandom},
+		{Solver: SolverCD}, {Solver: SolverCD, Shuffle: true}, {Solver: SolverMU}, {Solver: SolverMU, Loss: LossKullbackLeibler},
+		{Solver: SolverMU, Loss: LossItakuraSaito}, {Solver: SolverCD, AlphaW: 0.01, AlphaH: 0.01, L1Ratio: 1},
+		{Solver: SolverMU, AlphaW: 0.01, L1Ratio: 0}, {Init: InitNNDSVD}, {Init: InitNNDSVDAR}, {Init: InitRandom},
 	} {
 		o.Components, o.MaxIter, o.Seed = 3, 400, 5
 		t.Run(o.Solver.String()+"-"+o.Loss.String()+"-"+o.Init.String(), func(t *testing.T) {
@@ -197,7 +197,7 @@ func TestMissingValues(t *testing.T) {
 	}
 	baseline := rmse(func(_, j int) float64 { return colMean[j] })
 	for _, o := range []Options{
-		{Solver: SolverCD}, {Solver: SolverMU, MaxIter: 2000}, {Solver: SolverMU, Loss: KullbackLeibler, MaxIter: 2000},
+		{Solver: SolverCD}, {Solver: SolverMU, MaxIter: 2000}, {Solver: SolverMU, Loss: LossKullbackLeibler, MaxIter: 2000},
 	} {
 		o.Components = 3
 		t.Run(o.Solver.String()+"-"+o.Loss.String(), func(t *testing.T) {
@@ -317,7 +317,7 @@ func TestUnobservedRowsAndColumns(t *testing.T) {
 // every cell observed: they must give what the dense solvers give.
 func TestMaskedMatchesDense(t *testing.T) {
 	V := lowRank(25, 18, 4, 0.1, 7)
-	for _, o := range []Options{{Solver: SolverCD}, {Solver: SolverMU}, {Solver: SolverMU, Loss: KullbackLeibler}, {Solver: SolverCD, AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3}} {
+	for _, o := range []Options{{Solver: SolverCD}, {Solver: SolverMU}, {Solver: SolverMU, Loss: LossKullbackLeibler}, {Solver: SolverCD, AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3}} {
 		// The masked solver takes one sweep per row and iteration, as the
 		// exact dense one does.
 		o.Components, o.MaxIter, o.Tol, o.Exact = 4, 50, -1, true

@@ -74,11 +74,11 @@ func (c goldenCase) options() Options {
 	}
 	switch c.Loss {
 	case "kullback-leibler":
-		o.Loss = KullbackLeibler
+		o.Loss = LossKullbackLeibler
 	case "itakura-saito":
-		o.Loss = ItakuraSaito
+		o.Loss = LossItakuraSaito
 	}
-	o.Init = map[string]Init{"nndsvd": NNDSVD, "nndsvda": NNDSVDA, "nndsvdar": NNDSVDAR, "random": InitRandom}[c.Init]
+	o.Init = map[string]Init{"nndsvd": InitNNDSVD, "nndsvda": InitNNDSVDA, "nndsvdar": InitNNDSVDAR, "random": InitRandom}[c.Init]
 	return o
 }
 

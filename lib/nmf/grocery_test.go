@@ -13,7 +13,7 @@ func fitGrocery(t *testing.T) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Fit(V, Options{Components: 3, Init: NNDSVD, Solver: SolverCD, Exact: true})
+	m, err := Fit(V, Options{Components: 3, Init: InitNNDSVD, Solver: SolverCD, Exact: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestGroceryArticle(t *testing.T) {
 func TestGroceryDefaults(t *testing.T) {
 	exact := fitGrocery(t)
 	V, _ := ReadCSV("testdata/grocery.csv")
-	fast, err := Fit(V, Options{Components: 3, Init: NNDSVD})
+	fast, err := Fit(V, Options{Components: 3, Init: InitNNDSVD})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
 		return nil, nil, err
 	}
 	switch s.Init {
-	case NNDSVDA:
+	case InitNNDSVDA:
 		avg := p.mean()
 		for _, x := range []*mat.Dense{w, ht} {
 			raw := x.RawMatrix().Data
@@ -67,7 +67,7 @@ func initialize(p *problem, s settings) (w, ht *mat.Dense, err error) {
 				}
 			}
 		}
-	case NNDSVDAR:
+	case InitNNDSVDAR:
 		avg := p.mean()
 		for _, x := range []*mat.Dense{w, ht} {
 			raw := x.RawMatrix().Data

@@ -21,14 +21,15 @@ const (
 	// held-out RMSE of 0.90 instead of 1.01, and a biased fit's first
 	// iteration takes 16 ms instead of 115).
 	InitAuto Init = iota
-	// NNDSVD is non-negative double SVD (Boutsidis & Gallopoulos 2008); it
-	// leaves zeros in W and H, which suits sparse results and the CD solver.
-	NNDSVD
-	// NNDSVDA is NNDSVD with its zeros filled with the mean of V.
-	NNDSVDA
-	// NNDSVDAR is NNDSVD with its zeros filled with small random values
+	// InitNNDSVD is non-negative double SVD (Boutsidis & Gallopoulos 2008);
+	// it leaves zeros in W and H, which suits sparse results and the CD
+	// solver.
+	InitNNDSVD
+	// InitNNDSVDA is NNDSVD with its zeros filled with the mean of V.
+	InitNNDSVDA
+	// InitNNDSVDAR is NNDSVD with its zeros filled with small random values
 	// (mean of V / 100 scale), seeded by Options.Seed.
-	NNDSVDAR
+	InitNNDSVDAR
 	// InitRandom draws |N(0,1)|·sqrt(mean(V)/k), seeded by Options.Seed.
 	InitRandom
 	// InitCustom starts from Options.W0 and Options.H0.
@@ -40,11 +41,11 @@ func (i Init) String() string {
 	switch i {
 	case InitAuto:
 		return "auto"
-	case NNDSVD:
+	case InitNNDSVD:
 		return "nndsvd"
-	case NNDSVDA:
+	case InitNNDSVDA:
 		return "nndsvda"
-	case NNDSVDAR:
+	case InitNNDSVDAR:
 		return "nndsvdar"
 	case InitRandom:
 		return "random"
@@ -81,24 +82,24 @@ func (s Solver) String() string {
 type Loss int
 
 const (
-	// Frobenius, the zero value, is ½‖V − WH‖²_F (β = 2).
-	Frobenius Loss = iota
-	// KullbackLeibler is the generalized Kullback-Leibler divergence (β = 1),
-	// suited to counts such as word frequencies. MU solver only.
-	KullbackLeibler
-	// ItakuraSaito is the Itakura-Saito divergence (β = 0), scale invariant;
-	// it needs strictly positive data. MU solver only.
-	ItakuraSaito
+	// LossFrobenius, the zero value, is ½‖V − WH‖²_F (β = 2).
+	LossFrobenius Loss = iota
+	// LossKullbackLeibler is the generalized Kullback-Leibler divergence
+	// (β = 1), suited to counts such as word frequencies. MU solver only.
+	LossKullbackLeibler
+	// LossItakuraSaito is the Itakura-Saito divergence (β = 0), scale
+	// invariant; it needs strictly positive data. MU solver only.
+	LossItakuraSaito
 )
 
 // String returns scikit-learn's name for the loss.
 func (l Loss) String() string {
 	switch l {
-	case Frobenius:
+	case LossFrobenius:
 		return "frobenius"
-	case KullbackLeibler:
+	case LossKullbackLeibler:
 		return "kullback-leibler"
-	case ItakuraSaito:
+	case LossItakuraSaito:
 		return "itakura-saito"
 	}
 	return fmt.Sprintf("Loss(%d)", int(l))
@@ -106,9 +107,9 @@ func (l Loss) String() string {
 
 func (l Loss) beta() float64 {
 	switch l {
-	case KullbackLeibler:
+	case LossKullbackLeibler:
 		return 1
-	case ItakuraSaito:
+	case LossItakuraSaito:
 		return 0
 	}
 	return 2
@@ -198,8 +199,9 @@ type Options struct {
 	Progress func(Progress)
 }
 
-// The names these constants had before they were prefixed with their
-// type, kept so that existing programs and notebooks build.
+// The names these constants had before every enumeration took its type's
+// name as a prefix (InitNNDSVDA, LossKullbackLeibler, SolverCD,
+// StorageDense), kept so that existing programs and notebooks build.
 const (
 	// Deprecated: use InitRandom.
 	Random = InitRandom
@@ -209,6 +211,18 @@ const (
 	CD = SolverCD
 	// Deprecated: use SolverMU.
 	MU = SolverMU
+	// Deprecated: use InitNNDSVD.
+	NNDSVD = InitNNDSVD
+	// Deprecated: use InitNNDSVDA.
+	NNDSVDA = InitNNDSVDA
+	// Deprecated: use InitNNDSVDAR.
+	NNDSVDAR = InitNNDSVDAR
+	// Deprecated: use LossFrobenius.
+	Frobenius = LossFrobenius
+	// Deprecated: use LossKullbackLeibler.
+	KullbackLeibler = LossKullbackLeibler
+	// Deprecated: use LossItakuraSaito.
+	ItakuraSaito = LossItakuraSaito
 )
 
 // RegScale says how the regularization strengths grow with the data.

@@ -82,7 +82,7 @@ func ScanRanksContext(ctx context.Context, V *Matrix, ks []int, opt ScanOptions)
 	for _, k := range ks {
 		o := opt.Options
 		o.Components = k
-		if runs > 1 && o.Init != NNDSVDAR {
+		if runs > 1 && o.Init != InitNNDSVDAR {
 			o.Init = InitRandom
 		}
 		res := RankResult{K: k, Cophenetic: math.NaN()}

@@ -144,7 +144,7 @@ func TestSparseFitMatchesDense(t *testing.T) {
 	}{
 		{"masked CD", masked, Options{}},
 		{"masked MU", masked, Options{Solver: SolverMU}},
-		{"masked KL", masked, Options{Solver: SolverMU, Loss: KullbackLeibler, Init: NNDSVDA}},
+		{"masked KL", masked, Options{Solver: SolverMU, Loss: LossKullbackLeibler, Init: InitNNDSVDA}},
 		{"masked regularized", masked, Options{AlphaW: 0.01, AlphaH: 0.02, L1Ratio: 0.3, RegScale: RegByObserved}},
 		{"masked biased", masked, Options{Biased: true, BiasReg: 1, AlphaW: 0.1}},
 		{"zeros CD", zeros, Options{Exact: true}},
@@ -152,7 +152,7 @@ func TestSparseFitMatchesDense(t *testing.T) {
 		// both multiply sparsely here.
 		{"zeros CD accelerated", zeros, Options{Storage: StorageSparse}},
 		{"zeros MU", zeros, Options{Solver: SolverMU}},
-		{"zeros KL", zeros, Options{Solver: SolverMU, Loss: KullbackLeibler, Init: NNDSVDA}},
+		{"zeros KL", zeros, Options{Solver: SolverMU, Loss: LossKullbackLeibler, Init: InitNNDSVDA}},
 		{"zeros biased", zeros, Options{Biased: true, BiasReg: 1}},
 		{"zeros random init", zeros, Options{Init: InitRandom, Exact: true}},
 	} {

@@ -11,7 +11,7 @@ import (
 
 func grocery() (*nmf.Matrix, *nmf.Model) {
 	V, _ := nmf.ReadCSV("../nmf/testdata/grocery.csv")
-	m, _ := nmf.Fit(V, nmf.Options{Components: 3, Init: nmf.NNDSVD})
+	m, _ := nmf.Fit(V, nmf.Options{Components: 3, Init: nmf.InitNNDSVD})
 	m.NameSegments("Fruit pickers", "Bread eaters", "Veggies")
 	return V, m
 }

@@ -24,7 +24,7 @@ func groceryModel(t testing.TB) (*nmf.Matrix, *nmf.Model) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := nmf.Fit(V, nmf.Options{Components: 3, Init: nmf.NNDSVD})
+	m, err := nmf.Fit(V, nmf.Options{Components: 3, Init: nmf.InitNNDSVD})
 	if err != nil {
 		t.Fatal(err)
 	}
