@@ -18,7 +18,7 @@ func TestOptionsRefuseNaN(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	for _, opt := range []Options{
 		{Components: 1, AlphaW: nan}, {Components: 1, AlphaH: nan}, {Components: 1, AlphaW: inf},
-		{Components: 1, L1Ratio: nan}, {Components: 1, Tol: nan}, {Components: 1, AlphaH: -1},
+		{Components: 1, L1Ratio: nan}, {Components: 1, Tol: nan}, {Components: 1, AlphaH: inf},
 	} {
 		if _, err := Fit(V, opt); !errors.Is(err, ErrOption) {
 			t.Errorf("Fit with %+v: %v, want ErrOption", opt, err)

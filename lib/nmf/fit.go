@@ -34,14 +34,9 @@ func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err erro
 	if err != nil {
 		return nil, err
 	}
-	s, err := opt.resolve(p.rows, p.cols)
+	s, err := opt.resolveFor(p)
 	if err != nil {
 		return nil, err
-	}
-	if opt.Init == InitAuto && p.masked() {
-		// NNDSVD would read the missing cells as zeros (and take an SVD of
-		// every cell): a slow start, biased towards predicting zero.
-		s.Init = InitRandom
 	}
 	if s.beta <= 0 && p.minV == 0 {
 		return nil, fmt.Errorf("nmf: the %v loss diverges on zeros in V; add a small value to V or use another loss: %w", s.Loss, ErrOption)
@@ -85,6 +80,7 @@ func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err erro
 	if p.normV2 == 0 {
 		model.RelErr = 0
 	}
+	model.Warnings = warnings(model, p, s)
 	return model, nil
 }
 

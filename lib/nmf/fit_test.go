@@ -57,7 +57,7 @@ func TestFitErrors(t *testing.T) {
 		{"custom wrong shape", V, Options{Components: 2, Init: InitCustom, W0: mat.NewDense(6, 3, nil), H0: mat.NewDense(2, 5, nil)}, ErrShape, "W0 is 6×3"},
 		{"custom negative", V, Options{Components: 1, Init: InitCustom, W0: mat.NewDense(6, 1, []float64{1, 1, 1, 1, 1, -1}), H0: mat.NewDense(1, 5, nil)}, ErrOption, "≥ 0"},
 		{"bad l1 ratio", V, Options{Components: 2, L1Ratio: 2}, ErrOption, "L1Ratio"},
-		{"negative alpha", V, Options{Components: 2, AlphaW: -1}, ErrOption, "AlphaW"},
+		{"infinite alpha", V, Options{Components: 2, AlphaW: math.Inf(1)}, ErrOption, "AlphaW"},
 		{"negative max iter", V, Options{Components: 2, MaxIter: -3}, ErrOption, "MaxIter"},
 		{"unknown solver", V, Options{Components: 2, Solver: 7}, ErrOption, "Solver(7)"},
 		{"unknown init", V, Options{Components: 2, Init: 9}, ErrOption, "Init(9)"},

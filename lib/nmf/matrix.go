@@ -271,6 +271,9 @@ func (m *Matrix) Col(label string) ([]float64, error) {
 func (m *Matrix) rowIndex(label string) (int, error) {
 	i, ok := m.rowIdx[label]
 	if !ok {
+		if _, other := m.colIdx[label]; other {
+			return 0, fmt.Errorf("nmf: no row %q: %q is a column here (rows are %s), see Transpose: %w", label, label, labelList(m.rows), ErrUnknownLabel)
+		}
 		return 0, fmt.Errorf("nmf: no row %q (rows are %s): %w", label, labelList(m.rows), ErrUnknownLabel)
 	}
 	return i, nil
@@ -279,6 +282,9 @@ func (m *Matrix) rowIndex(label string) (int, error) {
 func (m *Matrix) colIndex(label string) (int, error) {
 	j, ok := m.colIdx[label]
 	if !ok {
+		if _, other := m.rowIdx[label]; other {
+			return 0, fmt.Errorf("nmf: no column %q: %q is a row here (columns are %s), see Transpose: %w", label, label, labelList(m.cols), ErrUnknownLabel)
+		}
 		return 0, fmt.Errorf("nmf: no column %q (columns are %s): %w", label, labelList(m.cols), ErrUnknownLabel)
 	}
 	return j, nil

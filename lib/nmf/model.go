@@ -39,8 +39,13 @@ type Model struct {
 	// col]. Nil otherwise.
 	Biases *Biases
 	// Options are the options the fit ran with, defaults applied (Init is
-	// the one actually used).
+	// the one actually used, AlphaW and AlphaH the strengths used).
 	Options Options
+	// Warnings say what makes the model doubtful: a fit stopped by MaxIter
+	// before its stopping rule, predictions far outside the range of the
+	// observed values, as many components as rows or columns. The
+	// notebook display shows them.
+	Warnings []string
 
 	// v is the training matrix (not a copy), which Recommend, Targets and
 	// their Known flags read; ReleaseData lets it go.
@@ -77,7 +82,7 @@ func (m *Model) String() string {
 func (m *Model) HTML() string {
 	t := m.W.table()
 	t.Caption = "W: item weights per segment"
-	return "<p>" + html.EscapeString(m.summary()) + "</p>" + t.HTML()
+	return "<p>" + strings.ReplaceAll(html.EscapeString(m.summary()), "\n", "<br>") + "</p>" + t.HTML()
 }
 
 func (m *Model) summary() string {
@@ -91,8 +96,12 @@ func (m *Model) summary() string {
 	if m.biased() {
 		form = "mean + row bias + column bias + W·H"
 	}
-	return fmt.Sprintf("NMF model: %d×%d ≈ %s with %d segments (%v, %v loss); %d iterations, %s; relative error %s",
+	text := fmt.Sprintf("NMF model: %d×%d ≈ %s with %d segments (%v, %v loss); %d iterations, %s; relative error %s",
 		r, c, form, m.Components(), m.Options.Solver, m.Options.Loss, m.Iterations, state, FormatValue(m.RelErr))
+	for _, w := range m.Warnings {
+		text += "\nwarning: " + w
+	}
+	return text
 }
 
 // NameSegments renames the segments, in order, in both W and H. There must
@@ -184,11 +193,11 @@ func (m *Model) Reconstruct() *Matrix {
 
 // Predict returns the model's value for one cell, by labels.
 func (m *Model) Predict(row, col string) (float64, error) {
-	i, err := m.W.rowIndex(row)
+	i, err := m.rowIndex(row)
 	if err != nil {
 		return 0, err
 	}
-	j, err := m.H.colIndex(col)
+	j, err := m.colIndex(col)
 	if err != nil {
 		return 0, err
 	}
@@ -204,6 +213,32 @@ func (m *Model) cell(i, j int) float64 {
 }
 
 func (m *Model) biased() bool { return m.Biases != nil }
+
+// rowIndex finds a row of V (an item) by label; a label that is one of
+// V's columns instead gets an error that says the matrix is the other way
+// round from what the call assumes.
+func (m *Model) rowIndex(label string) (int, error) {
+	i, err := m.W.rowIndex(label)
+	if err != nil {
+		if _, ok := m.H.colIdx[label]; ok {
+			return 0, fmt.Errorf("nmf: no row %q: %q is a column here (the model's rows are %s; columns %s), see Transpose: %w",
+				label, label, labelList(m.W.rows), labelList(m.H.cols), ErrUnknownLabel)
+		}
+	}
+	return i, err
+}
+
+// colIndex finds a column of V (a person) by label, as rowIndex does.
+func (m *Model) colIndex(label string) (int, error) {
+	j, err := m.H.colIndex(label)
+	if err != nil {
+		if _, ok := m.W.rowIdx[label]; ok {
+			return 0, fmt.Errorf("nmf: no column %q: %q is a row here (the model's columns are %s; rows %s); Fit takes the matrix as it is, see Transpose: %w",
+				label, label, labelList(m.H.cols), labelList(m.W.rows), ErrUnknownLabel)
+		}
+	}
+	return j, err
+}
 
 // Score is one entry of a ranking: a label, the model's value W·H for it
 // and whether the cell is known, that is present in V and not zero (a
@@ -258,7 +293,7 @@ func ExcludeKnown() RankOption { return func(c *rankConfig) { c.excludeKnown = t
 // Recommend returns the n items (rows) with the highest W·H value for the
 // person (column) col, best first; n ≤ 0 or more than there are means all.
 func (m *Model) Recommend(col string, n int, opts ...RankOption) (Scores, error) {
-	j, err := m.H.colIndex(col)
+	j, err := m.colIndex(col)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +312,7 @@ func (m *Model) Recommend(col string, n int, opts ...RankOption) (Scores, error)
 // Targets returns the n people (columns) with the highest W·H value for the
 // item (row) row, best first: the audience of a campaign for that item.
 func (m *Model) Targets(row string, n int, opts ...RankOption) (Scores, error) {
-	i, err := m.W.rowIndex(row)
+	i, err := m.rowIndex(row)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,82 @@
+package nmf
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// predictionCells bounds the cells warnings reads predictions of: every
+// cell of a smaller model, a fixed sample of a larger one.
+const predictionCells = 1 << 20
+
+// warnings says what makes a fitted model doubtful (Model.Warnings).
+func warnings(m *Model, p *problem, s settings) []string {
+	var out []string
+	k := s.Components
+	if k >= min(p.rows, p.cols) {
+		out = append(out, fmt.Sprintf("Components %d ≥ min(rows, cols) = %d: the factors can reproduce V cell for cell without summarizing it; segments and predictions mean little (use fewer components)", k, min(p.rows, p.cols)))
+	}
+	if s.stopRule && !m.Converged {
+		out = append(out, fmt.Sprintf("the fit stopped at MaxIter = %d before its stopping rule (Tol %g) was met: raise MaxIter, or set Tol < 0 to say a fixed number of iterations is meant", s.MaxIter, s.Tol))
+	}
+	if lo, hi, ok := observedRange(p); ok {
+		plo, phi := predictionRange(m, p)
+		span := math.Max(hi-lo, math.Abs(hi)*1e-9)
+		if phi > hi+span || plo < lo-span {
+			out = append(out, fmt.Sprintf("predictions reach %s to %s, far outside the observed values' range %s to %s: the factors overfit the observed cells; regularize (AlphaW, AlphaH) or use fewer components",
+				FormatValue(plo), FormatValue(phi), FormatValue(lo), FormatValue(hi)))
+		}
+	}
+	return out
+}
+
+// observedRange is the smallest and largest observed value.
+func observedRange(p *problem) (lo, hi float64, ok bool) {
+	if p.nObs == 0 {
+		return 0, 0, false
+	}
+	hi = math.Inf(-1)
+	switch {
+	case p.byRow != nil:
+		for _, v := range p.byRow.val {
+			hi = math.Max(hi, v)
+		}
+	case p.stored != nil:
+		hi = 0
+		for _, v := range p.stored.val {
+			hi = math.Max(hi, v)
+		}
+	case p.v != nil:
+		for i := range p.rows {
+			for _, v := range p.v.RawRowView(i)[:p.cols] {
+				hi = math.Max(hi, v)
+			}
+		}
+	default:
+		return 0, 0, false
+	}
+	return p.minV, hi, p.minV <= hi
+}
+
+// predictionRange is the smallest and largest prediction over every cell
+// of the model, or over a fixed sample of predictionCells cells of a
+// larger one.
+func predictionRange(m *Model, p *problem) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	if p.rows*p.cols <= predictionCells {
+		for i := range p.rows {
+			for j := range p.cols {
+				v := m.cell(i, j)
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+		return lo, hi
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	for range predictionCells {
+		v := m.cell(r.IntN(p.rows), r.IntN(p.cols))
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	return lo, hi
+}
