@@ -61,6 +61,8 @@ func init() {
 		"Popularity":          reflect.ValueOf(nmf.Popularity),
 		"Random":              reflect.ValueOf(nmf.Random),
 		"ReadCSV":             reflect.ValueOf(nmf.ReadCSV),
+		"ReadParquet":         reflect.ValueOf(nmf.ReadParquet),
+		"ReadParquetWide":     reflect.ValueOf(nmf.ReadParquetWide),
 		"ReadTriples":         reflect.ValueOf(nmf.ReadTriples),
 		"RegByObserved":       reflect.ValueOf(nmf.RegByObserved),
 		"RegBySize":           reflect.ValueOf(nmf.RegBySize),
@@ -75,6 +77,8 @@ func init() {
 		"StreamCSV":           reflect.ValueOf(nmf.StreamCSV),
 		"StreamTriples":       reflect.ValueOf(nmf.StreamTriples),
 		"UseOpenBLAS":         reflect.ValueOf(nmf.UseOpenBLAS),
+		"WriteParquet":        reflect.ValueOf(nmf.WriteParquet),
+		"WriteParquetTriples": reflect.ValueOf(nmf.WriteParquetTriples),
 
 		// type definitions
 		"Accuracy":         reflect.ValueOf((*nmf.Accuracy)(nil)),

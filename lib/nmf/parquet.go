@@ -1,0 +1,692 @@
+package nmf
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	"nmfkernel/internal/atomicfile"
+)
+
+// Parquet files, as pandas, polars, Spark and DuckDB write them, are read
+// and written with github.com/parquet-go/parquet-go: every compression
+// codec and row-group layout the format allows, flat schemas.
+
+// ReadParquet reads a matrix from a long-form Parquet file, one observed
+// cell per row, as ReadTriples reads a CSV file: rowField and colField
+// name the label columns (integers, strings, or any other scalar column),
+// valueField the value column (integers, floats or decimals; an empty
+// valueField makes every listed cell 1). A null label skips the row; a
+// null value leaves the cell missing. The matrix is sparse, and equal to
+// what ReadTriples gives for the same data as CSV: labels ordered
+// numerically when they are all integers, otherwise in order of first
+// appearance; a pair listed twice is an error wrapping ErrDuplicateEntry.
+func ReadParquet(path, rowField, colField, valueField string) (m *Matrix, err error) {
+	defer recoverError(&err)
+	m, err = readParquet(path, func(f *parquet.File) (*Matrix, error) {
+		return parquetTriples(f, rowField, colField, valueField)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nmf: read %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// ReadParquetWide reads a matrix from a wide Parquet file, one matrix row
+// per file row: labelField is the column of row labels (empty: rows are
+// labelled R1, R2, …) and every other numeric column is a matrix column,
+// labelled by its name. Nulls are missing cells. The matrix is dense.
+func ReadParquetWide(path, labelField string) (m *Matrix, err error) {
+	defer recoverError(&err)
+	m, err = readParquet(path, func(f *parquet.File) (*Matrix, error) {
+		return parquetWide(f, labelField)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nmf: read %s: %w", path, err)
+	}
+	return m, nil
+}
+
+func readParquet(path string, read func(*parquet.File) (*Matrix, error)) (*Matrix, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return readParquetFrom(fh, st.Size(), read)
+}
+
+func readParquetFrom(r io.ReaderAt, size int64, read func(*parquet.File) (*Matrix, error)) (*Matrix, error) {
+	f, err := parquet.OpenFile(r, size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+	if err != nil {
+		return nil, fmt.Errorf("not a Parquet file: %w", err)
+	}
+	// A damaged footer can declare any number of rows; even run-length
+	// encoded, a real file holds no more than a few thousand a byte.
+	total := int64(0)
+	for _, rg := range f.RowGroups() {
+		if n := rg.NumRows(); n < 0 || n > maxRowsPerByte*size {
+			return nil, fmt.Errorf("a row group declares %d rows in a file of %d bytes: a damaged file: %w", n, size, ErrShape)
+		}
+		total += rg.NumRows()
+	}
+	if total != f.NumRows() {
+		return nil, fmt.Errorf("the row groups hold %d rows, the file says %d: a damaged file: %w", total, f.NumRows(), ErrShape)
+	}
+	return read(f)
+}
+
+// maxRowsPerByte bounds the rows a file of a given size may declare.
+const maxRowsPerByte = 4096
+
+// parquetColumn describes a leaf column: its index, name and how its
+// values read as numbers.
+type parquetColumn struct {
+	index int
+	name  string
+	kind  parquet.Kind
+	// scale is a decimal column's: a stored integer n is n / 10^scale.
+	scale  int
+	string bool
+}
+
+// leafColumns lists the file's top-level leaf columns.
+func leafColumns(f *parquet.File) ([]parquetColumn, error) {
+	var out []parquetColumn
+	for i, path := range f.Schema().Columns() {
+		if len(path) != 1 {
+			continue // nested columns are not matrix data
+		}
+		leaf, _ := f.Schema().Lookup(path...)
+		if leaf.MaxRepetitionLevel > 0 {
+			continue // lists are not matrix data
+		}
+		t := leaf.Node.Type()
+		c := parquetColumn{index: i, name: path[0], kind: t.Kind()}
+		if lt := t.LogicalType(); lt != nil {
+			switch v := lt.Value.(type) {
+			case *format.DecimalType:
+				c.scale = int(v.Scale)
+			case *format.StringType, *format.EnumType:
+				c.string = true
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func findColumn(cols []parquetColumn, name string) (parquetColumn, error) {
+	var names []string
+	for _, c := range cols {
+		if c.name == name {
+			return c, nil
+		}
+		names = append(names, c.name)
+	}
+	return parquetColumn{}, fmt.Errorf("no column %q (the file's columns are %s): %w", name, strings.Join(names, ", "), ErrShape)
+}
+
+// number reads a value of c as a float64; ok is false for a null.
+func (c parquetColumn) number(v parquet.Value) (x float64, ok bool, err error) {
+	if v.IsNull() {
+		return 0, false, nil
+	}
+	switch c.kind {
+	case parquet.Double:
+		x = v.Double()
+	case parquet.Float:
+		x = float64(v.Float())
+	case parquet.Int32:
+		x = float64(v.Int32())
+	case parquet.Int64:
+		x = float64(v.Int64())
+	case parquet.Boolean:
+		if v.Boolean() {
+			x = 1
+		}
+	case parquet.FixedLenByteArray, parquet.ByteArray:
+		if c.scale == 0 && !c.string {
+			return 0, false, fmt.Errorf("column %q holds bytes, not numbers: %w", c.name, ErrNotNumber)
+		}
+		if c.string {
+			f, err := strconv.ParseFloat(strings.TrimSpace(string(v.ByteArray())), 64)
+			if err != nil {
+				return 0, false, fmt.Errorf("column %q: %q is not a number: %w", c.name, v.ByteArray(), ErrNotNumber)
+			}
+			return f, true, nil
+		}
+		x = bigEndianDecimal(v.ByteArray())
+	default:
+		return 0, false, fmt.Errorf("column %q is %v, not numbers: %w", c.name, c.kind, ErrNotNumber)
+	}
+	if c.scale > 0 {
+		x /= math.Pow10(c.scale)
+	}
+	return x, true, nil
+}
+
+// bigEndianDecimal is the two's-complement big-endian integer of a
+// decimal stored as bytes.
+func bigEndianDecimal(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	neg := b[0]&0x80 != 0
+	x := 0.0
+	for _, c := range b {
+		if neg {
+			c = ^c
+		}
+		x = x*256 + float64(c)
+	}
+	if neg {
+		x = -(x + 1)
+	}
+	return x
+}
+
+// labelInterner numbers the labels of an axis: integers without making a
+// string per row, anything else by its text.
+type labelInterner struct {
+	byInt  map[int64]int32
+	byText map[string]int32
+	labels []string
+}
+
+func newLabelInterner() *labelInterner {
+	return &labelInterner{byInt: map[int64]int32{}, byText: map[string]int32{}}
+}
+
+// number returns v's label number; ok is false for a null.
+func (l *labelInterner) number(c parquetColumn, v parquet.Value) (int32, bool) {
+	if v.IsNull() {
+		return 0, false
+	}
+	if c.scale == 0 && (c.kind == parquet.Int32 || c.kind == parquet.Int64) {
+		n := v.Int64()
+		if c.kind == parquet.Int32 {
+			n = int64(v.Int32())
+		}
+		if i, ok := l.byInt[n]; ok {
+			return i, true
+		}
+		return l.add(strconv.FormatInt(n, 10), true, n), true
+	}
+	var text string
+	switch {
+	case c.kind == parquet.ByteArray || c.kind == parquet.FixedLenByteArray && c.scale == 0:
+		b := v.ByteArray()
+		if i, ok := l.byText[string(b)]; ok {
+			return i, true
+		}
+		text = string(b)
+	default:
+		x, _, err := c.number(v)
+		if err != nil {
+			text = v.String()
+		} else {
+			text = strconv.FormatFloat(x, 'g', -1, 64)
+		}
+	}
+	if i, ok := l.byText[text]; ok {
+		return i, true
+	}
+	return l.add(text, false, 0), true
+}
+
+func (l *labelInterner) add(text string, isInt bool, n int64) int32 {
+	i := int32(len(l.labels))
+	l.labels = append(l.labels, text)
+	if isInt {
+		l.byInt[n] = i
+	} else {
+		l.byText[text] = i
+	}
+	return i
+}
+
+// columnValues reads every value of a column chunk.
+func columnValues(cc parquet.ColumnChunk, n int64, into []parquet.Value) ([]parquet.Value, error) {
+	into = into[:0]
+	// The row count comes from the file: trust it for a first guess only.
+	if want := min(n, 1<<20); int64(cap(into)) < want {
+		into = make([]parquet.Value, 0, want)
+	}
+	pages := cc.Pages()
+	defer pages.Close()
+	buf := make([]parquet.Value, 4096)
+	for {
+		page, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			return into, nil
+		}
+		if err != nil {
+			return into, err
+		}
+		if int64(len(into))+page.NumValues() > n {
+			parquet.Release(page)
+			return into, fmt.Errorf("a column holds more values than its row group's %d rows: a damaged file: %w", n, ErrShape)
+		}
+		r := page.Values()
+		for {
+			k, err := r.ReadValues(buf)
+			for _, v := range buf[:k] {
+				into = append(into, v.Clone())
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				parquet.Release(page)
+				return into, err
+			}
+		}
+		parquet.Release(page)
+	}
+}
+
+// parquetTriples reads a long-form file's cells into a sparse matrix.
+func parquetTriples(f *parquet.File, rowField, colField, valueField string) (*Matrix, error) {
+	cols, err := leafColumns(f)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := findColumn(cols, rowField)
+	if err != nil {
+		return nil, err
+	}
+	cc, err := findColumn(cols, colField)
+	if err != nil {
+		return nil, err
+	}
+	vc := parquetColumn{index: -1}
+	if valueField != "" {
+		if vc, err = findColumn(cols, valueField); err != nil {
+			return nil, err
+		}
+	}
+	rows, colsIn := newLabelInterner(), newLabelInterner()
+	var lists []cellList
+	var rv, cv, vv []parquet.Value
+	line := int64(0)
+	for _, rg := range f.RowGroups() {
+		chunks := rg.ColumnChunks()
+		n := rg.NumRows()
+		if rv, err = columnValues(chunks[rc.index], n, rv); err != nil {
+			return nil, err
+		}
+		if cv, err = columnValues(chunks[cc.index], n, cv); err != nil {
+			return nil, err
+		}
+		if vc.index >= 0 {
+			if vv, err = columnValues(chunks[vc.index], n, vv); err != nil {
+				return nil, err
+			}
+		}
+		if len(rv) != len(cv) || (vc.index >= 0 && len(vv) != len(rv)) {
+			return nil, fmt.Errorf("columns of different lengths in a row group: %w", ErrShape)
+		}
+		l := cellList{ri: make([]int32, 0, len(rv)), ci: make([]int32, 0, len(rv)), vals: make([]float64, 0, len(rv))}
+		if len(rv) > maxSparseDim {
+			return nil, fmt.Errorf("a row group of %d rows: %w", len(rv), ErrShape)
+		}
+		for e := range rv {
+			line++
+			i, ok1 := rows.number(rc, rv[e])
+			j, ok2 := colsIn.number(cc, cv[e])
+			if !ok1 || !ok2 {
+				continue
+			}
+			x := 1.0
+			if vc.index >= 0 {
+				var ok bool
+				if x, ok, err = vc.number(vv[e]); err != nil {
+					return nil, fmt.Errorf("row %d: %w", line, err)
+				} else if !ok {
+					continue
+				}
+			}
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				if math.IsNaN(x) {
+					continue
+				}
+				return nil, fmt.Errorf("row %d: value %g: %w", line, x, ErrNotFinite)
+			}
+			l.ri, l.ci, l.vals = append(l.ri, i), append(l.ci, j), append(l.vals, x)
+		}
+		lists = append(lists, l)
+	}
+	if len(rows.labels) == 0 {
+		return nil, fmt.Errorf("no cells: %w", ErrEmpty)
+	}
+	rl, rowOrder := axisOrder(f, rowLabelsKey, rows.labels)
+	cl, colOrder := axisOrder(f, colLabelsKey, colsIn.labels)
+	for i := range lists {
+		lists[i].rowMap, lists[i].colMap = rowOrder, colOrder
+	}
+	x, dup := buildSparse(len(rl), len(cl), lists)
+	if dup != nil {
+		return nil, fmt.Errorf("the cell (%q, %q) is listed twice: %w", rl[dup.row], cl[dup.col], ErrDuplicateEntry)
+	}
+	return newSparseMatrix(rl, cl, x, math.NaN())
+}
+
+// The label lists of a matrix written by WriteParquetTriples, in its
+// order and with the rows and columns that have no stored cell.
+const (
+	rowLabelsKey = "nmfkernel.rows"
+	colLabelsKey = "nmfkernel.cols"
+)
+
+// axisOrder returns an axis's labels in order and each read label's
+// place: the file's own list when WriteParquetTriples recorded one that
+// holds every label read, else ReadTriples' order (numeric when all are
+// integers, first appearance otherwise).
+func axisOrder(f *parquet.File, key string, read []string) ([]string, []int32) {
+	if text, ok := f.Lookup(key); ok {
+		var all []string
+		if json.Unmarshal([]byte(text), &all) == nil {
+			at := make(map[string]int32, len(all))
+			for i, l := range all {
+				at[l] = int32(i)
+			}
+			pos := make([]int32, len(read))
+			complete := len(at) == len(all)
+			for i, l := range read {
+				p, ok := at[l]
+				if !ok {
+					complete = false
+					break
+				}
+				pos[i] = p
+			}
+			if complete {
+				return all, pos
+			}
+		}
+	}
+	order := labelOrder(read)
+	return permute(read, order), order
+}
+
+// parquetWide reads a wide file: a label column and numeric columns.
+func parquetWide(f *parquet.File, labelField string) (*Matrix, error) {
+	cols, err := leafColumns(f)
+	if err != nil {
+		return nil, err
+	}
+	lc := parquetColumn{index: -1}
+	if labelField != "" {
+		if lc, err = findColumn(cols, labelField); err != nil {
+			return nil, err
+		}
+	}
+	var data []parquetColumn
+	var colLabels []string
+	for _, c := range cols {
+		if c.index == lc.index {
+			continue
+		}
+		data = append(data, c)
+		colLabels = append(colLabels, c.name)
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("no value columns besides %q: %w", labelField, ErrEmpty)
+	}
+	if order, ok := f.Lookup(columnOrderKey); ok {
+		data, colLabels = inOrder(data, colLabels, order)
+	}
+	values := make([]float64, 0, min(f.NumRows(), 1<<16)*int64(len(data)))
+	var rowLabels []string
+	var lv []parquet.Value
+	colVals := make([][]parquet.Value, len(data))
+	for _, rg := range f.RowGroups() {
+		chunks := rg.ColumnChunks()
+		n := rg.NumRows()
+		if lc.index >= 0 {
+			if lv, err = columnValues(chunks[lc.index], n, lv); err != nil {
+				return nil, err
+			}
+		}
+		for k, c := range data {
+			if colVals[k], err = columnValues(chunks[c.index], n, colVals[k]); err != nil {
+				return nil, err
+			}
+		}
+		for r := 0; r < int(n); r++ {
+			if lc.index >= 0 {
+				if r >= len(lv) || lv[r].IsNull() {
+					return nil, fmt.Errorf("row %d has no label: %w", len(rowLabels)+1, ErrNotNumber)
+				}
+				rowLabels = append(rowLabels, valueText(lc, lv[r]))
+			}
+			for k, c := range data {
+				if r >= len(colVals[k]) {
+					return nil, fmt.Errorf("column %q is shorter than the others: %w", c.name, ErrShape)
+				}
+				x, ok, err := c.number(colVals[k][r])
+				if err != nil {
+					return nil, fmt.Errorf("row %d: %w", r+1, err)
+				}
+				if !ok {
+					x = math.NaN()
+				}
+				values = append(values, x)
+			}
+		}
+	}
+	if lc.index < 0 {
+		rowLabels = generatedLabels("R", len(values)/len(data))
+	}
+	return NewMatrix(rowLabels, colLabels, values)
+}
+
+// inOrder puts the columns in the order a file written by WriteParquet
+// records (when it names them all), and leaves them as they are otherwise.
+func inOrder(data []parquetColumn, labels []string, order string) ([]parquetColumn, []string) {
+	var want []string
+	if json.Unmarshal([]byte(order), &want) != nil || len(want) != len(labels) {
+		return data, labels
+	}
+	at := map[string]int{}
+	for k, l := range labels {
+		at[l] = k
+	}
+	outData, outLabels := make([]parquetColumn, 0, len(data)), make([]string, 0, len(labels))
+	for _, l := range want {
+		k, ok := at[l]
+		if !ok {
+			return data, labels
+		}
+		outData, outLabels = append(outData, data[k]), append(outLabels, l)
+	}
+	return outData, outLabels
+}
+
+// valueText is a label value's text.
+func valueText(c parquetColumn, v parquet.Value) string {
+	switch c.kind {
+	case parquet.ByteArray, parquet.FixedLenByteArray:
+		if c.scale == 0 {
+			return string(v.ByteArray())
+		}
+	case parquet.Int32:
+		return strconv.FormatInt(int64(v.Int32()), 10)
+	case parquet.Int64:
+		return strconv.FormatInt(v.Int64(), 10)
+	}
+	x, _, err := c.number(v)
+	if err != nil {
+		return v.String()
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// columnOrderKey keeps, in the file's key-value metadata, the order of a
+// wide file's matrix columns (Parquet schemas list columns by name).
+const columnOrderKey = "nmfkernel.columns"
+
+// WriteParquet writes m as a wide Parquet file (zstd-compressed): a
+// string column labelField ("label" if empty) with the row labels, then
+// one double column per matrix column, named by its label, null where a
+// cell is missing (the schema lists the columns by name; the matrix's
+// order is kept in the file's metadata, which ReadParquetWide follows). W, H (as H.Transpose() for one row per person) and
+// predictions read back in DuckDB, pandas, polars and Spark. The file is
+// written atomically (a temporary file renamed).
+func WriteParquet(path string, m *Matrix, labelField string) error {
+	if labelField == "" {
+		labelField = "label"
+	}
+	rows, cols := m.Dims()
+	group := parquet.Group{labelField: parquet.String()}
+	for _, c := range m.cols {
+		if c == labelField {
+			return fmt.Errorf("nmf: WriteParquet: a column is named %q like the label column: %w", c, ErrDuplicateLabel)
+		}
+		group[c] = parquet.Optional(parquet.Leaf(parquet.DoubleType))
+	}
+	schema := parquet.NewSchema("matrix", group)
+	index := map[string]int{}
+	for i, p := range schema.Columns() {
+		index[p[0]] = i
+	}
+	order, err := json.Marshal(m.cols)
+	if err != nil {
+		return err
+	}
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Zstd), parquet.KeyValueMetadata(columnOrderKey, string(order)))
+		row := make(parquet.Row, 0, cols+1)
+		for i := 0; i < rows; i++ {
+			row = row[:0]
+			row = append(row, parquet.ValueOf(m.rows[i]).Level(0, 0, index[labelField]))
+			for j := 0; j < cols; j++ {
+				v := m.At(i, j)
+				if math.IsNaN(v) {
+					row = append(row, parquet.NullValue().Level(0, 0, index[m.cols[j]]))
+				} else {
+					row = append(row, parquet.ValueOf(v).Level(0, 1, index[m.cols[j]]))
+				}
+			}
+			sortRow(row)
+			if _, err := pw.WriteRows([]parquet.Row{row}); err != nil {
+				return err
+			}
+		}
+		return pw.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("nmf: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteParquetTriples writes m's cells in long form (zstd-compressed),
+// one row per stored cell of a sparse m, per cell of a dense one, missing
+// cells left out: string columns rowField and colField, a double column
+// valueField. The labels' order (with rows and columns that have no
+// stored cell) is kept in the file's metadata, so ReadParquet reads back
+// the same matrix.
+func WriteParquetTriples(path string, m *Matrix, rowField, colField, valueField string) error {
+	if rowField == "" || colField == "" || valueField == "" || rowField == colField || rowField == valueField || colField == valueField {
+		return fmt.Errorf("nmf: WriteParquetTriples: need three different field names, got %q, %q, %q: %w", rowField, colField, valueField, ErrOption)
+	}
+	schema := parquet.NewSchema("cells", parquet.Group{
+		rowField: parquet.String(), colField: parquet.String(), valueField: parquet.Leaf(parquet.DoubleType),
+	})
+	index := map[string]int{}
+	for i, p := range schema.Columns() {
+		index[p[0]] = i
+	}
+	rowList, err := json.Marshal(m.rows)
+	if err != nil {
+		return err
+	}
+	colList, err := json.Marshal(m.cols)
+	if err != nil {
+		return err
+	}
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Zstd),
+			parquet.KeyValueMetadata(rowLabelsKey, string(rowList)), parquet.KeyValueMetadata(colLabelsKey, string(colList)))
+		batch := make([]parquet.Row, 0, 1024)
+		flush := func() error {
+			_, err := pw.WriteRows(batch)
+			batch = batch[:0]
+			return err
+		}
+		var werr error
+		m.eachCell(func(i, j int, v float64) bool {
+			row := parquet.Row{
+				parquet.ValueOf(m.rows[i]).Level(0, 0, index[rowField]),
+				parquet.ValueOf(m.cols[j]).Level(0, 0, index[colField]),
+				parquet.ValueOf(v).Level(0, 0, index[valueField]),
+			}
+			sortRow(row)
+			batch = append(batch, row)
+			if len(batch) == cap(batch) {
+				werr = flush()
+			}
+			return werr == nil
+		})
+		if werr != nil {
+			return werr
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		return pw.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("nmf: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// sortRow orders a row's values by column index, as the writer wants.
+func sortRow(row parquet.Row) {
+	for i := 1; i < len(row); i++ {
+		for j := i; j > 0 && row[j].Column() < row[j-1].Column(); j-- {
+			row[j], row[j-1] = row[j-1], row[j]
+		}
+	}
+}
+
+// eachCell calls f for every stored cell of a sparse m and every
+// non-missing cell of a dense one, row by row, until f returns false.
+func (m *Matrix) eachCell(f func(i, j int, v float64) bool) {
+	if m.cells != nil {
+		x := m.cells
+		for i := 0; i < x.n; i++ {
+			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
+				if !f(i, int(x.idx[q]), x.val[q]) {
+					return
+				}
+			}
+		}
+		return
+	}
+	rows, cols := m.Dims()
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			if v := m.data.At(i, j); !math.IsNaN(v) {
+				if !f(i, j, v) {
+					return
+				}
+			}
+		}
+	}
+}
