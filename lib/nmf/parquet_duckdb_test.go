@@ -199,7 +199,10 @@ func TestParquetToDuckDB(t *testing.T) {
 	}
 	var ri, ci []int
 	var vals []float64
-	V.eachCell(func(i, j int, v float64) bool { ri, ci, vals = append(ri, i), append(ci, j), append(vals, v); return true })
+	V.eachCell(func(i, j int, v float64) bool {
+		ri, ci, vals = append(ri, i), append(ci, j), append(vals, v)
+		return true
+	})
 	sparse, err := NewSparse(V.RowLabels(), V.ColLabels(), ri, ci, vals)
 	if err != nil {
 		t.Fatal(err)
