@@ -199,15 +199,23 @@ func bigEndianDecimal(b []byte) float64 {
 }
 
 // labelInterner numbers the labels of an axis: integers without making a
-// string per row, anything else by its text.
+// string per row (small ones through a table, the label of the row before
+// without any lookup: files grouped by a label repeat it), anything else
+// by its text.
 type labelInterner struct {
 	byInt  map[int64]int32
+	table  []int32 // table[n] is label n's number + 1 for 0 ≤ n < maxLabelTable
 	byText map[string]int32
 	labels []string
+	lastN  int64
+	lastI  int32
 }
 
+// maxLabelTable bounds the integer labels looked up through a table.
+const maxLabelTable = 1 << 22
+
 func newLabelInterner() *labelInterner {
-	return &labelInterner{byInt: map[int64]int32{}, byText: map[string]int32{}}
+	return &labelInterner{byInt: map[int64]int32{}, byText: map[string]int32{}, lastI: -1}
 }
 
 // number returns v's label number; ok is false for a null.
@@ -220,10 +228,24 @@ func (l *labelInterner) number(c parquetColumn, v parquet.Value) (int32, bool) {
 		if c.kind == parquet.Int32 {
 			n = int64(v.Int32())
 		}
-		if i, ok := l.byInt[n]; ok {
-			return i, true
+		if n == l.lastN && l.lastI >= 0 {
+			return l.lastI, true
 		}
-		return l.add(strconv.FormatInt(n, 10), true, n), true
+		var i int32
+		if 0 <= n && n < maxLabelTable {
+			if int(n) >= len(l.table) {
+				l.table = append(l.table, make([]int32, int(n)+1-len(l.table)+len(l.table)/2)...)
+			}
+			if i = l.table[n] - 1; i < 0 {
+				i = l.add(strconv.FormatInt(n, 10), true, n)
+			}
+		} else if j, ok := l.byInt[n]; ok {
+			i = j
+		} else {
+			i = l.add(strconv.FormatInt(n, 10), true, n)
+		}
+		l.lastN, l.lastI = n, i
+		return i, true
 	}
 	var text string
 	switch {
@@ -250,9 +272,12 @@ func (l *labelInterner) number(c parquetColumn, v parquet.Value) (int32, bool) {
 func (l *labelInterner) add(text string, isInt bool, n int64) int32 {
 	i := int32(len(l.labels))
 	l.labels = append(l.labels, text)
-	if isInt {
+	switch {
+	case isInt && 0 <= n && n < maxLabelTable:
+		l.table[n] = i + 1
+	case isInt:
 		l.byInt[n] = i
-	} else {
+	default:
 		l.byText[text] = i
 	}
 	return i
@@ -298,7 +323,52 @@ func columnValues(cc parquet.ColumnChunk, n int64, into []parquet.Value) ([]parq
 	}
 }
 
-// parquetTriples reads a long-form file's cells into a sparse matrix.
+// eachValues calls f with the values of a column chunk, a batch at a
+// time, in order, with the row of the batch's first value in the chunk;
+// values are valid only during the call. More values than the row
+// group's n rows is an error (a damaged file).
+func eachValues(cc parquet.ColumnChunk, n int64, f func(row int, vs []parquet.Value) error) error {
+	pages := cc.Pages()
+	defer pages.Close()
+	buf := make([]parquet.Value, 4096)
+	row := 0
+	for {
+		page, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if int64(row)+page.NumValues() > n {
+			parquet.Release(page)
+			return fmt.Errorf("a column holds more values than its row group's %d rows: a damaged file: %w", n, ErrShape)
+		}
+		r := page.Values()
+		for {
+			k, rerr := r.ReadValues(buf)
+			if k > 0 {
+				if err := f(row, buf[:k]); err != nil {
+					parquet.Release(page)
+					return err
+				}
+				row += k
+			}
+			if errors.Is(rerr, io.EOF) {
+				break
+			}
+			if rerr != nil {
+				parquet.Release(page)
+				return rerr
+			}
+		}
+		parquet.Release(page)
+	}
+}
+
+// parquetTriples reads a long-form file's cells into a sparse matrix. In
+// each row group the row labels, the column labels and the values are
+// decoded at once, each by a goroutine of its own.
 func parquetTriples(f *parquet.File, rowField, colField, valueField string) (*Matrix, error) {
 	cols, err := leafColumns(f)
 	if err != nil {
@@ -320,56 +390,81 @@ func parquetTriples(f *parquet.File, rowField, colField, valueField string) (*Ma
 	}
 	rows, colsIn := newLabelInterner(), newLabelInterner()
 	var lists []cellList
-	var rv, cv, vv []parquet.Value
-	line := int64(0)
+	first := 0 // the file row of the row group's first row, for messages
 	for _, rg := range f.RowGroups() {
 		chunks := rg.ColumnChunks()
 		n := rg.NumRows()
-		if rv, err = columnValues(chunks[rc.index], n, rv); err != nil {
-			return nil, err
+		if n > maxSparseDim {
+			return nil, fmt.Errorf("a row group of %d rows: %w", n, ErrShape)
 		}
-		if cv, err = columnValues(chunks[cc.index], n, cv); err != nil {
-			return nil, err
-		}
-		if vc.index >= 0 {
-			if vv, err = columnValues(chunks[vc.index], n, vv); err != nil {
-				return nil, err
+		l := cellList{ri: make([]int32, n), ci: make([]int32, n), vals: make([]float64, n)}
+		// A row whose label is null is left out: its place says -1.
+		labels := func(c parquetColumn, in *labelInterner, dst []int32) func() error {
+			return func() error {
+				return eachValues(chunks[c.index], n, func(row int, vs []parquet.Value) error {
+					for k, v := range vs {
+						i, ok := in.number(c, v)
+						if !ok {
+							i = -1
+						}
+						dst[row+k] = i
+					}
+					return nil
+				})
 			}
 		}
-		if len(rv) != len(cv) || (vc.index >= 0 && len(vv) != len(rv)) {
-			return nil, fmt.Errorf("columns of different lengths in a row group: %w", ErrShape)
+		values := func() error {
+			if vc.index < 0 {
+				for e := range l.vals {
+					l.vals[e] = 1
+				}
+				return nil
+			}
+			double := vc.kind == parquet.Double && vc.scale == 0
+			return eachValues(chunks[vc.index], n, func(row int, vs []parquet.Value) error {
+				for k, v := range vs {
+					var x float64
+					switch {
+					case v.IsNull():
+						x = math.NaN()
+					case double:
+						x = v.Double()
+					default:
+						var err error
+						if x, _, err = vc.number(v); err != nil {
+							return fmt.Errorf("row %d: %w", first+row+k+1, err)
+						}
+					}
+					if math.IsInf(x, 0) {
+						return fmt.Errorf("row %d: value %g: %w", first+row+k+1, x, ErrNotFinite)
+					}
+					l.vals[row+k] = x
+				}
+				return nil
+			})
 		}
-		l := cellList{ri: make([]int32, 0, len(rv)), ci: make([]int32, 0, len(rv)), vals: make([]float64, 0, len(rv))}
-		if len(rv) > maxSparseDim {
-			return nil, fmt.Errorf("a row group of %d rows: %w", len(rv), ErrShape)
+		errs := make(chan error, 2)
+		go func() { errs <- labels(rc, rows, l.ri)() }()
+		go func() { errs <- labels(cc, colsIn, l.ci)() }()
+		verr := values()
+		err1, err2 := <-errs, <-errs
+		if err := errors.Join(verr, err1, err2); err != nil {
+			return nil, err
 		}
-		for e := range rv {
-			line++
-			i, ok1 := rows.number(rc, rv[e])
-			j, ok2 := colsIn.number(cc, cv[e])
-			if !ok1 || !ok2 {
+		// Drop the rows with a null label or value.
+		k := 0
+		for e := range l.vals {
+			if l.ri[e] < 0 || l.ci[e] < 0 || math.IsNaN(l.vals[e]) {
 				continue
 			}
-			x := 1.0
-			if vc.index >= 0 {
-				var ok bool
-				if x, ok, err = vc.number(vv[e]); err != nil {
-					return nil, fmt.Errorf("row %d: %w", line, err)
-				} else if !ok {
-					continue
-				}
-			}
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				if math.IsNaN(x) {
-					continue
-				}
-				return nil, fmt.Errorf("row %d: value %g: %w", line, x, ErrNotFinite)
-			}
-			l.ri, l.ci, l.vals = append(l.ri, i), append(l.ci, j), append(l.vals, x)
+			l.ri[k], l.ci[k], l.vals[k] = l.ri[e], l.ci[e], l.vals[e]
+			k++
 		}
+		l.ri, l.ci, l.vals = l.ri[:k], l.ci[:k], l.vals[:k]
 		lists = append(lists, l)
+		first += int(n)
 	}
-	if len(rows.labels) == 0 {
+	if len(rows.labels) == 0 || len(colsIn.labels) == 0 {
 		return nil, fmt.Errorf("no cells: %w", ErrEmpty)
 	}
 	rl, rowOrder := axisOrder(f, rowLabelsKey, rows.labels)
