@@ -34,6 +34,7 @@ func init() {
 		"Fit":                 reflect.ValueOf(nmf.Fit),
 		"FitBiases":           reflect.ValueOf(nmf.FitBiases),
 		"FitContext":          reflect.ValueOf(nmf.FitContext),
+		"FitStreamed":         reflect.ValueOf(nmf.FitStreamed),
 		"FormatValue":         reflect.ValueOf(nmf.FormatValue),
 		"Frobenius":           reflect.ValueOf(nmf.Frobenius),
 		"FromDense":           reflect.ValueOf(nmf.FromDense),
@@ -75,6 +76,7 @@ func init() {
 		"StorageDense":        reflect.ValueOf(nmf.StorageDense),
 		"StorageSparse":       reflect.ValueOf(nmf.StorageSparse),
 		"StreamCSV":           reflect.ValueOf(nmf.StreamCSV),
+		"StreamParquet":       reflect.ValueOf(nmf.StreamParquet),
 		"StreamTriples":       reflect.ValueOf(nmf.StreamTriples),
 		"UseOpenBLAS":         reflect.ValueOf(nmf.UseOpenBLAS),
 		"WriteParquet":        reflect.ValueOf(nmf.WriteParquet),
@@ -103,5 +105,6 @@ func init() {
 		"Solver":           reflect.ValueOf((*nmf.Solver)(nil)),
 		"Storage":          reflect.ValueOf((*nmf.Storage)(nil)),
 		"Stream":           reflect.ValueOf((*nmf.Stream)(nil)),
+		"StreamedOptions":  reflect.ValueOf((*nmf.StreamedOptions)(nil)),
 	}
 }

@@ -20,6 +20,7 @@ import (
 type Stream struct {
 	path                           string
 	triples                        bool
+	parquet                        bool
 	rowField, colField, valueField string
 
 	cols   []string       // in matrix order
@@ -28,6 +29,7 @@ type Stream struct {
 	sum    float64
 	sumSq  float64
 	cells  int // non-zero cells
+	listed int // cells listed (non-zero or not)
 }
 
 // StreamCSV opens a matrix in ReadCSV's format for MiniBatch: one row per
@@ -50,6 +52,19 @@ func StreamTriples(path, rowField, colField, valueField string) (*Stream, error)
 	return s, withPath(err, path)
 }
 
+// StreamParquet opens a long-form Parquet file (as ReadParquet reads) for
+// FitStreamed and MiniBatch, read one row group at a time. The cells of
+// one row label must be consecutive (a file sorted by rowField); a first
+// pass checks that and collects the column labels.
+func StreamParquet(path, rowField, colField, valueField string) (*Stream, error) {
+	s := &Stream{path: path, triples: true, parquet: true, rowField: rowField, colField: colField, valueField: valueField}
+	err := s.scan()
+	if err != nil {
+		return s, fmt.Errorf("nmf: read %s: %w", path, err)
+	}
+	return s, nil
+}
+
 // Dims returns the matrix's size.
 func (s *Stream) Dims() (rows, cols int) { return s.rows, len(s.cols) }
 
@@ -62,6 +77,7 @@ func (s *Stream) scan() error {
 	seenCol := map[string]bool{}
 	err := s.each(func(label string, cols []string, vals []float64) error {
 		s.rows++
+		s.listed += len(vals)
 		for e, v := range vals {
 			s.sum += v
 			s.sumSq += v * v
@@ -96,6 +112,9 @@ func (s *Stream) scan() error {
 // and its listed cells (column labels for triples; for CSV cols is nil and
 // vals holds every column in order).
 func (s *Stream) each(row func(label string, cols []string, vals []float64) error) error {
+	if s.parquet {
+		return s.eachParquet(row)
+	}
 	f, err := os.Open(s.path)
 	if err != nil {
 		return fmt.Errorf("nmf: %w", err)
@@ -213,8 +232,13 @@ func (s *Stream) eachTriple(cr *csv.Reader, header []string, row func(string, []
 }
 
 // batches reads one pass in batches of up to size rows, each as the list of
-// its non-zero cells.
+// its listed cells (its non-zero cells, where zeros are data).
 func (s *Stream) batches(ctx context.Context, size int, fn func(labels []string, x *sparse) error) error {
+	return s.batchesOf(ctx, size, true, fn)
+}
+
+// batchesOf is batches, leaving zeros out when skipZeros.
+func (s *Stream) batchesOf(ctx context.Context, size int, skipZeros bool, fn func(labels []string, x *sparse) error) error {
 	var labels []string
 	x := &sparse{m: len(s.cols), ptr: []int{0}}
 	emit := func() error {
@@ -232,7 +256,7 @@ func (s *Stream) batches(ctx context.Context, size int, fn func(labels []string,
 			return err
 		}
 		for e, v := range vals {
-			if v == 0 {
+			if v == 0 && skipZeros {
 				continue
 			}
 			j := e

@@ -785,3 +785,131 @@ func (m *Matrix) eachCell(f func(i, j int, v float64) bool) {
 		}
 	}
 }
+
+// eachParquet is Stream.each for a Parquet file: one row group in memory
+// at a time, its rows handed over as they end.
+func (s *Stream) eachParquet(row func(label string, cols []string, vals []float64) error) (err error) {
+	defer recoverError(&err)
+	fh, err := os.Open(s.path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return err
+	}
+	_, err = readParquetFrom(fh, st.Size(), func(f *parquet.File) (*Matrix, error) {
+		leaves, err := leafColumns(f)
+		if err != nil {
+			return nil, err
+		}
+		rc, err := findColumn(leaves, s.rowField)
+		if err != nil {
+			return nil, err
+		}
+		cc, err := findColumn(leaves, s.colField)
+		if err != nil {
+			return nil, err
+		}
+		vc := parquetColumn{index: -1}
+		if s.valueField != "" {
+			if vc, err = findColumn(leaves, s.valueField); err != nil {
+				return nil, err
+			}
+		}
+		var (
+			current string
+			started bool
+			cols    []string
+			vals    []float64
+			done    = map[string]bool{}
+			inRow   = map[string]bool{}
+			line    = 0
+		)
+		flush := func() error {
+			if !started {
+				return nil
+			}
+			err := row(current, cols, vals)
+			cols, vals = cols[:0], vals[:0]
+			clear(inRow)
+			return err
+		}
+		for _, rg := range f.RowGroups() {
+			chunks := rg.ColumnChunks()
+			n := rg.NumRows()
+			rl, cl := make([]string, n), make([]string, n)
+			vs := make([]float64, n)
+			null := make([]bool, n)
+			text := func(c parquetColumn, dst []string) func(int, []parquet.Value) error {
+				return func(at int, batch []parquet.Value) error {
+					for k, v := range batch {
+						if v.IsNull() {
+							null[at+k] = true
+							continue
+						}
+						dst[at+k] = valueText(c, v)
+					}
+					return nil
+				}
+			}
+			if err := eachValues(chunks[rc.index], n, text(rc, rl)); err != nil {
+				return nil, err
+			}
+			if err := eachValues(chunks[cc.index], n, text(cc, cl)); err != nil {
+				return nil, err
+			}
+			if vc.index >= 0 {
+				err := eachValues(chunks[vc.index], n, func(at int, batch []parquet.Value) error {
+					for k, v := range batch {
+						x, ok, err := vc.number(v)
+						if err != nil {
+							return fmt.Errorf("row %d: %w", line+at+k+1, err)
+						}
+						if !ok {
+							null[at+k] = true
+						}
+						vs[at+k] = x
+					}
+					return nil
+				})
+				if err != nil {
+					return nil, err
+				}
+			} else {
+				for e := range vs {
+					vs[e] = 1
+				}
+			}
+			for e := 0; e < int(n); e++ {
+				line++
+				if null[e] {
+					continue
+				}
+				if math.IsInf(vs[e], 0) {
+					return nil, fmt.Errorf("row %d: value %g: %w", line, vs[e], ErrNotFinite)
+				}
+				r, c := rl[e], cl[e]
+				if !started || r != current {
+					if err := flush(); err != nil {
+						return nil, err
+					}
+					if done[r] {
+						return nil, fmt.Errorf("row %d: %s %q continues here after other rows; a stream needs each row's cells together, as after sorting by %s: %w", line, s.rowField, r, s.rowField, ErrNotGrouped)
+					}
+					done[r] = true
+					current, started = r, true
+				}
+				if inRow[c] {
+					return nil, fmt.Errorf("row %d: %s %q, %s %q listed twice: %w", line, s.rowField, r, s.colField, c, ErrDuplicateEntry)
+				}
+				inRow[c] = true
+				cols = append(cols, c)
+				vals = append(vals, vs[e])
+			}
+		}
+		return nil, flush()
+	})
+	return err
+}
