@@ -99,8 +99,10 @@ type solveResult struct {
 	history    []float64
 }
 
-// solve runs s's solver from w and ht (updated in place). With updateW
-// false, W stays fixed (Transform).
+// solve runs s's solver from w and ht (updated in place): the loop that
+// asks a variant (solvers.go) for iterations until its stopping rule or
+// MaxIter ends the fit, then the final loss. With updateW false, W stays
+// fixed (Transform).
 func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, updateW bool) (solveResult, error) {
 	var res solveResult
 	start := time.Now()
@@ -109,112 +111,19 @@ func solve(ctx context.Context, p *problem, w, ht *mat.Dense, s settings, update
 	}
 	_, k := w.Dims()
 	coords := newCoordinates(k, s)
-	gram := !p.masked() && s.beta == 2 // the cheap loss of lossGram applies
-	var (
-		cdw        cdWork
-		muw        muWork
-		hh         mat.Dense
-		violation0 float64
-	)
-	prevErr := 0.0
-	var errInit float64
-	if s.Solver == SolverMU {
-		div, _ := p.divergence(w, ht, s.beta)
-		errInit = errorOf(div)
-		prevErr = errInit
-	}
-	gamma := muGamma(s.beta)
-	penW := penalty{s.l1W, s.l2W, s.byObserved}
-	penH := penalty{s.l1H, s.l2H, s.byObserved}
-	l1W, l2W := penW.scaled(p.cols)
-	l1H, l2H := penH.scaled(p.rows)
-	// sweptSq is Σ(V−WH)² over the observed cells after the last masked
-	// CD sweep (−1 before one), which is the final loss: the H sweep
-	// computes it from residuals current after every step.
-	sweptSq := -1.0
-	var ex *extrapolation
-	if s.Solver == SolverCD && !s.Exact && updateW && !p.masked() {
-		ex = newExtrapolation(w, ht)
-	}
+	v := newVariant(p, w, ht, s, updateW)
 	for it := 1; it <= s.MaxIter; it++ {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("nmf: fit stopped after %d iterations: %w", it-1, err)
 		}
-		var loss float64
-		switch s.Solver {
-		case SolverCD:
-			perm := coords.order()
-			violation := 0.0
-			// CD minimizes the Frobenius loss only (Options.resolve).
-			if p.masked() {
-				if updateW {
-					v, _ := cdSweepSparse(p.byRow, w, ht, penW, perm)
-					violation += v
-				}
-				// The H sweep ends with every residual current.
-				v, sq := cdSweepSparse(p.byCol, ht, w, penH, perm)
-				violation += v
-				loss, sweptSq = sq/2, sq
-			} else if ex != nil {
-				loss, violation = ex.step(p, perm, l1W, l2W, l1H, l2H, &cdw, &hh)
-			} else {
-				if updateW {
-					violation += cdSweepDense(p.opV, w, ht, l1W, l2W, perm, !s.Exact, &cdw)
-				}
-				violation += cdSweepDense(p.opVT, ht, w, l1H, l2H, perm, !s.Exact, &cdw)
-				loss = lossGram(p.normV2, ht, &cdw.cross, &cdw.gram, &hh, &cdw.bt)
-			}
-			res.record(it, loss, s, start)
-			if it == 1 {
-				violation0 = violation
-			}
-			if violation0 == 0 || (s.stopRule && violation/violation0 <= s.Tol) {
-				res.converged = true
-			}
-		case SolverMU:
-			pw := muParams{beta: s.beta, gamma: gamma, l1: s.l1W, l2: s.l2W, zeroBelow: s.beta < 1}
-			ph := muParams{beta: s.beta, gamma: gamma, l1: s.l1H, l2: s.l2H, zeroBelow: s.beta <= 1, sumToOne: true}
-			if p.masked() {
-				if updateW {
-					muStepSparse(p.byRow, w, ht, pw)
-				}
-				muStepSparse(p.byCol, ht, w, ph)
-			} else {
-				if updateW {
-					muStepDense(p.v, p.opV, w, ht, pw, &muw)
-				}
-				var vt *mat.Dense // read cell by cell only when β ≠ 2
-				if s.beta != 2 {
-					vt = p.transposeV()
-				}
-				muStepDense(vt, p.opVT, ht, w, ph, &muw)
-			}
-			if gram {
-				loss = lossGram(p.normV2, ht, &muw.num, &muw.gram, &hh, &muw.bt)
-			} else {
-				loss, _ = p.divergence(w, ht, s.beta)
-			}
-			res.record(it, loss, s, start)
-			if s.stopRule && it%s.checkEvery == 0 {
-				e := errorOf(loss)
-				if (prevErr-e)/errInit < s.Tol {
-					res.converged = true
-				}
-				prevErr = e
-			}
-		}
-		if res.converged {
+		loss := v.step(coords.order())
+		res.record(it, loss, s, start)
+		if v.stop(it, loss) {
+			res.converged = true
 			break
 		}
 	}
-	if ex != nil {
-		ex.result(w, ht)
-	}
-	if sweptSq >= 0 {
-		res.loss, res.sq = sweptSq/2, sweptSq // no pass over the cells again
-	} else {
-		res.loss, res.sq = p.divergence(w, ht, s.beta)
-	}
+	res.loss, res.sq = v.finish()
 	if n := len(res.history); n > 0 {
 		res.history[n-1] = res.loss // the exact value, free of rounding in lossGram
 	}
