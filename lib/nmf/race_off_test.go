@@ -1,0 +1,5 @@
+//go:build !race
+
+package nmf
+
+const raceBuild = false
