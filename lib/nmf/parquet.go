@@ -283,44 +283,17 @@ func (l *labelInterner) add(text string, isInt bool, n int64) int32 {
 	return i
 }
 
-// columnValues reads every value of a column chunk.
+// columnValues reads every value of a column chunk (copies, valid after
+// the pages are gone), into into's storage.
 func columnValues(cc parquet.ColumnChunk, n int64, into []parquet.Value) ([]parquet.Value, error) {
 	into = into[:0]
-	// The row count comes from the file: trust it for a first guess only.
-	if want := min(n, 1<<20); int64(cap(into)) < want {
-		into = make([]parquet.Value, 0, want)
-	}
-	pages := cc.Pages()
-	defer pages.Close()
-	buf := make([]parquet.Value, 4096)
-	for {
-		page, err := pages.ReadPage()
-		if errors.Is(err, io.EOF) {
-			return into, nil
+	err := eachValues(cc, n, func(_ int, vs []parquet.Value) error {
+		for _, v := range vs {
+			into = append(into, v.Clone())
 		}
-		if err != nil {
-			return into, err
-		}
-		if int64(len(into))+page.NumValues() > n {
-			parquet.Release(page)
-			return into, fmt.Errorf("a column holds more values than its row group's %d rows: a damaged file: %w", n, ErrShape)
-		}
-		r := page.Values()
-		for {
-			k, err := r.ReadValues(buf)
-			for _, v := range buf[:k] {
-				into = append(into, v.Clone())
-			}
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				parquet.Release(page)
-				return into, err
-			}
-		}
-		parquet.Release(page)
-	}
+		return nil
+	})
+	return into, err
 }
 
 // eachValues calls f with the values of a column chunk, a batch at a
