@@ -126,6 +126,9 @@ try {
   await page.evaluate(() => { const r = document.querySelector('.widget-slider input[type=range]'); r.value = '2'; r.dispatchEvent(new Event('input')); r.dispatchEvent(new Event('change')); });
   await page.waitForFunction((b) => { const o = document.querySelector('.widget-output img'); return o && o.src.length !== b; }, plotBefore);
   check('moving the slider refits and replots', (await page.textContent('.widget-slider .widget-readout')) === '2');
+  const savedWidgets = await page.evaluate(() => window.nmfkernel.toJSON().metadata.widgets);
+  const states = savedWidgets && savedWidgets['application/vnd.jupyter.widget-state+json'];
+  check('the notebook saves the widgets\' state, as JupyterLab does', states && Object.values(states.state).some((m) => m.model_name === 'IntSliderModel' && m.state.value === 2), JSON.stringify(savedWidgets || {}).slice(0, 200));
   if (shots) {
     const w = await page.$('.cell:has(.widget-slider)');
     await w.scrollIntoViewIfNeeded();

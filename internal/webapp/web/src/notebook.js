@@ -657,10 +657,21 @@ export class Notebook {
         if (m.outputs) m.outputs = m.outputs.map((o) => (o.output_type === 'stream' ? { ...o, text: splitLines(multiline(o.text)) } : o));
         return m;
       }),
-      metadata: this.nbMeta,
+      metadata: this.metadataWithWidgets(),
       nbformat: 4,
       nbformat_minor: Math.max(5, this.nbformatMinor || 5),
     };
+  }
+
+  // metadataWithWidgets is the notebook's metadata with the state of the
+  // kernel's widgets under widgets["application/vnd.jupyter.widget-state+json"],
+  // as JupyterLab saves it, so that JupyterLab, nbviewer and GitHub show
+  // the controls of a saved notebook; without live widgets, what the
+  // notebook had.
+  metadataWithWidgets() {
+    const state = this.widgets ? this.widgets.savedState() : null;
+    if (!state) return this.nbMeta;
+    return { ...this.nbMeta, widgets: { 'application/vnd.jupyter.widget-state+json': state } };
   }
 
   async save({ auto = false, force = false } = {}) {

@@ -49,6 +49,17 @@ export class WidgetManager {
 
   has(id) { return this.models.has(id); }
 
+  // savedState is every model's state as notebooks save it (ipywidgets'
+  // widget-state schema), or null when there is none.
+  savedState() {
+    if (this.models.size === 0) return null;
+    const state = {};
+    for (const [id, m] of this.models) {
+      state[id] = { model_name: m.state._model_name, model_module: m.state._model_module, model_module_version: m.state._model_module_version, state: m.state };
+    }
+    return { version_major: 2, version_minor: 0, state };
+  }
+
   // update sends a state change the user made.
   update(id, state) {
     const m = this.models.get(id);
