@@ -87,7 +87,61 @@ func cellItems(code string) ([]cellItem, error) {
 	if start >= 0 {
 		add(len(toks), len(code), false)
 	}
+	varsAsStatements(items, toks)
 	return items, nil
+}
+
+// varsAsStatements makes a top-level var declaration that reads a
+// variable an earlier statement of the cell declared (y := 41; var x =
+// y + 1) a statement, as it is in a function body: at package level its
+// initializer could not see y. The statement is hoisted like y (see
+// hoist), so later cells see x too.
+func varsAsStatements(items []cellItem, toks []scanTok) {
+	defined := map[string]bool{}
+	ti := 0
+	for i := range items {
+		it := &items[i]
+		for ti < len(toks) && toks[ti].off < it.start {
+			ti++
+		}
+		end := ti
+		for end < len(toks) && toks[end].off < it.end {
+			end++
+		}
+		itemToks := toks[ti:end]
+		switch {
+		case it.kind == stmtChunk:
+			// x, y := … at the item's start declares x and y.
+			for q := 0; q < len(itemToks); q++ {
+				if itemToks[q].tok == token.DEFINE {
+					for _, t := range itemToks[:q] {
+						if t.tok == token.IDENT {
+							defined[t.lit] = true
+						}
+					}
+					break
+				}
+				if itemToks[q].tok != token.IDENT && itemToks[q].tok != token.COMMA {
+					break
+				}
+			}
+		case it.kind == declChunk && it.tok == token.VAR && len(defined) > 0:
+			for _, t := range itemToks {
+				if t.tok == token.IDENT && defined[t.lit] {
+					it.kind = stmtChunk
+					break
+				}
+			}
+			if it.kind == stmtChunk {
+				// Its own names are statement-declared now.
+				for q := 1; q < len(itemToks) && (itemToks[q].tok == token.IDENT || itemToks[q].tok == token.COMMA || itemToks[q].tok == token.LPAREN); q++ {
+					if itemToks[q].tok == token.IDENT {
+						defined[itemToks[q].lit] = true
+					}
+				}
+			}
+		}
+	}
 }
 
 // parseCell builds and parses the cell's file. header holds the import

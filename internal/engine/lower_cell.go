@@ -132,12 +132,60 @@ func (l *lowering) inCell(p token.Pos) bool {
 	return p.IsValid() && l.pc.tf.Base() <= int(p) && int(p) <= l.pc.tf.Base()+l.pc.tf.Size()
 }
 
+// hoistVarStmt hoists a var declaration the cell runs as a statement
+// (see varsAsStatements): var x T = e becomes x = e and a package-level
+// var x T; a name without a value gets its type's zero value.
+func (l *lowering) hoistVarStmt(ds *ast.DeclStmt) {
+	g, ok := ds.Decl.(*ast.GenDecl)
+	if !ok || g.Tok != token.VAR {
+		return
+	}
+	var vars []hoisted
+	var assigns []string
+	for _, spec := range g.Specs {
+		vs := spec.(*ast.ValueSpec)
+		var lhs []string
+		for _, id := range vs.Names {
+			obj, _ := l.info.Defs[id].(*types.Var)
+			if obj == nil {
+				return
+			}
+			t, err := l.typeString(obj.Type())
+			if err != nil {
+				return // kept local: its type cannot be named
+			}
+			vars = append(vars, hoisted{name: id.Name, typ: obj.Type(), decl: "var " + id.Name + " " + t})
+			lhs = append(lhs, id.Name)
+		}
+		if len(vs.Values) > 0 {
+			var rhs []string
+			for _, v := range vs.Values {
+				rhs = append(rhs, l.render(l.off(v.Pos()), l.off(v.End())))
+			}
+			assigns = append(assigns, strings.Join(lhs, ", ")+" = "+strings.Join(rhs, ", "))
+			continue
+		}
+		for _, id := range vs.Names {
+			t, _ := l.typeString(l.info.Defs[id].Type())
+			if id.Name != "_" {
+				assigns = append(assigns, id.Name+" = *new("+t+")")
+			}
+		}
+	}
+	l.hoisted = append(l.hoisted, vars...)
+	l.replace(ds.Pos(), ds.End(), strings.Join(assigns, "; "))
+}
+
 // hoist makes the variables the cell's top-level statements declare
 // package-level, so later cells see them: x := f() becomes x = f() and a
 // declaration var x T.
 func (l *lowering) hoist() {
 	assigned := map[*types.Var]token.Pos{} // error variables, where last assigned
 	for _, st := range l.pc.body.Body.List {
+		if ds, ok := st.(*ast.DeclStmt); ok {
+			l.hoistVarStmt(ds)
+			continue
+		}
 		as, ok := st.(*ast.AssignStmt)
 		if !ok {
 			continue
