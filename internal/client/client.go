@@ -136,7 +136,7 @@ func (c *Client) Connect(ctx context.Context, kernelID string) (*Conn, error) {
 	}
 	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
 	session := jupyter.NewID()
-	u.Path = "/api/kernels/" + kernelID + "/channels"
+	u.Path = strings.TrimRight(u.Path, "/") + "/api/kernels/" + kernelID + "/channels" // under the server's base URL
 	u.RawQuery = url.Values{"session_id": {session}}.Encode()
 	d := websocket.Dialer{Subprotocols: []string{jupyter.WSSubprotocolV1}, HandshakeTimeout: 30 * time.Second}
 	ws, _, err := d.DialContext(ctx, u.String(), http.Header{"Authorization": {"token " + c.Token}})

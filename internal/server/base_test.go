@@ -1,9 +1,13 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"nmfkernel/internal/client"
 )
 
 // TestBaseURL serves everything under --base-url: routes, redirects,
@@ -76,5 +80,27 @@ func TestBaseURL(t *testing.T) {
 	r, b = send(t, "POST", ts.base+"/proxy/nb/api/contents", map[string]string{"type": "notebook"}, auth...)
 	if r.StatusCode != http.StatusCreated || r.Header.Get("Location") != "/proxy/nb/api/contents/Untitled.ipynb" {
 		t.Errorf("new notebook: %d %q %s", r.StatusCode, r.Header.Get("Location"), b)
+	}
+}
+
+// TestBaseURLClient: the Go client (kernel run --server) works against a
+// server under a base URL: REST and the kernel's websocket.
+func TestBaseURLClient(t *testing.T) {
+	ts := startServer(t, Options{Token: "base-token", Root: t.TempDir(), BaseURL: "/proxy/nb/"})
+	c := client.New(ts.base+"/proxy/nb/", "base-token")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	k, err := c.StartKernel(ctx, "nmfkernel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := c.Connect(ctx, k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	reply, err := conn.Request(ctx, "shell", "kernel_info_request", map[string]any{}, nil)
+	if err != nil || reply.Header.MsgType != "kernel_info_reply" {
+		t.Fatalf("kernel_info through the base URL: %v %v", reply, err)
 	}
 }
