@@ -246,6 +246,19 @@ func TestKernelServeUnderJupyterHub(t *testing.T) {
 		}
 	})
 
+	t.Run("kernel run on her server through the hub", func(t *testing.T) {
+		nb := filepath.Join(t.TempDir(), "nb.ipynb")
+		os.WriteFile(nb, []byte(`{"cells":[{"cell_type":"code","metadata":{},"source":"import \"fmt\"\nfmt.Println(\"from the hub\", 1+1)","outputs":[],"execution_count":null}],"metadata":{},"nbformat":4,"nbformat_minor":5}`), 0o644)
+		out, err := exec.Command(bin, "run", "--server", base, "--token", alice, nb).CombinedOutput()
+		if err != nil {
+			t.Fatalf("kernel run --server: %v\n%s", err, out)
+		}
+		b, _ := os.ReadFile(nb)
+		if !strings.Contains(string(b), "from the hub 2") {
+			t.Errorf("the notebook's output: %s", b)
+		}
+	})
+
 	t.Run("the hub down at start", func(t *testing.T) {
 		cmd := exec.Command(bin, "serve", "--hub")
 		cmd.Env = append(os.Environ(),
