@@ -585,7 +585,8 @@ func (k *Kernel) execute(m *jupyter.Message) {
 	arrived := time.Now()
 	var req executeRequest
 	var aborted []*jupyter.Message
-	stopped := false // failed with stop_on_error
+	stopped := false          // failed with stop_on_error
+	var handled time.Duration // from arrival to the failed reply
 	k.requestThen(m, k.shell, func() (string, any) {
 		if err := m.DecodeContent(&req); err != nil {
 			return "execute_reply", errorReply("BadRequest", err.Error())
@@ -658,6 +659,9 @@ func (k *Kernel) execute(m *jupyter.Message) {
 			if !req.Silent && (req.StopOnError == nil || *req.StopOnError) {
 				stopped = true
 				aborted = k.sentBehind()
+				// Measured before the reply goes: a client may answer it
+				// before this goroutine runs again.
+				handled = time.Since(arrived)
 			}
 			return "execute_reply", map[string]any{"status": "error", "execution_count": res.Count, "ename": e.Name, "evalue": e.Value, "traceback": tb}
 		}
@@ -667,7 +671,7 @@ func (k *Kernel) execute(m *jupyter.Message) {
 		})
 	}, func() {
 		if stopped {
-			k.abortLater(m, arrived)
+			k.abortLater(m, handled)
 		}
 		k.abortAll(aborted)
 	})
@@ -720,14 +724,15 @@ const abortWindow = 5 * time.Second
 // abortWindow and were sent before the client could have received the
 // failed request's reply to be aborted. The client's clock need not agree
 // with the kernel's: the threshold is the failed request's own date plus
-// the time the kernel took from its arrival to the reply, which is no later,
-// on the client's clock, than the reply reached the client.
-func (k *Kernel) abortLater(failed *jupyter.Message, arrived time.Time) {
+// handled, the time the kernel took from its arrival to just before the
+// reply was sent, which is no later, on the client's clock, than the reply
+// reached the client.
+func (k *Kernel) abortLater(failed *jupyter.Message, handled time.Duration) {
 	sent, ok := parseDate(failed.Header.Date)
 	if !ok {
 		return
 	}
-	k.abortBefore = sent.Add(time.Since(arrived))
+	k.abortBefore = sent.Add(handled)
 	k.abortUntil = time.Now().Add(abortWindow)
 }
 
