@@ -29,8 +29,10 @@ func (s *Session) goroutinePanic(r any, line, col int) {
 	}
 	s.mu.Unlock()
 	if cancel != nil {
-		s.ctl.stop() // the cell's code stops at its next step, before anything else it would print
+		// The cause first: stopping wakes the cell's code, which may end
+		// and be asked why before this goroutine runs again.
 		cancel(e)
+		s.ctl.stop() // the cell's code stops at its next step, before anything else it would print
 	}
 }
 
