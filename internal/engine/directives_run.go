@@ -26,6 +26,9 @@ func (e *directiveError) Error() string { return e.msg }
 // runCode runs a cell: plain Go as before, or its directives and Go runs
 // in order.
 func (s *Session) runCode(ctx context.Context, seq, count int, code string) error {
+	if !strings.ContainsAny(code, "!%") { // most cells: no directive can be there
+		return s.runWithImports(ctx, seq, count, code)
+	}
 	plan := planCell(code)
 	if !plan.hasDirectives() {
 		return s.runWithImports(ctx, seq, count, code)

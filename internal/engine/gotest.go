@@ -377,7 +377,7 @@ func (s *Session) guard(ctx context.Context, tb testing.TB, f func()) {
 		if r := recover(); r != nil {
 			var line, col int
 			trace := s.panicTrace(-1, s.stderr.takePanicFrames(), &line, &col)
-			fmt.Fprintf(tb.Output(), "panic: %v [recovered]\n", goPanicMessage(Recovered(r)))
+			fmt.Fprintf(tb.Output(), "panic: %v [recovered]\n", goPanicMessage(recovered(r)))
 			for _, t := range trace {
 				fmt.Fprintf(tb.Output(), "%s\n", t)
 			}
@@ -391,19 +391,15 @@ func (s *Session) guard(ctx context.Context, tb testing.TB, f func()) {
 	f()
 }
 
-// Recovered unwraps a recovered value the interpreter wrapped in a
-// reflect.Value.
-func Recovered(v any) any {
-	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
-		return rv.Interface()
-	}
-	return v
+// guarded is f run by guard.
+func guarded[T testing.TB](s *Session, ctx context.Context, f func(T)) func(T) {
+	return func(tb T) { s.guard(ctx, tb, func() { f(tb) }) }
 }
 
 func (s *Session) wrapTests(ctx context.Context, in []testing.InternalTest) []testing.InternalTest {
 	out := make([]testing.InternalTest, len(in))
 	for i, t := range in {
-		out[i] = testing.InternalTest{Name: t.Name, F: func(tt *testing.T) { s.guard(ctx, tt, func() { t.F(tt) }) }}
+		out[i] = testing.InternalTest{Name: t.Name, F: guarded(s, ctx, t.F)}
 	}
 	return out
 }
@@ -411,7 +407,7 @@ func (s *Session) wrapTests(ctx context.Context, in []testing.InternalTest) []te
 func (s *Session) wrapBenchmarks(ctx context.Context, in []testing.InternalBenchmark) []testing.InternalBenchmark {
 	out := make([]testing.InternalBenchmark, len(in))
 	for i, b := range in {
-		out[i] = testing.InternalBenchmark{Name: b.Name, F: func(bb *testing.B) { s.guard(ctx, bb, func() { b.F(bb) }) }}
+		out[i] = testing.InternalBenchmark{Name: b.Name, F: guarded(s, ctx, b.F)}
 	}
 	return out
 }
@@ -419,7 +415,7 @@ func (s *Session) wrapBenchmarks(ctx context.Context, in []testing.InternalBench
 func (s *Session) wrapFuzz(ctx context.Context, in []testing.InternalFuzzTarget) []testing.InternalFuzzTarget {
 	out := make([]testing.InternalFuzzTarget, len(in))
 	for i, f := range in {
-		out[i] = testing.InternalFuzzTarget{Name: f.Name, Fn: func(ff *testing.F) { s.guard(ctx, ff, func() { f.Fn(ff) }) }}
+		out[i] = testing.InternalFuzzTarget{Name: f.Name, Fn: guarded(s, ctx, f.Fn)}
 	}
 	return out
 }

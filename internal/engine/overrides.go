@@ -157,12 +157,7 @@ func (s *Session) overrides() interp.Exports {
 			// TypeName is %T's text for an argument (see lowerFormat).
 			"TypeName": reflect.ValueOf(func(name string, _ any) string { return name }),
 			// Recovered unwraps recover's value (see lowerRecover).
-			"Recovered": reflect.ValueOf(func(v any) any {
-				if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() && !strings.HasPrefix(rv.Type().PkgPath(), "github.com/traefik/yaegi") {
-					return rv.Interface()
-				}
-				return v
-			}),
+			"Recovered": reflect.ValueOf(recovered),
 			// GoPanic receives a panic recovered in a goroutine a cell started.
 			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},
@@ -171,6 +166,15 @@ func (s *Session) overrides() interp.Exports {
 	}
 	maps.Copy(exports["nmfkernel/engine/builtin/builtin"], builtin)
 	return exports
+}
+
+// recovered unwraps a value recover returned that the interpreter wrapped
+// in a reflect.Value (a compiled panic value); its own values stay.
+func recovered(v any) any {
+	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() && !strings.HasPrefix(rv.Type().PkgPath(), "github.com/traefik/yaegi") {
+		return rv.Interface()
+	}
+	return v
 }
 
 // cellContext returns a context that ends when ctx or the running cell's

@@ -135,7 +135,7 @@ func (s *Session) HandleComm(ctx context.Context, msgType, commID, target string
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				done <- fmt.Errorf("panic: %v", goPanicMessage(Recovered(r)))
+				done <- fmt.Errorf("panic: %v", goPanicMessage(recovered(r)))
 			}
 		}()
 		done <- s.widgets.Handle(commID, data)

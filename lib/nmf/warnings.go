@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // predictionCells bounds the cells warnings reads predictions of: every
@@ -61,13 +63,24 @@ func observedRange(p *problem) (lo, hi float64, ok bool) {
 
 // predictionRange is the smallest and largest prediction over every cell
 // of the model, or over a fixed sample of predictionCells cells of a
-// larger one.
+// larger one. It reads W and H's rows directly (Model.cell makes vector
+// views per cell, which a fit's last step can do without).
 func predictionRange(m *Model, p *problem) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
+	w := m.W.data.RawMatrix()
+	ht := mat.DenseCopyOf(m.H.data.T()).RawMatrix() // cols × k, rows contiguous
+	k := w.Cols
+	cell := func(i, j int) float64 {
+		v := dot(w.Data[i*w.Stride:i*w.Stride+k], ht.Data[j*ht.Stride:j*ht.Stride+k])
+		if b := m.Biases; b != nil {
+			v += b.Mean + b.Row[i] + b.Col[j]
+		}
+		return v
+	}
 	if p.rows*p.cols <= predictionCells {
 		for i := range p.rows {
 			for j := range p.cols {
-				v := m.cell(i, j)
+				v := cell(i, j)
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 		}
@@ -75,7 +88,7 @@ func predictionRange(m *Model, p *problem) (lo, hi float64) {
 	}
 	r := rand.New(rand.NewPCG(1, 1))
 	for range predictionCells {
-		v := m.cell(r.IntN(p.rows), r.IntN(p.cols))
+		v := cell(r.IntN(p.rows), r.IntN(p.cols))
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	return lo, hi

@@ -34,19 +34,18 @@ import (
 
 // Protocol versions and the MIME type of a widget's view.
 const (
-	ProtocolVersion  = "2.1.0"
-	ControlsVersion  = "2.0.0"
-	BaseVersion      = "2.0.0"
-	OutputVersion    = "1.0.0"
-	MIMEWidgetView   = "application/vnd.jupyter.widget-view+json"
-	Target           = "jupyter.widget"
-	ControlTarget    = "jupyter.widget.control"
-	controlsModule   = "@jupyter-widgets/controls"
-	baseModule       = "@jupyter-widgets/base"
-	outputModule     = "@jupyter-widgets/output"
-	modelRefPrefix   = "IPY_MODEL_"
-	defaultIntMax    = 10
-	defaultFloatStep = 0.1
+	ProtocolVersion = "2.1.0"
+	ControlsVersion = "2.0.0"
+	BaseVersion     = "2.0.0"
+	OutputVersion   = "1.0.0"
+	MIMEWidgetView  = "application/vnd.jupyter.widget-view+json"
+	Target          = "jupyter.widget"
+	ControlTarget   = "jupyter.widget.control"
+	controlsModule  = "@jupyter-widgets/controls"
+	baseModule      = "@jupyter-widgets/base"
+	outputModule    = "@jupyter-widgets/output"
+	modelRefPrefix  = "IPY_MODEL_"
+	defaultIntMax   = 10
 )
 
 // Message is a comm message the Manager sends to the front end.
@@ -681,7 +680,7 @@ func (m *Manager) controlFor(t reflect.Type, arg any) (*Widget, error) {
 	case reflect.Float32, reflect.Float64:
 		switch a := arg.(type) {
 		case nil:
-			return m.FloatSlider(0, 1, defaultFloatStep/10, 0.5), nil
+			return m.FloatSlider(0, 1, 0.01, 0.5), nil
 		case float64:
 			lo, hi := around(a)
 			return m.FloatSlider(lo, hi, (hi-lo)/100, a), nil
