@@ -11,11 +11,11 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 
 	"nmfkernel/internal/movielens"
+	"nmfkernel/internal/synth"
 	"nmfkernel/lib/nmf"
 )
 
@@ -80,35 +80,9 @@ func main() {
 	fmt.Println()
 }
 
-// table is a rows×cols table of ratings 1–5 of rank 2 with noise (as
-// lib/nmf's defaults_test.go makes), blank of it missing and a fifth of
-// the rest held out.
+// table is synth.Ratings' table as a Matrix, with its held-out cells.
 func table(seed uint64, rows, cols int, blank float64) (*nmf.Matrix, [][3]float64) {
-	r := rand.New(rand.NewPCG(seed, 7))
-	w := make([][2]float64, rows)
-	for i := range w {
-		w[i] = [2]float64{r.Float64(), r.Float64()}
-	}
-	h := make([][2]float64, cols)
-	for j := range h {
-		h[j] = [2]float64{r.Float64(), r.Float64()}
-	}
-	data := make([]float64, rows*cols)
-	var held [][3]float64
-	for i := range rows {
-		for j := range cols {
-			v := math.Max(1, math.Min(5, math.Round(1+2*(w[i][0]*h[j][0]+w[i][1]*h[j][1])+r.NormFloat64()*0.5)))
-			switch u := r.Float64(); {
-			case u < blank:
-				data[i*cols+j] = math.NaN()
-			case u < blank+(1-blank)*0.2:
-				held = append(held, [3]float64{float64(i), float64(j), v})
-				data[i*cols+j] = math.NaN()
-			default:
-				data[i*cols+j] = v
-			}
-		}
-	}
+	data, held := synth.Ratings(seed, rows, cols, blank)
 	rl, cl := make([]string, rows), make([]string, cols)
 	for i := range rl {
 		rl[i] = fmt.Sprint("r", i)

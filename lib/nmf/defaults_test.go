@@ -4,41 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"nmfkernel/internal/synth"
 )
 
-// ratingsTable makes a rows×cols table of ratings 1–5 of rank 2 with
-// noise, blank (a share) of its cells missing, and a fifth of the rest
-// held out (returned as cells with their ratings).
+// ratingsTable makes synth.Ratings' table (rank 2, blank of it missing,
+// a fifth of the rest held out) as a Matrix, with the held-out cells.
 func ratingsTable(seed uint64, rows, cols int, blank float64) (*Matrix, [][3]float64) {
-	r := rand.New(rand.NewPCG(seed, 7))
-	w := make([][2]float64, rows)
-	for i := range w {
-		w[i] = [2]float64{r.Float64(), r.Float64()}
-	}
-	h := make([][2]float64, cols)
-	for j := range h {
-		h[j] = [2]float64{r.Float64(), r.Float64()}
-	}
-	data := make([]float64, rows*cols)
-	var held [][3]float64
-	for i := range rows {
-		for j := range cols {
-			v := 1 + 2*(w[i][0]*h[j][0]+w[i][1]*h[j][1]) + r.NormFloat64()*0.5
-			v = math.Max(1, math.Min(5, math.Round(v)))
-			switch u := r.Float64(); {
-			case u < blank:
-				data[i*cols+j] = math.NaN()
-			case u < blank+(1-blank)*0.2:
-				held = append(held, [3]float64{float64(i), float64(j), v})
-				data[i*cols+j] = math.NaN()
-			default:
-				data[i*cols+j] = v
-			}
-		}
-	}
+	data, held := synth.Ratings(seed, rows, cols, blank)
 	V, err := NewMatrix(generatedLabels("r", rows), generatedLabels("c", cols), data)
 	if err != nil {
 		panic(err)
