@@ -103,7 +103,7 @@ type parquetColumn struct {
 }
 
 // leafColumns lists the file's top-level leaf columns.
-func leafColumns(f *parquet.File) ([]parquetColumn, error) {
+func leafColumns(f *parquet.File) []parquetColumn {
 	var out []parquetColumn
 	for i, path := range f.Schema().Columns() {
 		if len(path) != 1 {
@@ -125,7 +125,7 @@ func leafColumns(f *parquet.File) ([]parquetColumn, error) {
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out
 }
 
 func findColumn(cols []parquetColumn, name string) (parquetColumn, error) {
@@ -343,10 +343,7 @@ func eachValues(cc parquet.ColumnChunk, n int64, f func(row int, vs []parquet.Va
 // each row group the row labels, the column labels and the values are
 // decoded at once, each by a goroutine of its own.
 func parquetTriples(f *parquet.File, rowField, colField, valueField string) (*Matrix, error) {
-	cols, err := leafColumns(f)
-	if err != nil {
-		return nil, err
-	}
+	cols := leafColumns(f)
 	rc, err := findColumn(cols, rowField)
 	if err != nil {
 		return nil, err
@@ -492,11 +489,9 @@ func axisOrder(f *parquet.File, key string, read []string) ([]string, []int32) {
 
 // parquetWide reads a wide file: a label column and numeric columns.
 func parquetWide(f *parquet.File, labelField string) (*Matrix, error) {
-	cols, err := leafColumns(f)
-	if err != nil {
-		return nil, err
-	}
+	cols := leafColumns(f)
 	lc := parquetColumn{index: -1}
+	var err error
 	if labelField != "" {
 		if lc, err = findColumn(cols, labelField); err != nil {
 			return nil, err
@@ -773,10 +768,7 @@ func (s *Stream) eachParquet(row func(label string, cols []string, vals []float6
 		return err
 	}
 	_, err = readParquetFrom(fh, st.Size(), func(f *parquet.File) (*Matrix, error) {
-		leaves, err := leafColumns(f)
-		if err != nil {
-			return nil, err
-		}
+		leaves := leafColumns(f)
 		rc, err := findColumn(leaves, s.rowField)
 		if err != nil {
 			return nil, err
