@@ -147,6 +147,13 @@ func varsAsStatements(items []cellItem, toks []scanTok) {
 // parseCell builds and parses the cell's file. header holds the import
 // declarations of the session that the cell does not repeat.
 func parseCell(fset *token.FileSet, seq int, code string, sessionImports map[string]string) (*parsedCell, error) {
+	return parseCellWith(fset, seq, code, sessionImports, "")
+}
+
+// parseCellWith is parseCell with extra declarations after the cell's
+// own (the copies of generics, see monomorph.go), each after a //line
+// directive of its own.
+func parseCellWith(fset *token.FileSet, seq int, code string, sessionImports map[string]string, extra string) (*parsedCell, error) {
 	items, err := cellItems(code)
 	if err != nil {
 		return nil, err
@@ -201,6 +208,7 @@ func parseCell(fset *token.FileSet, seq int, code string, sessionImports map[str
 			}
 		}
 	}
+	b.WriteString(extra)
 	fmt.Fprintf(&b, "func %s%d() {\n", cellFuncPrefix, seq)
 	for i, it := range items {
 		switch {

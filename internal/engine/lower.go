@@ -100,6 +100,10 @@ type lowering struct {
 	// missing are the instantiations of module generics the cell uses
 	// that the kernel lacks.
 	missing []Instance
+	// deferred are the cell's generics whose code the lowering refuses
+	// (see lowerGenericDecl), with the refusal; kept are those it lowered.
+	deferred map[string]error
+	kept     map[string]bool
 }
 
 func (l *lowering) fresh(kind string) string {
@@ -115,7 +119,7 @@ func (l *lowering) insert(at token.Pos, text string) {
 }
 func (l *lowering) fail(pos token.Pos, format string, args ...any) {
 	if l.err == nil {
-		l.err = &unsupportedError{pos: l.pc.fset.Position(pos).String(), msg: fmt.Sprintf(format, args...)}
+		l.err = &unsupportedError{pos: l.pc.fset.Position(pos).String(), msg: l.s.unmono(fmt.Sprintf(format, args...))}
 	}
 }
 
@@ -213,8 +217,15 @@ func (l *lowering) lower() {
 	l.markCommaOk(pc.body)
 	// Markers first: the rewrites below carry them into their text.
 	l.markStatements()
+	// Generic declarations first, so that a use of one the lowering
+	// refuses is known when the rest is walked (see lowerGenericDecl).
 	for _, d := range pc.decls {
-		if l.skip[d] {
+		if !l.skip[d] && genericOf(d) != "" {
+			l.lowerGenericDecl(d)
+		}
+	}
+	for _, d := range pc.decls {
+		if l.skip[d] || genericOf(d) != "" {
 			continue
 		}
 		l.walk(d)
@@ -266,6 +277,7 @@ func (l *lowering) walk(n ast.Node) {
 				l.called[sel] = true
 			}
 			l.walkChildren(n)
+			l.convertInterfaceResults(n)
 			l.lowerCall(n)
 			return false
 		case *ast.RangeStmt:
@@ -310,6 +322,8 @@ func (l *lowering) walk(n ast.Node) {
 			l.walkChildren(n.Call)
 			l.lowerDefer(n)
 			return false
+		case *ast.Ident:
+			l.refuseDeferredGeneric(n)
 		case *ast.IndexExpr, *ast.IndexListExpr:
 			if l.lowerGenericType(n.(ast.Expr)) {
 				return false

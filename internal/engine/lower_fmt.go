@@ -433,6 +433,9 @@ func (l *lowering) goTypeName(t types.Type, inArgs bool) string {
 	case *types.Named:
 		obj := t.Obj()
 		name := obj.Name()
+		if display, ok := l.s.monoDisplay[name]; ok && obj.Pkg() == l.pkg {
+			return display // a copy of a cell's generic (monomorph.go)
+		}
 		if obj.Pkg() != nil {
 			q := obj.Pkg().Name()
 			if inArgs {

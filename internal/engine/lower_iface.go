@@ -236,6 +236,11 @@ func (l *lowering) relative(p *types.Package) string {
 // and of x's value as a t, for a type t written tText in the cell.
 func (l *lowering) assertion(x string, xt, t types.Type, tText string, pos token.Pos) (cond, value string, ok bool) {
 	if iface, isIface := t.Underlying().(*types.Interface); isIface {
+		if iface.Empty() {
+			// Every value but nil has the empty interface's methods;
+			// yaegi's x.(interface{}) is false for its own values.
+			return fmt.Sprintf("(%s != nil)", x), fmt.Sprintf("(%s)(%s)", tText, x), true
+		}
 		var c, v strings.Builder
 		fmt.Fprintf(&c, "func() bool { if %s == nil { return false }; ", x)
 		fmt.Fprintf(&v, "func() %s { ", tText)
@@ -382,6 +387,9 @@ func (l *lowering) lowerTypeAssert(ta *ast.TypeAssertExpr) {
 	if !ok {
 		return
 	}
+	if call, isCall := ast.Unparen(ta.X).(*ast.CallExpr); isCall && !l.info.Types[call.Fun].IsType() && !isEmptyInterface(xt) {
+		xText = "(" + xs + ")(" + xText + ")" // see convertInterfaceResults
+	}
 	var text string
 	if l.commaOk[ta] {
 		text = fmt.Sprintf("func(%s %s) (%s, bool) { if %s { return %s, true }; var __nmfkz %s; return __nmfkz, false }(%s)", x, xs, tText, cond, value, tText, xText)
@@ -478,4 +486,10 @@ func (l *lowering) lowerEquality(be *ast.BinaryExpr) {
 	}
 	text := fmt.Sprintf("%sfunc(__nmfka %s, __nmfkb %s) bool { %s }(%s, %s)", not, as, bs, body.String(), xText, yText)
 	l.edits = append(l.edits, edit{l.off(be.Pos()), l.off(be.End()), text})
+}
+
+// isEmptyInterface reports whether t is an interface without methods.
+func isEmptyInterface(t types.Type) bool {
+	iface, ok := t.Underlying().(*types.Interface)
+	return ok && iface.Empty()
 }

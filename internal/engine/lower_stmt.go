@@ -321,7 +321,14 @@ func (l *lowering) lowerCommaOkIndex(as *ast.AssignStmt) {
 	if lt := l.info.TypeOf(as.Lhs[0]); lt == nil || types.Identical(lt, m.Elem()) {
 		return // the blank identifier, or the element's own type
 	}
-	et, err := l.typeString(m.Elem())
+	rt := m.Elem()
+	if lt := l.info.TypeOf(as.Lhs[0]); isInterface(lt) && !isEmptyInterface(lt) && !isInterface(rt) {
+		// The element converted to the interface inside the function:
+		// yaegi's tuple assignment of a concrete value to an interface
+		// variable leaves it unusable (a nil dereference at its use).
+		rt = lt
+	}
+	et, err := l.typeString(rt)
 	if err != nil {
 		return
 	}
@@ -495,4 +502,38 @@ func (l *lowering) lowerParallelAssign(as *ast.AssignStmt) bool {
 	l.render(l.off(as.Pos()), l.off(as.End()))
 	l.edits = append(l.edits, edit{l.off(as.Pos()), l.off(as.End()), text})
 	return true
+}
+
+// convertInterfaceResults converts to its own type an argument that is
+// another call's result of a non-empty interface type: P(G()), with G
+// returning I and P taking an I. yaegi v0.16.1 passes such a result
+// wrapped once more, so that x.(*S) inside P is false for a *S; an
+// explicit conversion, I(G()), passes it as Go does.
+func (l *lowering) convertInterfaceResults(call *ast.CallExpr) {
+	if tv, ok := l.info.Types[call.Fun]; !ok || tv.IsType() || tv.IsBuiltin() {
+		return
+	}
+	for _, arg := range call.Args {
+		inner, ok := ast.Unparen(arg).(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		if tv, ok := l.info.Types[inner.Fun]; !ok || tv.IsType() || tv.IsBuiltin() {
+			continue
+		}
+		t := l.info.TypeOf(arg)
+		if t == nil {
+			continue
+		}
+		iface, ok := t.Underlying().(*types.Interface)
+		if !ok || iface.Empty() {
+			continue
+		}
+		ts, err := l.typeString(t)
+		if err != nil {
+			continue
+		}
+		l.insert(arg.Pos(), "("+ts+")(")
+		l.insert(arg.End(), ")")
+	}
 }

@@ -239,6 +239,15 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 			l.lowerRecover(call)
 			return
 		}
+		if tv := l.info.Types[call]; (b.Name() == "len" || b.Name() == "cap") && tv.Value != nil && len(call.Args) == 1 {
+			if _, isPtr := l.info.TypeOf(call.Args[0]).Underlying().(*types.Pointer); isPtr {
+				// len(p) of a pointer to an array is a constant, p not
+				// evaluated (a nil p included); yaegi dereferences it.
+				l.render(l.off(call.Pos()), l.off(call.End()))
+				l.replace(call.Pos(), call.End(), "int("+tv.Value.ExactString()+")")
+				return
+			}
+		}
 		if (b.Name() == "min" || b.Name() == "max") && l.info.Types[call].Value == nil {
 			if t, err := l.typeString(l.info.TypeOf(call)); err == nil {
 				l.insert(id.End(), "["+t+"]")

@@ -52,6 +52,19 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 		return fmt.Errorf("cell:1:1: the cell could not be read as Go")
 	}
 	changes := s.compareDecls(pc)
+	if plan := s.monomorphize(pc, changes); plan != nil {
+		// The copies are used when they compile as Go; otherwise the
+		// cell runs as written (and is checked and refused as before).
+		if mono, err := parseCellWith(s.fset, seq, plan.code, s.imports, plan.extra); err == nil && mono.body != nil {
+			monoChanges := s.compareDecls(mono)
+			if _, _, ok := s.checkWhole(mono, monoChanges, nil); ok {
+				pc, changes = mono, monoChanges
+				for name, display := range plan.display {
+					s.monoDisplay[name] = display
+				}
+			}
+		}
+	}
 	info, err := s.check(pc, changes.skip, changes.redefined)
 	if err != nil {
 		return err
@@ -282,6 +295,12 @@ func (s *Session) commit(pc *parsedCell, l *lowering, p *program, changes declCh
 		s.imports[name] = path
 	}
 	s.replaceDecls(changes.redefined, p.added)
+	for name := range l.kept {
+		delete(s.deferredGenerics, name)
+	}
+	for name, err := range l.deferred {
+		s.deferredGenerics[name] = err
+	}
 	for _, h := range p.newVars {
 		s.addVar(h, l.hidden)
 	}
@@ -496,7 +515,7 @@ func (s *Session) check(pc *parsedCell, skip map[ast.Decl]bool, redefined map[st
 			continue
 		}
 		s.checked.dirty = true
-		return nil, fmt.Errorf("%s: %s", s.fset.Position(e.Pos), e.Msg)
+		return nil, fmt.Errorf("%s: %s", s.fset.Position(e.Pos), s.unmono(e.Msg))
 	}
 	if rebuilt {
 		s.checked = checkState{pkg: pkg}

@@ -122,6 +122,12 @@ type Session struct {
 	zombie chan struct{}
 	// decls are the session's declarations, in order (see sessionDecl).
 	decls []*sessionDecl
+	// monoDisplay maps the copies of cells' generics (monomorph.go) to
+	// the names Go gives the instances they stand for.
+	monoDisplay map[string]string
+	// deferredGenerics are the cells' generics whose own code the
+	// lowering refused (lowerGenericDecl), with the refusal.
+	deferredGenerics map[string]error
 	// imports maps the import names cells made to import paths;
 	// interpImports those the interpreter has (with the hidden ones).
 	imports       map[string]string
@@ -166,13 +172,15 @@ func New(opt Options) (*Session, error) {
 	// than the process's files (yaegi reads this when an interpreter is made).
 	specialStdio.Do(func() { os.Setenv("YAEGI_SPECIAL_STDIO", "1") })
 	s := &Session{
-		opt:      opt,
-		ctx:      context.Background(),
-		seqCount: map[int]int{},
-		seqCode:  map[int]string{},
-		imports:  map[string]string{},
-		fset:     token.NewFileSet(),
-		checked:  checkState{pkg: types.NewPackage("main", "main")},
+		opt:              opt,
+		ctx:              context.Background(),
+		seqCount:         map[int]int{},
+		seqCode:          map[int]string{},
+		imports:          map[string]string{},
+		monoDisplay:      map[string]string{},
+		deferredGenerics: map[string]error{},
+		fset:             token.NewFileSet(),
+		checked:          checkState{pkg: types.NewPackage("main", "main")},
 	}
 	s.stdout = &streamWriter{s: s, name: "stdout"}
 	s.stderr = &streamWriter{s: s, name: "stderr"}
