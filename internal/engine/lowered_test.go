@@ -85,6 +85,7 @@ func lowerOnly(s *Session, code string) (string, string) {
 		return fail(err)
 	}
 	changes := s.compareDecls(pc)
+	pc, changes = s.withCopies(pc, changes)
 	info, err := s.check(pc, changes.skip, changes.redefined)
 	if err != nil {
 		return fail(err)

@@ -348,6 +348,7 @@ func (m *monomorph) index() {
 	for top := range m.source {
 		tops = append(tops, top)
 	}
+	slices.SortFunc(tops, func(a, b ast.Node) int { return int(a.Pos() - b.Pos()) })
 	for _, top := range tops {
 		switch d := top.(type) {
 		case *ast.FuncDecl:
@@ -656,8 +657,16 @@ func (m *monomorph) dropDuplicateCases(node ast.Node, env map[*types.TypeParam]m
 				src := m.source[node]
 				*edits = append(*edits, edit{start, end, strings.Repeat("\n", strings.Count(src.text[start-src.base:end-src.base], "\n"))})
 			case len(keep) == 1 && len(cc.List) > 1 && binds:
-				ok = false
-				return false
+				// Keep two types, so that the variable keeps the
+				// switch's type: the repeated one becomes a type no
+				// value has, where the switch is on an empty interface.
+				never, good := neverType(m.info.TypeOf(typeSwitchGuard(sw)))
+				if !good {
+					ok = false
+					return false
+				}
+				keep = append(keep, never)
+				*edits = append(*edits, edit{m.fileOffset(cc.List[0].Pos()), m.fileOffset(cc.List[len(cc.List)-1].End()), strings.Join(keep, ", ")})
 			default:
 				*edits = append(*edits, edit{m.fileOffset(cc.List[0].Pos()), m.fileOffset(cc.List[len(cc.List)-1].End()), strings.Join(keep, ", ")})
 			}
@@ -692,6 +701,32 @@ func (m *monomorph) keepConversionVariable(call *ast.CallExpr, env map[*types.Ty
 	*edits = append(*edits,
 		edit{m.fileOffset(call.Pos()), m.fileOffset(call.Pos()), "func() " + t.src + " { return "},
 		edit{m.fileOffset(call.End()), m.fileOffset(call.End()), " }()"})
+}
+
+// neverType writes a type no value of a cell has (a case of it never
+// matches), for a switch on an empty interface. (A struct embedding a
+// non-empty interface would do for that one, but yaegi v0.16.1 does not
+// see the methods such a struct promotes.)
+func neverType(guard types.Type) (string, bool) {
+	if isEmptyInterface(guard) {
+		return "struct{ __nmfkNever [0]func() }", true
+	}
+	return "", false
+}
+
+// typeSwitchGuard returns the expression a type switch switches on.
+func typeSwitchGuard(sw *ast.TypeSwitchStmt) ast.Expr {
+	var x ast.Expr
+	switch a := sw.Assign.(type) {
+	case *ast.ExprStmt:
+		x = a.X
+	case *ast.AssignStmt:
+		x = a.Rhs[0]
+	}
+	if ta, ok := x.(*ast.TypeAssertExpr); ok {
+		return ta.X
+	}
+	return x
 }
 
 // parenType parenthesizes a type where its text would read otherwise

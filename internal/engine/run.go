@@ -52,19 +52,7 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 		return fmt.Errorf("cell:1:1: the cell could not be read as Go")
 	}
 	changes := s.compareDecls(pc)
-	if plan := s.monomorphize(pc, changes); plan != nil {
-		// The copies are used when they compile as Go; otherwise the
-		// cell runs as written (and is checked and refused as before).
-		if mono, err := parseCellWith(s.fset, seq, plan.code, s.imports, plan.extra); err == nil && mono.body != nil {
-			monoChanges := s.compareDecls(mono)
-			if _, _, ok := s.checkWhole(mono, monoChanges, nil); ok {
-				pc, changes = mono, monoChanges
-				for name, display := range plan.display {
-					s.monoDisplay[name] = display
-				}
-			}
-		}
-	}
+	pc, changes = s.withCopies(pc, changes)
 	info, err := s.check(pc, changes.skip, changes.redefined)
 	if err != nil {
 		return err
@@ -90,6 +78,28 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 	}
 	s.commit(pc, l, prog, changes)
 	return s.call(ctx)
+}
+
+// withCopies returns the cell with its uses of the cells' generics
+// turned into uses of copies (monomorph.go), when there are any and the
+// result compiles as Go; otherwise the cell as it is.
+func (s *Session) withCopies(pc *parsedCell, changes declChanges) (*parsedCell, declChanges) {
+	plan := s.monomorphize(pc, changes)
+	if plan == nil {
+		return pc, changes
+	}
+	mono, err := parseCellWith(s.fset, pc.seq, plan.code, s.imports, plan.extra)
+	if err != nil || mono.body == nil {
+		return pc, changes
+	}
+	monoChanges := s.compareDecls(mono)
+	if _, _, ok := s.checkWhole(mono, monoChanges, nil); !ok {
+		return pc, changes
+	}
+	for name, display := range plan.display {
+		s.monoDisplay[name] = display
+	}
+	return mono, monoChanges
 }
 
 // declChanges is how a cell's declarations compare with the session's.
@@ -650,6 +660,9 @@ func (s *Session) rebuild(ctx context.Context, redefined map[string]bool, added 
 			continue
 		}
 		for _, name := range d.names {
+			if name == "_" {
+				continue
+			}
 			old, ok1 := before[name]
 			nv, ok2 := after[name]
 			if ok1 && ok2 && !transfer(nv, old) {
