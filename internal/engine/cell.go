@@ -97,33 +97,35 @@ func cellItems(code string) ([]cellItem, error) {
 // initializer could not see y. The statement is hoisted like y (see
 // hoist), so later cells see x too.
 func varsAsStatements(items []cellItem, toks []scanTok) {
-	defined := map[string]bool{}
-	ti := 0
-	for i := range items {
+	// A var declaration whose variable a later x, y := … of the cell
+	// declares again (var a int; a, b := 1, 2) is a statement too: in a
+	// function body the := reuses a, at package level it would declare
+	// another.
+	later := map[string]bool{}
+	for i := len(items) - 1; i >= 0; i-- {
 		it := &items[i]
-		for ti < len(toks) && toks[ti].off < it.start {
-			ti++
-		}
-		end := ti
-		for end < len(toks) && toks[end].off < it.end {
-			end++
-		}
-		itemToks := toks[ti:end]
+		itemToks := tokensOf(it, toks)
 		switch {
 		case it.kind == stmtChunk:
-			// x, y := … at the item's start declares x and y.
-			for q := 0; q < len(itemToks); q++ {
-				if itemToks[q].tok == token.DEFINE {
-					for _, t := range itemToks[:q] {
-						if t.tok == token.IDENT {
-							defined[t.lit] = true
-						}
-					}
-					break
+			for _, name := range definedNames(itemToks) {
+				later[name] = true
+			}
+		case it.kind == declChunk && it.tok == token.VAR:
+			for q := 1; q < len(itemToks) && (itemToks[q].tok == token.IDENT || itemToks[q].tok == token.COMMA || itemToks[q].tok == token.LPAREN); q++ {
+				if itemToks[q].tok == token.IDENT && later[itemToks[q].lit] {
+					it.kind = stmtChunk
 				}
-				if itemToks[q].tok != token.IDENT && itemToks[q].tok != token.COMMA {
-					break
-				}
+			}
+		}
+	}
+	defined := map[string]bool{}
+	for i := range items {
+		it := &items[i]
+		itemToks := tokensOf(it, toks)
+		switch {
+		case it.kind == stmtChunk:
+			for _, name := range definedNames(itemToks) {
+				defined[name] = true
 			}
 		case it.kind == declChunk && it.tok == token.VAR && len(defined) > 0:
 			for _, t := range itemToks {
@@ -142,6 +144,39 @@ func varsAsStatements(items []cellItem, toks []scanTok) {
 			}
 		}
 	}
+}
+
+// tokensOf returns the tokens of an item.
+func tokensOf(it *cellItem, toks []scanTok) []scanTok {
+	start := 0
+	for start < len(toks) && toks[start].off < it.start {
+		start++
+	}
+	end := start
+	for end < len(toks) && toks[end].off < it.end {
+		end++
+	}
+	return toks[start:end]
+}
+
+// definedNames lists the names x, y := … at the start of a statement
+// declares.
+func definedNames(itemToks []scanTok) []string {
+	for q := 0; q < len(itemToks); q++ {
+		if itemToks[q].tok == token.DEFINE {
+			var names []string
+			for _, t := range itemToks[:q] {
+				if t.tok == token.IDENT {
+					names = append(names, t.lit)
+				}
+			}
+			return names
+		}
+		if itemToks[q].tok != token.IDENT && itemToks[q].tok != token.COMMA {
+			return nil
+		}
+	}
+	return nil
 }
 
 // parseCell builds and parses the cell's file. header holds the import

@@ -294,6 +294,16 @@ func (l *lowering) walk(n ast.Node) {
 			l.walkChildren(n)
 			l.lowerAssign(n)
 			return false
+		case *ast.ValueSpec:
+			l.walkChildren(n)
+			if len(n.Values) > 1 && len(n.Values) == len(n.Names) {
+				names := make([]ast.Expr, len(n.Names))
+				for i, id := range n.Names {
+					names[i] = id
+				}
+				l.lowerCallBesideLiteral(n.Values, names, n.Type == nil)
+			}
+			return false
 		case *ast.ReturnStmt:
 			l.walkChildren(n)
 			l.lowerReturn(n)

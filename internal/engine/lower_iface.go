@@ -297,11 +297,13 @@ func (l *lowering) lowerTypeSwitch(sw *ast.TypeSwitchStmt) {
 			case *types.Named, *types.Basic, *types.Alias:
 				if iface, ok := u.Underlying().(*types.Interface); ok {
 					needed = true
-					probes = append(probes, l.implementers(iface, xt, sw.Pos())...)
+					if !iface.Empty() { // the empty one needs no telling apart
+						probes = append(probes, l.implementers(iface, xt, sw.Pos())...)
+					}
 				}
 			default:
 				needed = true
-				if iface, ok := u.Underlying().(*types.Interface); ok {
+				if iface, ok := u.Underlying().(*types.Interface); ok && !iface.Empty() {
 					probes = append(probes, l.implementers(iface, xt, sw.Pos())...)
 				}
 			}
@@ -367,11 +369,14 @@ func (l *lowering) lowerTypeAssert(ta *ast.TypeAssertExpr) {
 	probes := []types.Type{t}
 	iface, isIface := t.Underlying().(*types.Interface)
 	var impls []types.Type
-	if isIface {
+	if isIface && !iface.Empty() {
 		impls = l.implementers(iface, xt, ta.Pos())
 		probes = append(probes, impls...)
 	}
-	if !l.checkTellable(ta.Pos(), xt, probes, "this type assertion") || len(impls) == 0 {
+	if !l.checkTellable(ta.Pos(), xt, probes, "this type assertion") {
+		return
+	}
+	if len(impls) == 0 && !(isIface && iface.Empty()) {
 		return
 	}
 	tText := l.render(l.off(ta.Type.Pos()), l.off(ta.Type.End()))

@@ -117,7 +117,7 @@ func (l *lowering) lowerAssign(as *ast.AssignStmt) {
 	switch {
 	case as.Tok == token.ASSIGN && len(as.Lhs) == 1 && len(as.Rhs) == 1:
 		l.parenthesizeCall(as.Rhs[0])
-	case len(as.Lhs) == 2 && len(as.Rhs) == 1 && as.Tok == token.ASSIGN:
+	case len(as.Lhs) == 2 && len(as.Rhs) == 1 && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE):
 		l.lowerCommaOkIndex(as)
 	case len(as.Rhs) > 1 && len(as.Rhs) == len(as.Lhs) && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE):
 		l.lowerCallBesideLiteral(as.Rhs, as.Lhs, as.Tok == token.DEFINE)
@@ -261,24 +261,24 @@ func hiddenTag(tag string) string {
 	return strings.Join(append(pairs, `json:"-"`, `xml:"-"`), " ")
 }
 
-// lowerCallBesideLiteral rewrites a, b := f(), T{…} into
-// a, b := func() (A, B) { return f(), T{…} }().
+// lowerCallBesideLiteral rewrites a, b := f(), T{…} (or any other value
+// beside a composite literal: a, b := T{…}, true) into
+// a, b := func() (A, B) { return f(), T{…} }(). yaegi v0.16.1 assigns
+// the zero value for the values beside a composite literal.
 func (l *lowering) lowerCallBesideLiteral(rhs, lhs []ast.Expr, define bool) {
-	var hasCall, hasLiteral bool
+	var hasLiteral bool
 	for _, e := range rhs {
 		ast.Inspect(e, func(n ast.Node) bool {
 			switch n.(type) {
 			case *ast.CompositeLit:
 				hasLiteral = true
-			case *ast.CallExpr:
-				hasCall = true
 			case *ast.FuncLit:
 				return false
 			}
 			return true
 		})
 	}
-	if !hasCall || !hasLiteral {
+	if !hasLiteral || len(rhs) < 2 {
 		return
 	}
 	var results []string

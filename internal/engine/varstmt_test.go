@@ -7,8 +7,9 @@ import (
 )
 
 // TestVarAfterStatements: a var declaration that reads a variable an
-// earlier statement of the cell declared runs as Go runs it in a function
-// body, and later cells see it.
+// earlier statement of the cell declared, or whose variable a later :=
+// declares again, runs as Go runs it in a function body, and later cells
+// see it.
 func TestVarAfterStatements(t *testing.T) {
 	s := newSession(t)
 	for _, tc := range []struct{ code, stdout string }{
@@ -19,6 +20,10 @@ func TestVarAfterStatements(t *testing.T) {
 		{"n := 3\nvar parts = strings.Repeat(\"ab\", n)\nfmt.Println(parts)", "ababab\n"},
 		// A var that reads only package-level names stays a declaration.
 		{"var early = x * 2\nfmt.Println(early)", "84\n"},
+		// A var a later := of the cell declares again is that variable,
+		// as in a function body.
+		{"var a int\na, b := 1, 2\nfmt.Println(a, b)", "1 2\n"},
+		{"var m map[string]int\nm, ok := map[string]int{\"k\": 1}, true\nfmt.Println(m, ok, a)", "map[k:1] true 1\n"},
 	} {
 		var r recorder
 		res := s.Execute(context.Background(), tc.code, ExecOptions{}, r.sink)
