@@ -13,6 +13,9 @@ package engine
 //   - lower_fmt.go: formatting verbs that print types, xml names
 //   - lower_cell.go: cell-level passes (markers, hoisting, the shown value)
 //
+// Before it, monomorph.go replaces the uses of the cells' generics by
+// copies per instantiation, which the lowering then treats as any code.
+//
 // docs/engine.md lists every rewrite and refusal with a reproduction
 // against plain yaegi; testdata/lowered holds golden texts of them.
 

@@ -1,9 +1,11 @@
 package engine
 
 // Interfaces: type switches, type assertions and comparisons, which
-// yaegi v0.16.1 gets wrong in three ways (docs/engine.md reproduces each
+// yaegi v0.16.1 gets wrong in these ways (docs/engine.md reproduces each
 // against plain yaegi):
 //
+//   - A case or assertion to the empty interface (case any:, x.(any))
+//     never matches a value; it becomes x != nil.
 //   - A type switch case naming an interface (error, fmt.Stringer,
 //     interface{ M() }) or an unnamed composite type (struct{ a, b int })
 //     never matches, and a type assertion to an interface fails, or

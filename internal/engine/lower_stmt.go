@@ -15,12 +15,19 @@ package engine
 //     share x's storage, so they start from x's value instead of zero
 //     (the same for return f() in a function with named results). The
 //     call is parenthesized, which yaegi evaluates into a fresh slot.
-//   - a, b := f(), T{…}: with a composite literal beside a call on the
-//     right, yaegi loses the call's value. The right side becomes one
-//     call of a function literal returning the values.
+//   - a, b := f(), T{…}, m, ok := T{…}, true, var g, h = T{…}, 2: with a
+//     composite literal on the right, yaegi assigns zero values for the
+//     others. The right side becomes one call of a function literal
+//     returning the values.
 //   - v, ok = m[k] with v of another type than the map's elements (an
-//     interface): yaegi stores the zero as a nil interface. The index
-//     becomes a function literal returning the element's own type.
+//     interface): yaegi stores the zero as a nil interface (or, for a
+//     non-empty interface, one whose methods panic). The index becomes a
+//     function literal returning the element's own type (the interface,
+//     for a non-empty one).
+//   - P(G()) with G returning a non-empty interface and P interpreted:
+//     yaegi passes the result wrapped once more, so that assertions to
+//     its concrete type fail inside P. The argument is converted to its
+//     own type, P((I)(G())).
 //   - f(g()) with f compiled and g returning a cell type with methods:
 //     yaegi passes g's result without its methods (fmt ignores String);
 //     the argument is parenthesized, which yaegi passes with them.

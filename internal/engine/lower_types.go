@@ -15,8 +15,14 @@ package engine
 //     instantiations compiled into the kernel;
 //   - errors.As into a cell type goes through a variable of the target's
 //     own type (yaegi's interface wrapper hides the type from errors.As);
+//   - len(p) and cap(p) of a pointer to an array are Go constants (p is
+//     not evaluated, nil included); yaegi dereferences p. They become the
+//     constant;
 //   - calls of compiled code also get the rewrites of lower_stmt.go and
 //     lower_fmt.go that concern their arguments.
+//
+// The cells' own generic functions and types mostly never reach yaegi's
+// generics: they run as copies per instantiation (monomorph.go).
 
 import (
 	"errors"
