@@ -83,7 +83,14 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 // withCopies returns the cell with its uses of the cells' generics
 // turned into uses of copies (monomorph.go), when there are any and the
 // result compiles as Go; otherwise the cell as it is.
-func (s *Session) withCopies(pc *parsedCell, changes declChanges) (*parsedCell, declChanges) {
+func (s *Session) withCopies(pc *parsedCell, changes declChanges) (out *parsedCell, outChanges declChanges) {
+	defer func() {
+		// A bug of the planning must not take the kernel down: the cell
+		// then runs as written.
+		if recover() != nil {
+			out, outChanges = pc, changes
+		}
+	}()
 	plan := s.monomorphize(pc, changes)
 	if plan == nil {
 		return pc, changes

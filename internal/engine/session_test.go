@@ -249,7 +249,9 @@ func TestHistory(t *testing.T) {
 }
 
 func FuzzExecute(f *testing.F) {
-	for _, seed := range []string{"1+1", "import \"fmt\"\nfmt.Println(1)", "func f() {", "x := []int{}; x[3]", "type T struct{}; T{}", "panic(nil)", "\"\\", "var x = y; var y = x", "for {}", "go func() {}()", "func(){}()"} {
+	for _, seed := range []string{"1+1", "import \"fmt\"\nfmt.Println(1)", "func f() {", "x := []int{}; x[3]", "type T struct{}; T{}", "panic(nil)", "\"\\", "var x = y; var y = x", "for {}", "go func() {}()", "func(){}()",
+		"type L[T any] struct{ n *L[T]; v T }\nfunc (l *L[T]) Get() T { return l.v }\n(&L[int]{v: 1}).Get()",
+		"func F[T any](x T) T { return x }\nF(1)", "func G[T any](v any) bool { _, ok := v.(T); return ok }\nG[string](1)"} {
 		f.Add(seed)
 	}
 	s, err := New(Options{})
