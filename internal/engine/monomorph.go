@@ -104,26 +104,17 @@ type monoPlan struct {
 // mentionsGeneric reports whether the cell may use a generic a cell
 // declared: it names one, or declares one.
 func (s *Session) mentionsGeneric(pc *parsedCell) bool {
-	generic := map[string]bool{}
-	for _, d := range s.decls {
-		if d.file == nil || len(d.file.Decls) == 0 {
-			continue
-		}
-		for _, name := range genericNames(d.file.Decls[len(d.file.Decls)-1]) {
-			generic[name] = true
-		}
-	}
 	for _, d := range pc.decls {
 		if len(genericNames(d)) > 0 {
 			return true
 		}
 	}
-	if len(generic) == 0 {
+	if len(s.generics) == 0 {
 		return false
 	}
 	found := false
 	ast.Inspect(pc.file, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && generic[id.Name] {
+		if id, ok := n.(*ast.Ident); ok && s.generics[id.Name] {
 			found = true
 		}
 		return !found

@@ -394,6 +394,14 @@ func (s *Session) replaceDecls(redefined map[string]bool, added []*sessionDecl) 
 		return false
 	})
 	s.decls = append(s.decls, added...)
+	s.generics = map[string]bool{}
+	for _, d := range s.decls {
+		if d.file != nil && len(d.file.Decls) > 0 {
+			for _, name := range genericNames(d.file.Decls[len(d.file.Decls)-1]) {
+				s.generics[name] = true
+			}
+		}
+	}
 }
 
 // addVar records a variable a statement declared: for the type checker

@@ -125,6 +125,8 @@ type Session struct {
 	// monoDisplay maps the copies of cells' generics (monomorph.go) to
 	// the names Go gives the instances they stand for.
 	monoDisplay map[string]string
+	// generics names the generic functions and types among decls.
+	generics map[string]bool
 	// deferredGenerics are the cells' generics whose own code the
 	// lowering refused (lowerGenericDecl), with the refusal.
 	deferredGenerics map[string]error
