@@ -99,6 +99,14 @@ type monoPlan struct {
 	code    string
 	extra   string
 	display map[string]string
+	copies  []monoCopy
+}
+
+// monoCopy is a copy the session has: of which generic, for which type
+// arguments.
+type monoCopy struct {
+	name, generic string
+	args          []monoType
 }
 
 // mentionsGeneric reports whether the cell may use a generic a cell
@@ -179,6 +187,7 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 		return off, off <= len(pc.code)
 	}
 	uncopied := false
+	var forced []*monoInst
 	roots := []ast.Node{}
 	for _, d := range pc.decls {
 		if !changes.skip[d] && !m.isGenericDecl(d) {
@@ -216,7 +225,26 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 			return true
 		})
 	}
-	if len(renames) == 0 || uncopied {
+	// A method declared on a generic type goes to the copies of that
+	// type earlier cells made, as it goes to every instance in Go.
+	for _, d := range pc.decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || changes.skip[d] {
+			continue
+		}
+		obj, ok := m.pkg.Scope().Lookup(genericOf(d)).(*types.TypeName)
+		if !ok || m.decls[obj] == nil {
+			continue
+		}
+		for _, c := range s.copies {
+			if c.generic == obj.Name() {
+				if in := m.instance(obj, c.args); !in.failed {
+					forced = append(forced, in)
+				}
+			}
+		}
+	}
+	if (len(renames) == 0 && len(forced) == 0) || uncopied {
 		return nil
 	}
 	m.settle()
@@ -236,7 +264,7 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 		seen[r.start] = true
 		edits = append(edits, edit{r.start, r.end, r.inst.name})
 	}
-	if len(edits) == 0 {
+	if len(edits) == 0 && len(forced) == 0 {
 		return nil
 	}
 	code, err := applyEdits(pc.code, edits, 0)
@@ -250,6 +278,7 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 			continue
 		}
 		plan.display[in.name] = in.display
+		plan.copies = append(plan.copies, monoCopy{name: in.name, generic: in.obj.Name(), args: in.args})
 		for _, d := range in.decls {
 			extra.WriteString(d)
 			extra.WriteString("\n")

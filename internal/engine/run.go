@@ -106,6 +106,9 @@ func (s *Session) withCopies(pc *parsedCell, changes declChanges) (out *parsedCe
 	for name, display := range plan.display {
 		s.monoDisplay[name] = display
 	}
+	for _, c := range plan.copies {
+		s.copies[c.name] = c
+	}
 	return mono, monoChanges
 }
 

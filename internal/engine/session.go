@@ -125,6 +125,8 @@ type Session struct {
 	// monoDisplay maps the copies of cells' generics (monomorph.go) to
 	// the names Go gives the instances they stand for.
 	monoDisplay map[string]string
+	// copies are the copies of generics cells have made (monomorph.go).
+	copies map[string]monoCopy
 	// generics names the generic functions and types among decls.
 	generics map[string]bool
 	// deferredGenerics are the cells' generics whose own code the
@@ -181,6 +183,7 @@ func New(opt Options) (*Session, error) {
 		imports:          map[string]string{},
 		monoDisplay:      map[string]string{},
 		deferredGenerics: map[string]error{},
+		copies:           map[string]monoCopy{},
 		fset:             token.NewFileSet(),
 		checked:          checkState{pkg: types.NewPackage("main", "main")},
 	}
