@@ -292,11 +292,13 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 // recording every use of a name (the ordinary check sees only the cell).
 func (m *monomorph) check(changes declChanges) bool {
 	s, pc := m.s, m.pc
-	var ok bool
-	m.pkg, m.info, ok = s.checkWhole(pc, changes, func(d *sessionDecl, top ast.Decl) {
+	// Errors are let through: a cell can need a copy to compile (b.Get()
+	// where this cell declares Get on b's generic type). The cell with
+	// the copies is checked again, and used only if it compiles.
+	m.pkg, m.info = s.checkWhole(pc, changes, func(d *sessionDecl, top ast.Decl) {
 		m.source[top] = monoSource{text: d.text, base: s.fset.File(top.Pos()).Offset(top.Pos())}
-	})
-	if !ok {
+	}, true)
+	if m.info == nil {
 		return false
 	}
 	for _, d := range pc.file.Decls {
@@ -318,9 +320,9 @@ func (m *monomorph) check(changes declChanges) bool {
 
 // checkWhole type-checks the session's declarations and the cell in a
 // package of their own, leaving the session's as it is; each kept
-// session declaration is passed to seen. ok is false when Go would not
-// compile them.
-func (s *Session) checkWhole(pc *parsedCell, changes declChanges, seen func(*sessionDecl, ast.Decl)) (pkg *types.Package, info *types.Info, ok bool) {
+// session declaration is passed to seen. It returns nil when Go would
+// not compile them, unless lenient (then only when the checker failed).
+func (s *Session) checkWhole(pc *parsedCell, changes declChanges, seen func(*sessionDecl, ast.Decl), lenient bool) (pkg *types.Package, info *types.Info) {
 	cf := *pc.file
 	cf.Decls = slices.DeleteFunc(slices.Clone(cf.Decls), func(d ast.Decl) bool { return changes.skip[d] })
 	var files []*ast.File
@@ -355,10 +357,10 @@ func (s *Session) checkWhole(pc *parsedCell, changes declChanges, seen func(*ses
 		}
 		failed = true
 	}}
-	if err := checkFiles(conf, s.fset, pkg, info, files); err != nil || failed {
-		return nil, nil, false
+	if err := checkFiles(conf, s.fset, pkg, info, files); err != nil || failed && !lenient {
+		return nil, nil
 	}
-	return pkg, info, true
+	return pkg, info
 }
 
 // index finds the declarations of the generics and the places that

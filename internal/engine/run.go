@@ -100,7 +100,7 @@ func (s *Session) withCopies(pc *parsedCell, changes declChanges) (out *parsedCe
 		return pc, changes
 	}
 	monoChanges := s.compareDecls(mono)
-	if _, _, ok := s.checkWhole(mono, monoChanges, nil); !ok {
+	if _, info := s.checkWhole(mono, monoChanges, nil, false); info == nil {
 		return pc, changes
 	}
 	for name, display := range plan.display {
