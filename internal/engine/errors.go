@@ -55,8 +55,17 @@ func decodePos(line int) (seq, cellLine int) { return line / lineBase, line % li
 // as Go would word it (goPanicMessage turns reflect's index and nil
 // errors into Go's runtime errors, which are the program's own).
 func interpreterFailure(msg string) bool {
-	return strings.HasPrefix(msg, "reflect.") || strings.HasPrefix(msg, "reflect:")
+	if strings.HasPrefix(msg, "reflect.") || strings.HasPrefix(msg, "reflect:") {
+		return true
+	}
+	// yaegi's own run-time checks, raised with a position of its own
+	// ("100064:24: invalid interface value {…}"), which Go never raises.
+	return yaegiRunError.MatchString(msg)
 }
+
+// yaegiRunError matches the panics yaegi raises itself while it runs a
+// cell (interp/run.go's cfgErrorf at run time).
+var yaegiRunError = regexp.MustCompile(`^(\d+:\d+: )?invalid interface value `)
 
 // cellError turns what evaluating a cell returned into a CellError with
 // positions translated to cells.

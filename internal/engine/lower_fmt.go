@@ -601,6 +601,10 @@ func (l *lowering) fieldNamesDiffer(t types.Type, sharp bool) (types.Type, strin
 				if !f.Exported() && f.Pkg() == l.pkg {
 					return t, "its unexported fields renamed (X" + f.Name() + " for " + f.Name() + ")"
 				}
+				if f.Embedded() && strings.Contains(f.Name(), monoSuffix) {
+					// An embedded generic type's copy names its field.
+					return t, "the field of an embedded generic type named after the copy the engine runs (" + l.s.unmono(f.Name()) + ")"
+				}
 				if c, why := walk(f.Type(), depth+1); c != nil {
 					return c, why
 				}

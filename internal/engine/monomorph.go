@@ -86,10 +86,8 @@ type monomorph struct {
 	insts   map[types.Object]map[string]*monoInst
 	order   []*monoInst
 	// parent maps the name of an explicitly instantiated generic to the
-	// index expression around it; embedded marks names used as an
-	// embedded field's type.
-	parent   map[*ast.Ident]ast.Expr
-	embedded map[*ast.Ident]bool
+	// index expression around it.
+	parent map[*ast.Ident]ast.Expr
 }
 
 // monoPlan is what monomorphization changes in a cell: its code with
@@ -158,7 +156,7 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 	}
 	m := &monomorph{s: s, pc: pc, names: map[string]string{}, decls: map[types.Object]ast.Node{},
 		methods: map[types.Object][]*ast.FuncDecl{}, source: map[ast.Node]monoSource{},
-		insts: map[types.Object]map[string]*monoInst{}, parent: map[*ast.Ident]ast.Expr{}, embedded: map[*ast.Ident]bool{}}
+		insts: map[types.Object]map[string]*monoInst{}, parent: map[*ast.Ident]ast.Expr{}}
 	if !m.check(changes) {
 		return nil
 	}
@@ -188,6 +186,7 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 	}
 	uncopied := false
 	var forced []*monoInst
+	var fieldRenames []edit
 	roots := []ast.Node{}
 	for _, d := range pc.decls {
 		if !changes.skip[d] && !m.isGenericDecl(d) {
@@ -203,6 +202,17 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 			}
 			id, ok := n.(*ast.Ident)
 			if !ok {
+				return true
+			}
+			if name, good, isField := m.embeddedField(id, nil); isField {
+				if !good {
+					uncopied = true
+					return true
+				}
+				start, ok1 := codeOffset(id.Pos())
+				if ok1 && pc.code[start:start+len(id.Name)] == id.Name {
+					fieldRenames = append(fieldRenames, edit{start, start + len(id.Name), name})
+				}
 				return true
 			}
 			inst, ok := m.use(id, nil)
@@ -264,6 +274,7 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 		seen[r.start] = true
 		edits = append(edits, edit{r.start, r.end, r.inst.name})
 	}
+	edits = append(edits, fieldRenames...)
 	if len(edits) == 0 && len(forced) == 0 {
 		return nil
 	}
@@ -412,25 +423,6 @@ func (m *monomorph) index() {
 				if id, ok := n.X.(*ast.Ident); ok {
 					m.parent[id] = n
 				}
-			case *ast.StructType:
-				for _, f := range n.Fields.List {
-					if len(f.Names) > 0 {
-						continue
-					}
-					t := f.Type
-					if st, ok := t.(*ast.StarExpr); ok {
-						t = st.X
-					}
-					switch x := t.(type) {
-					case *ast.IndexExpr:
-						t = x.X
-					case *ast.IndexListExpr:
-						t = x.X
-					}
-					if id, ok := t.(*ast.Ident); ok {
-						m.embedded[id] = true
-					}
-				}
 			}
 			return true
 		})
@@ -476,11 +468,6 @@ func (m *monomorph) use(id *ast.Ident, env map[*types.TypeParam]monoType) (inst 
 		args[i] = a
 	}
 	inst = m.instance(obj, args)
-	if m.embedded[id] {
-		// An embedded field is named after its type: a copy would
-		// rename it. The instance stays the interpreter's, everywhere.
-		inst.failed = true
-	}
 	return inst, !inst.failed
 }
 
@@ -605,6 +592,14 @@ func (m *monomorph) copyDecl(node ast.Node, env map[*types.TypeParam]monoType, i
 			}
 			edits = append(edits, edit{m.fileOffset(whole.Pos()), m.fileOffset(whole.End()), dep.name})
 			skipUntil = whole.End()
+			return false
+		}
+		if name, ok2, isField := m.embeddedField(id, env); isField {
+			if !ok2 {
+				ok = false
+				return false
+			}
+			edits = append(edits, edit{m.fileOffset(id.Pos()), m.fileOffset(id.End()), name})
 			return false
 		}
 		if tn, isType := m.info.Uses[id].(*types.TypeName); isType {
@@ -749,6 +744,27 @@ func typeSwitchGuard(sw *ast.TypeSwitchStmt) ast.Expr {
 		return ta.X
 	}
 	return x
+}
+
+// embeddedField reports whether id names an embedded field of a generic
+// type's instance (x.B, or the key B: in a struct literal), and the
+// field's name in the copies: the copy's name. ok is false when that
+// copy cannot be made.
+func (m *monomorph) embeddedField(id *ast.Ident, env map[*types.TypeParam]monoType) (name string, ok, isField bool) {
+	v, isVar := m.info.Uses[id].(*types.Var)
+	if !isVar || !v.IsField() || !v.Embedded() {
+		return "", false, false
+	}
+	t := types.Unalias(v.Type())
+	if p, isPtr := t.(*types.Pointer); isPtr {
+		t = types.Unalias(p.Elem())
+	}
+	n, isNamed := t.(*types.Named)
+	if !isNamed || n.TypeArgs().Len() == 0 || n.Obj().Pkg() != m.pkg || m.decls[n.Origin().Obj()] == nil {
+		return "", false, false
+	}
+	r, ok := m.render(n, env, 0)
+	return r.src, ok, true
 }
 
 // parenType parenthesizes a type where its text would read otherwise
