@@ -6,6 +6,9 @@ package engine
 //
 //   - A case or assertion to the empty interface (case any:, x.(any))
 //     never matches a value; it becomes x != nil.
+//   - switch x.(type) { case P: } with P a named struct, slice, map, …
+//     type never takes the case unless the switch binds a variable;
+//     one is bound: switch __ts := x.(type).
 //   - A type switch case naming an interface (error, fmt.Stringer,
 //     interface{ M() }) or an unnamed composite type (struct{ a, b int })
 //     never matches, and a type assertion to an interface fails, or
@@ -311,7 +314,16 @@ func (l *lowering) lowerTypeSwitch(sw *ast.TypeSwitchStmt) {
 			}
 		}
 	}
-	if !l.checkTellable(sw.Pos(), xt, probes, "this type switch") || !needed {
+	if !l.checkTellable(sw.Pos(), xt, probes, "this type switch") {
+		return
+	}
+	if !needed {
+		if _, bare := sw.Assign.(*ast.ExprStmt); bare {
+			// switch x.(type) { case P: } with P a named struct (or
+			// slice, map, …) type never takes the case in yaegi; with
+			// a variable bound, switch v := x.(type), it does.
+			l.insert(guard.Pos(), l.fresh("ts")+" := ")
+		}
 		return
 	}
 	if sw.Init != nil && l.labeled[sw] {

@@ -85,6 +85,13 @@ type monomorph struct {
 	source  map[ast.Node]monoSource
 	insts   map[types.Object]map[string]*monoInst
 	order   []*monoInst
+	// local are the type declarations inside the cell's functions;
+	// hoisted those of them moved to package level (see hoist), with the
+	// declaration and the cell's edit.
+	local     map[types.Object]*ast.TypeSpec
+	localDecl map[types.Object]*ast.DeclStmt
+	localSeq  map[types.Object]int
+	hoisted   map[types.Object]*hoistedType
 	// parent maps the name of an explicitly instantiated generic to the
 	// index expression around it.
 	parent map[*ast.Ident]ast.Expr
@@ -156,7 +163,8 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 	}
 	m := &monomorph{s: s, pc: pc, names: map[string]string{}, decls: map[types.Object]ast.Node{},
 		methods: map[types.Object][]*ast.FuncDecl{}, source: map[ast.Node]monoSource{},
-		insts: map[types.Object]map[string]*monoInst{}, parent: map[*ast.Ident]ast.Expr{}}
+		insts: map[types.Object]map[string]*monoInst{}, parent: map[*ast.Ident]ast.Expr{},
+		local: map[types.Object]*ast.TypeSpec{}, localDecl: map[types.Object]*ast.DeclStmt{}, localSeq: map[types.Object]int{}, hoisted: map[types.Object]*hoistedType{}}
 	if !m.check(changes) {
 		return nil
 	}
@@ -275,6 +283,36 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 		edits = append(edits, edit{r.start, r.end, r.inst.name})
 	}
 	edits = append(edits, fieldRenames...)
+	var hoistDecls []string
+	for obj, h := range m.hoisted {
+		if !h.ok {
+			continue
+		}
+		// The declaration goes (its lines kept), and every use names the
+		// package-level type: yaegi has no local alias declarations.
+		ds := m.localDecl[obj]
+		start, ok1 := codeOffset(ds.Pos())
+		end, ok2 := codeOffset(ds.End())
+		if !ok1 || !ok2 || end < start {
+			return nil
+		}
+		edits = append(edits, edit{start, end, padLines(pc.code[start:end], "")})
+		for id, used := range m.info.Uses {
+			if used != obj {
+				continue
+			}
+			at, ok := codeOffset(id.Pos())
+			if !ok || pc.code[at:at+len(id.Name)] != id.Name {
+				return nil
+			}
+			if slices.ContainsFunc(edits, func(e edit) bool { return e.start <= at && at < e.end }) {
+				continue // inside a renamed instantiation: G[S] became G's copy
+			}
+			edits = append(edits, edit{at, at + len(id.Name), h.name})
+		}
+		hoistDecls = append(hoistDecls, h.decl)
+	}
+	slices.Sort(hoistDecls)
 	if len(edits) == 0 && len(forced) == 0 {
 		return nil
 	}
@@ -284,6 +322,14 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 	}
 	plan.code = code
 	var extra strings.Builder
+	for _, d := range hoistDecls {
+		extra.WriteString(d + "\n")
+	}
+	for obj, h := range m.hoisted {
+		if h.ok {
+			plan.display[h.name] = "main." + obj.Name()
+		}
+	}
 	for _, in := range m.order {
 		if in.failed {
 			continue
@@ -382,6 +428,18 @@ func (m *monomorph) index() {
 		tops = append(tops, top)
 	}
 	slices.SortFunc(tops, func(a, b ast.Node) int { return int(a.Pos() - b.Pos()) })
+	var localSpecs []*ast.TypeSpec
+	defer func() {
+		// Go numbers the types declared inside functions in the order
+		// of the package's source, and names them main.S·N inside type
+		// arguments.
+		slices.SortFunc(localSpecs, func(a, b *ast.TypeSpec) int { return int(a.Pos() - b.Pos()) })
+		for i, ts := range localSpecs {
+			if obj := m.info.Defs[ts.Name]; obj != nil {
+				m.localSeq[obj] = i + 1
+			}
+		}
+	}()
 	for _, top := range tops {
 		switch d := top.(type) {
 		case *ast.FuncDecl:
@@ -415,6 +473,23 @@ func (m *monomorph) index() {
 		}
 		ast.Inspect(top, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.DeclStmt:
+				g, ok := n.Decl.(*ast.GenDecl)
+				if ok && g.Tok == token.TYPE && m.s.fset.File(n.Pos()) == m.pc.tf {
+					for _, sp := range g.Specs {
+						if ts := sp.(*ast.TypeSpec); !ts.Assign.IsValid() {
+							localSpecs = append(localSpecs, ts)
+						}
+					}
+				}
+				if ok && g.Tok == token.TYPE && len(g.Specs) == 1 && m.s.fset.File(n.Pos()) == m.pc.tf && !m.isGenericDecl(top.(ast.Decl)) {
+					if ts := g.Specs[0].(*ast.TypeSpec); ts.TypeParams == nil && !ts.Assign.IsValid() {
+						if obj := m.info.Defs[ts.Name]; obj != nil {
+							m.local[obj] = ts
+							m.localDecl[obj] = n
+						}
+					}
+				}
 			case *ast.IndexExpr:
 				if id, ok := n.X.(*ast.Ident); ok {
 					m.parent[id] = n
@@ -746,6 +821,82 @@ func typeSwitchGuard(sw *ast.TypeSwitchStmt) ast.Expr {
 	return x
 }
 
+// hoistedType is a type declared inside a function of the cell, moved to
+// package level so that a copy can name it: decl declares it there, and
+// the edit makes the function's declaration an alias of it.
+type hoistedType struct {
+	name, decl string
+	edit       edit // in the cell's code
+	ok         bool
+}
+
+// hoist moves a type a function of the cell declares (type S struct{…}
+// inside main) to package level as S__nmfkL…, its own declaration
+// becoming type S = S__nmfkL…, so that a copy of a generic can take it
+// as a type argument. It is the same type, in the function as before;
+// %T names it main.S, as Go does. It cannot when the type is declared in
+// another cell or inside a generic function, or mentions anything
+// declared inside a function but such types.
+func (m *monomorph) hoist(obj *types.TypeName) (monoType, bool) {
+	display := fmt.Sprintf("main.%s·%d", obj.Name(), m.localSeq[obj])
+	if h, ok := m.hoisted[obj]; ok {
+		return monoType{h.name, display}, h.ok
+	}
+	ts := m.local[obj]
+	if ts == nil {
+		return monoType{}, false
+	}
+	start := m.fileOffset(ts.Pos())
+	h := sha256.Sum256([]byte(fmt.Sprintf("%d:%d:%s", m.pc.seq, start, obj.Name())))
+	ht := &hoistedType{name: obj.Name() + "__nmfkL" + hex.EncodeToString(h[:5])}
+	m.hoisted[obj] = ht
+	var edits []edit
+	ok := true
+	ast.Inspect(ts.Type, func(n ast.Node) bool {
+		id, isIdent := n.(*ast.Ident)
+		if !isIdent || !ok {
+			return ok
+		}
+		used := m.info.Uses[id]
+		switch u := used.(type) {
+		case nil, *types.PkgName, *types.Builtin, *types.Nil:
+			return false
+		case *types.TypeName:
+			if _, isParam := u.Type().(*types.TypeParam); isParam {
+				ok = false
+				return false
+			}
+			if u.Pkg() == nil || u.Parent() == u.Pkg().Scope() {
+				return false
+			}
+			inner, good := m.hoist(u)
+			if !good && m.hoisted[u] != m.hoisted[obj] {
+				ok = false
+				return false
+			}
+			edits = append(edits, edit{m.fileOffset(id.Pos()), m.fileOffset(id.End()), inner.src})
+			return false
+		default:
+			if used.Pkg() != nil && used.Parent() != used.Pkg().Scope() {
+				ok = false // a local constant in an array length, …
+			}
+			return false
+		}
+	})
+	if !ok {
+		return monoType{}, false
+	}
+	tstart, tend := m.fileOffset(ts.Type.Pos()), m.fileOffset(ts.Type.End())
+	text, err := applyEdits(m.pc.src[tstart:tend], edits, tstart)
+	if err != nil {
+		return monoType{}, false
+	}
+	p := m.s.fset.Position(ts.Type.Pos())
+	ht.decl = fmt.Sprintf("\n//line %s:%d:%d\ntype %s %s", p.Filename, p.Line, p.Column, ht.name, text)
+	ht.ok = true
+	return monoType{ht.name, display}, true
+}
+
 // embeddedField reports whether id names an embedded field of a generic
 // type's instance (x.B, or the key B: in a struct literal), and the
 // field's name in the copies: the copy's name. ok is false when that
@@ -826,7 +977,7 @@ func (m *monomorph) render(t types.Type, env map[*types.TypeParam]monoType, dept
 			return monoType{obj.Name(), obj.Name()}, true // error
 		}
 		if obj.Parent() != obj.Pkg().Scope() {
-			return monoType{}, false // declared inside a function
+			return m.hoist(obj) // declared inside a function
 		}
 		var args []monoType
 		for i := range t.TypeArgs().Len() {
@@ -975,12 +1126,12 @@ func (m *monomorph) render(t types.Type, env map[*types.TypeParam]monoType, dept
 }
 
 // monoName matches the name of a generic's copy.
-var monoName = regexp.MustCompile(`\w+` + monoSuffix + `[0-9a-f]{10}`)
+var monoName = regexp.MustCompile(`\w+__nmfk[IL][0-9a-f]{10}`)
 
 // unmono writes the copies of generics named in msg (an error message)
 // as the instances they stand for.
 func (s *Session) unmono(msg string) string {
-	if !strings.Contains(msg, monoSuffix) {
+	if !strings.Contains(msg, "__nmfk") {
 		return msg
 	}
 	return monoName.ReplaceAllStringFunc(msg, func(name string) string {
