@@ -344,6 +344,7 @@ func (l *lowering) walk(n ast.Node) {
 		case *ast.SelectorExpr:
 			if !l.lowerGenericType(n) {
 				l.walkChildren(n)
+				l.explicitInterfacePromotion(n)
 				l.lowerMethodValue(n, l.called[n])
 				return false
 			}

@@ -4,6 +4,9 @@ package engine
 // yaegi v0.16.1 gets wrong in these ways (docs/engine.md reproduces each
 // against plain yaegi):
 //
+//   - A method promoted from an interface embedded in a struct (s.Log,
+//     with s a struct embedding a Logger) panics in yaegi with "invalid
+//     interface value"; the selector names the path: s.Logger.Log.
 //   - A case or assertion to the empty interface (case any:, x.(any))
 //     never matches a value; it becomes x != nil.
 //   - switch x.(type) { case P: } with P a named struct, slice, map, …
@@ -511,4 +514,32 @@ func (l *lowering) lowerEquality(be *ast.BinaryExpr) {
 func isEmptyInterface(t types.Type) bool {
 	iface, ok := t.Underlying().(*types.Interface)
 	return ok && iface.Empty()
+}
+
+// explicitInterfacePromotion writes out the embedded fields a method
+// selector goes through when the method comes from an embedded interface
+// (s.Log → s.Logger.Log), which yaegi calls right.
+func (l *lowering) explicitInterfacePromotion(sel *ast.SelectorExpr) {
+	selection := l.info.Selections[sel]
+	if selection == nil || selection.Kind() != types.MethodVal || len(selection.Index()) < 2 {
+		return
+	}
+	t := selection.Recv()
+	var path []string
+	for _, i := range selection.Index()[:len(selection.Index())-1] {
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		st, ok := t.Underlying().(*types.Struct)
+		if !ok || i >= st.NumFields() {
+			return
+		}
+		f := st.Field(i)
+		path = append(path, f.Name())
+		t = f.Type()
+	}
+	if !isInterface(t) {
+		return // promoted from a concrete type: yaegi gets those right
+	}
+	l.insert(sel.X.End(), "."+strings.Join(path, "."))
 }
