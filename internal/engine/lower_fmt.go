@@ -15,6 +15,15 @@ package engine
 //   - %+v and %#v of a value whose type involves a cell struct with
 //     unexported fields (%+v), or any cell type (%#v), are refused by
 //     name, with a way around.
+//   - a value of a cell type over a number or string with methods is
+//     handed to fmt as a wrapper struct, which %d printed as {2 0x…}:
+//     under verbs that do not call String it goes as its underlying type;
+//   - a value whose String or Error has a pointer receiver has no such
+//     method, but yaegi calls it: it goes as its underlying type;
+//   - a value of a cell struct type with Error or String reaches fmt
+//     without the method when it is held in an interface (var err error
+//     = E{4}): a compiled helper asks the cell which type it holds and
+//     gives fmt the method (printInterfaceWithMethods).
 
 import (
 	"fmt"
@@ -89,6 +98,16 @@ func (l *lowering) lowerFormat(call *ast.CallExpr, fn *types.Func) {
 			changed = true
 			argText := l.render(l.off(arg.Pos()), l.off(arg.End()))
 			l.edits = append(l.edits, edit{l.off(arg.Pos()), l.off(arg.End()), "(" + argText + ").GoString()"})
+		case !strings.ContainsRune("vsxXqT", rune(v.verb)) && l.wrappedWithMethods(t):
+			// yaegi hands fmt a value of a cell type with methods as a
+			// wrapper struct, which %d prints as {2 0x…}; Go formats
+			// the number (String is only for %v %s %x %X %q).
+			us, err := l.typeString(t.Underlying())
+			if err != nil {
+				continue
+			}
+			argText := l.render(l.off(arg.Pos()), l.off(arg.End()))
+			l.edits = append(l.edits, edit{l.off(arg.Pos()), l.off(arg.End()), us + "(" + argText + ")"})
 		case v.verb == 'v' && (v.plus || v.sharp):
 			if c, why := l.fieldNamesDiffer(t, v.sharp); c != nil {
 				flag := "+"
@@ -181,6 +200,20 @@ func (l *lowering) lowerContainersOfStringers(call *ast.CallExpr, fn *types.Func
 		if t == nil {
 			continue
 		}
+		if isInterface(t) {
+			l.printInterfaceWithMethods(a, t, errType, stringer)
+			continue
+		}
+		if l.printsPointerMethod(t, errType, stringer) {
+			// String (or Error) has a pointer receiver, so a T value
+			// does not have it and Go prints its fields; yaegi calls
+			// it. The value goes as its underlying type.
+			if us, err := l.typeString(t.Underlying()); err == nil {
+				argText := l.render(l.off(a.Pos()), l.off(a.End()))
+				l.edits = append(l.edits, edit{l.off(a.Pos()), l.off(a.End()), "(" + us + ")(" + argText + ")"})
+			}
+			continue
+		}
 		var elem types.Type
 		var conv string
 		switch u := t.Underlying().(type) {
@@ -231,6 +264,83 @@ func (l *lowering) lowerContainersOfStringers(call *ast.CallExpr, fn *types.Func
 		}
 		l.edits = append(l.edits, edit{l.off(a.Pos()), l.off(a.End()), conv})
 	}
+}
+
+// printInterfaceWithMethods passes an interface value printed by fmt (as
+// %v or %s) through a compiled helper that asks the cell which of its
+// struct types with a String or Error method the value holds, and gives
+// fmt that method as a compiled value: yaegi hands fmt such a value held
+// in an interface (var e error = E{2}; fmt.Println(e)) without its
+// methods, so fmt printed {2} where Go calls Error. Other values go to
+// fmt as they came (yaegi keeps the methods of pointers). Where the value
+// could be of a cell type over a number, string, slice or map with such a
+// method, it is left alone: yaegi prints those right only when they go
+// to fmt directly.
+func (l *lowering) printInterfaceWithMethods(a ast.Expr, t types.Type, errType, stringer *types.Interface) {
+	var cands []types.Type
+	var conv []string
+	for _, n := range l.cellTypes(a.Pos()) {
+		if !types.AssignableTo(n, t) || l.implementsFmt(n, "Formatter") {
+			continue
+		}
+		if _, isStruct := n.Underlying().(*types.Struct); !isStruct {
+			if types.Implements(n, errType) || types.Implements(n, stringer) {
+				// yaegi gives fmt such a value (type Level int) with
+				// its method, but not once it went through the helper
+				// and back: such a value is left as it is.
+				return
+			}
+			continue
+		}
+		helper, method := "", ""
+		switch {
+		case types.Implements(n, errType):
+			helper, method = "ErrorText", "Error"
+		case types.Implements(n, stringer):
+			helper, method = "StringText", "String"
+		default:
+			continue
+		}
+		ns, err := l.typeString(n)
+		if err != nil {
+			return
+		}
+		cands = append(cands, n)
+		conv = append(conv, fmt.Sprintf("if __nmfkv, __nmfkok := __nmfkx.(%s); __nmfkok { return __nmfkernel.%s(__nmfkv.%s) }; ", ns, helper, method))
+	}
+	if len(cands) == 0 || !l.checkTellable(a.Pos(), t, cands, "printing this value") {
+		return
+	}
+	argText := l.render(l.off(a.Pos()), l.off(a.End()))
+	text := "__nmfkernel.Printable(func(__nmfkx any) any { " + strings.Join(conv, "") + "return nil }, " + argText + ")"
+	l.edits = append(l.edits, edit{l.off(a.Pos()), l.off(a.End()), text})
+}
+
+// wrappedWithMethods reports whether yaegi hands fmt a value of type t as
+// a wrapper struct: a cell type with methods, whose underlying type is a
+// number, string or bool, and which does not format itself (Formatter).
+func (l *lowering) wrappedWithMethods(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	if !ok || n.Obj().Pkg() != l.pkg || !hasMethods(t) || l.implementsFmt(t, "Formatter") {
+		return false
+	}
+	_, basic := n.Underlying().(*types.Basic)
+	return basic
+}
+
+// printsPointerMethod reports whether t is a cell type whose value lacks
+// a String or Error method that its pointer has (declared with a pointer
+// receiver), and that has no other methods fmt looks for.
+func (l *lowering) printsPointerMethod(t types.Type, errType, stringer *types.Interface) bool {
+	n, ok := t.(*types.Named)
+	if !ok || n.Obj().Pkg() != l.pkg || isInterface(t) {
+		return false
+	}
+	if types.Implements(t, errType) || types.Implements(t, stringer) || l.implementsFmt(t, "Formatter") || l.implementsFmt(t, "GoStringer") {
+		return false
+	}
+	p := types.NewPointer(t)
+	return types.Implements(p, errType) || types.Implements(p, stringer)
 }
 
 // checkXMLName refuses encoding/xml's marshalling of a cell struct that

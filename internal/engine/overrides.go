@@ -158,6 +158,11 @@ func (s *Session) overrides() interp.Exports {
 			"TypeName": reflect.ValueOf(func(name string, _ any) string { return name }),
 			// Recovered unwraps recover's value (see lowerRecover).
 			"Recovered": reflect.ValueOf(recovered),
+			// ErrorText and StringText give fmt a cell value's Error or
+			// String method (see printInterfaceWithMethods).
+			"ErrorText":  reflect.ValueOf(func(f func() string) any { return errorText(f) }),
+			"StringText": reflect.ValueOf(func(f func() string) any { return stringText(f) }),
+			"Printable":  reflect.ValueOf(printable),
 			// GoPanic receives a panic recovered in a goroutine a cell started.
 			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},
@@ -166,6 +171,29 @@ func (s *Session) overrides() interp.Exports {
 	}
 	maps.Copy(exports["nmfkernel/engine/builtin/builtin"], builtin)
 	return exports
+}
+
+// errorText and stringText are a cell value's Error or String method as
+// compiled values fmt calls.
+type errorText func() string
+
+func (e errorText) Error() string { return e() }
+
+type stringText func() string
+
+func (s stringText) String() string { return s() }
+
+// printable is what fmt gets for an interface value a cell prints (see
+// printInterfaceWithMethods): method's answer when the value is one of
+// the cell's struct types with String or Error, else the value itself.
+func printable(method func(any) any, v ...any) any {
+	if len(v) != 1 {
+		return nil
+	}
+	if m := method(v[0]); m != nil {
+		return m
+	}
+	return v[0]
 }
 
 // recovered unwraps a value recover returned that the interpreter wrapped
