@@ -10,7 +10,9 @@ package engine
 //     becomes a call of f with a yield function holding the body, with
 //     break, continue, return and labels carried out by flags; defer and
 //     goto in such a body are refused by name;
-//   - loop variables captured by closures are copied per iteration.
+//   - loop variables captured by closures are copied per iteration;
+//   - for k, c := range xs, xs a slice or array of channels, panics; it
+//     becomes a loop over the indices.
 //
 // for k, v = range x (assignment) is lowered in lower_stmt.go.
 
@@ -38,6 +40,9 @@ func (l *lowering) lowerRange(rs *ast.RangeStmt) {
 		l.rangeFunc(rs, u)
 		return
 	}
+	if l.rangeChanElems(rs, xt) {
+		return
+	}
 	l.lowerRangeAssign(rs)
 	if rs.Tok == token.DEFINE && captures(rs.Body) {
 		// The range's own variables are renamed and copied in the body
@@ -56,6 +61,53 @@ func (l *lowering) lowerRange(rs *ast.RangeStmt) {
 			l.insert(rs.Body.Lbrace+1, " "+strings.Join(copies, " "))
 		}
 	}
+}
+
+// rangeChanElems: for k, c := range xs, xs a slice or array of channels,
+// panics in yaegi ("reflect: call of reflect.Value.Len on int Value",
+// even for a plain xs := make([]chan int, 3)); it becomes a loop over
+// the indices, for __k, __s := 0, xs; __k < len(__s); __k++ { k, c :=
+// __k, __s[__k]; … }, xs evaluated once (an array copied) as range does.
+func (l *lowering) rangeChanElems(rs *ast.RangeStmt, xt types.Type) bool {
+	if rs.Value == nil {
+		return false
+	}
+	if id, ok := rs.Value.(*ast.Ident); ok && id.Name == "_" {
+		return false
+	}
+	u := xt.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		u = p.Elem().Underlying()
+	}
+	var elem types.Type
+	switch u := u.(type) {
+	case *types.Slice:
+		elem = u.Elem()
+	case *types.Array:
+		elem = u.Elem()
+	default:
+		return false
+	}
+	if _, isChan := elem.Underlying().(*types.Chan); !isChan {
+		return false
+	}
+	k, sv := l.fresh("k"), l.fresh("s")
+	xText := l.render(l.off(rs.X.Pos()), l.off(rs.X.End()))
+	l.render(l.off(rs.For), l.off(rs.Body.Lbrace))
+	l.edits = append(l.edits, edit{l.off(rs.For), l.off(rs.Body.Lbrace), fmt.Sprintf("for %s, %s := 0, %s; %s < len(%s); %s++ ", k, sv, xText, k, sv, k)})
+	op := "="
+	if rs.Tok == token.DEFINE {
+		op = ":="
+	}
+	lhs, rhs := l.pc.src[l.off(rs.Value.Pos()):l.off(rs.Value.End())], sv+"["+k+"]"
+	if rs.Key != nil {
+		if id, ok := rs.Key.(*ast.Ident); !ok || id.Name != "_" {
+			lhs = l.pc.src[l.off(rs.Key.Pos()):l.off(rs.Key.End())] + ", " + lhs
+			rhs = k + ", " + rhs
+		}
+	}
+	l.insert(rs.Body.Lbrace+1, fmt.Sprintf(" %s %s %s; _, _ = %s, %s;", lhs, op, rhs, k, sv))
+	return true
 }
 
 // rangeInt: for i := range n { … } becomes
