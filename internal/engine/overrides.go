@@ -6,6 +6,7 @@ import (
 	"html"
 	"maps"
 	"reflect"
+	"runtime"
 	"strings"
 	"time"
 
@@ -200,10 +201,38 @@ func printable(method func(any) any, v ...any) any {
 // in a reflect.Value (a compiled panic value); its own values stay.
 func recovered(v any) any {
 	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() && !strings.HasPrefix(rv.Type().PkgPath(), "github.com/traefik/yaegi") {
-		return rv.Interface()
+		v = rv.Interface()
+	}
+	// A run-time error the interpreter raised through reflect (an index
+	// out of range, a nil dereference) is recovered as Go's runtime
+	// error, as the program would see it compiled (without the index and
+	// length, which reflect's message lacks).
+	var msg string
+	switch e := v.(type) {
+	case string:
+		msg = e
+	case error:
+		if _, isRuntime := e.(runtime.Error); isRuntime {
+			return v
+		}
+		msg = e.Error()
+	default:
+		return v
+	}
+	if strings.HasPrefix(msg, "reflect") || strings.Contains(msg, "slice index out of bounds") {
+		if goMsg := goPanicMessage(msg); goMsg != msg {
+			return runtimeError(goMsg)
+		}
 	}
 	return v
 }
+
+// runtimeError is a run-time error the interpreter raised, as Go's
+// runtime.Error.
+type runtimeError string
+
+func (e runtimeError) Error() string { return string(e) }
+func (runtimeError) RuntimeError()   {}
 
 // cellContext returns a context that ends when ctx or the running cell's
 // context does.
