@@ -278,41 +278,53 @@ func (l *lowering) lowerContainersOfStringers(call *ast.CallExpr, fn *types.Func
 // to fmt directly.
 func (l *lowering) printInterfaceWithMethods(a ast.Expr, t types.Type, errType, stringer *types.Interface) {
 	var cands []types.Type
-	var conv []string
+	var conv, recConv []string
+	shapes := map[string]bool{}
 	for _, n := range l.cellTypes(a.Pos()) {
-		if !types.AssignableTo(n, t) || l.implementsFmt(n, "Formatter") {
-			continue
-		}
-		if _, isStruct := n.Underlying().(*types.Struct); !isStruct {
-			if types.Implements(n, errType) || types.Implements(n, stringer) {
-				// yaegi gives fmt such a value (type Level int) with
-				// its method, but not once it went through the helper
-				// and back: such a value is left as it is.
-				return
-			}
-			continue
-		}
-		helper, method := "", ""
-		switch {
-		case types.Implements(n, errType):
-			helper, method = "ErrorText", "Error"
-		case types.Implements(n, stringer):
-			helper, method = "StringText", "String"
-		default:
+		if !types.AssignableTo(n, t) || l.implementsFmt(n, "Formatter") || !hasMethods(n) {
 			continue
 		}
 		ns, err := l.typeString(n)
 		if err != nil {
 			return
 		}
-		cands = append(cands, n)
-		conv = append(conv, fmt.Sprintf("if __nmfkv, __nmfkok := __nmfkx.(%s); __nmfkok { return __nmfkernel.%s(__nmfkv.%s) }; ", ns, helper, method))
+		var branch string
+		switch {
+		case types.Implements(n, errType):
+			branch = fmt.Sprintf("if __nmfkv, __nmfkok := __nmfkx.(%s); __nmfkok { return __nmfkernel.ErrorText(__nmfkv.Error) }; ", ns)
+		case types.Implements(n, stringer):
+			branch = fmt.Sprintf("if __nmfkv, __nmfkok := __nmfkx.(%s); __nmfkok { return __nmfkernel.StringText(__nmfkv.String) }; ", ns)
+		default:
+			// Held in a field, map or slice, yaegi hands fmt its own
+			// record of the value ({0xc… {0xc… 0xc… 409}}); given back
+			// by the cell, the value itself.
+			branch = fmt.Sprintf("if __nmfkv, __nmfkok := __nmfkx.(%s); __nmfkok { return __nmfkernel.PlainValue(__nmfkv) }; ", ns)
+		}
+		if _, isStruct := n.Underlying().(*types.Struct); isStruct {
+			cands = append(cands, n)
+			conv = append(conv, branch)
+			continue
+		}
+		// A type over a number, string, slice, …: inside the cell an int
+		// asserts as it, so it is asked only for the interpreter's own
+		// records of values, never for a plain value; two such types of
+		// one shape could not be told apart.
+		shape := types.TypeString(n.Underlying(), nil)
+		if shapes[shape] {
+			return
+		}
+		shapes[shape] = true
+		recConv = append(recConv, branch)
 	}
-	if len(cands) == 0 || !l.checkTellable(a.Pos(), t, cands, "printing this value") {
+	if len(cands)+len(recConv) == 0 || len(cands) > 0 && !l.checkTellable(a.Pos(), t, cands, "printing this value") {
 		return
 	}
+	body := strings.Join(conv, "")
+	if len(recConv) > 0 {
+		body += "if __nmfkrec { " + strings.Join(recConv, "") + "}; "
+	}
 	argText := l.render(l.off(a.Pos()), l.off(a.End()))
-	text := "__nmfkernel.Printable(func(__nmfkx any) any { " + strings.Join(conv, "") + "return nil }, " + argText + ")"
+	text := "__nmfkernel.Printable(func(__nmfkx any, __nmfkrec bool) any { " + body + "return nil }, " + argText + ")"
 	l.edits = append(l.edits, edit{l.off(a.Pos()), l.off(a.End()), text})
 }
 

@@ -11,7 +11,10 @@ package engine
 //     never matches a value; it becomes x != nil.
 //   - switch x.(type) { case P: } with P a named struct, slice, map, …
 //     type never takes the case unless the switch binds a variable;
-//     one is bound: switch __ts := x.(type).
+//     one is bound: switch __ts := x.(type). A case of a cell type with
+//     methods is never taken for a value that was kept in a field, map
+//     or slice (e.Data.(type)), so such a switch is rewritten into
+//     assertions, which yaegi answers right, as interface cases are.
 //   - A type switch case naming an interface (error, fmt.Stringer,
 //     interface{ M() }) or an unnamed composite type (struct{ a, b int })
 //     never matches, and a type assertion to an interface fails, or
@@ -308,6 +311,11 @@ func (l *lowering) lowerTypeSwitch(sw *ast.TypeSwitchStmt) {
 					if !iface.Empty() { // the empty one needs no telling apart
 						probes = append(probes, l.implementers(iface, xt, sw.Pos())...)
 					}
+				} else if l.isCellType(u) && hasMethods(u) {
+					// A value of a cell type with methods that was kept
+					// in a field, map or slice never takes its case
+					// (e.Data.(type)), though it asserts (e.Data.(Temp)).
+					needed = true
 				}
 			default:
 				needed = true
@@ -321,11 +329,15 @@ func (l *lowering) lowerTypeSwitch(sw *ast.TypeSwitchStmt) {
 		return
 	}
 	if !needed {
+		prefix := ""
 		if _, bare := sw.Assign.(*ast.ExprStmt); bare {
 			// switch x.(type) { case P: } with P a named struct (or
 			// slice, map, …) type never takes the case in yaegi; with
 			// a variable bound, switch v := x.(type), it does.
-			l.insert(guard.Pos(), l.fresh("ts")+" := ")
+			prefix += l.fresh("ts") + " := "
+		}
+		if prefix != "" {
+			l.insert(sw.Assign.Pos(), prefix)
 		}
 		return
 	}

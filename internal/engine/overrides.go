@@ -164,6 +164,7 @@ func (s *Session) overrides() interp.Exports {
 			"ErrorText":  reflect.ValueOf(func(f func() string) any { return errorText(f) }),
 			"StringText": reflect.ValueOf(func(f func() string) any { return stringText(f) }),
 			"Printable":  reflect.ValueOf(printable),
+			"PlainValue": reflect.ValueOf(func(v any) any { return plainValue{v} }),
 			// GoPanic receives a panic recovered in a goroutine a cell started.
 			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},
@@ -185,16 +186,33 @@ type stringText func() string
 func (s stringText) String() string { return s() }
 
 // printable is what fmt gets for an interface value a cell prints (see
-// printInterfaceWithMethods): method's answer when the value is one of
-// the cell's struct types with String or Error, else the value itself.
-func printable(method func(any) any, v ...any) any {
-	if len(v) != 1 {
+// printInterfaceWithMethods): the cell's answer for the value (its String
+// or Error method, or the value as the cell sees it) when the value is
+// the interpreter's (its record of a value with methods, or a value of a
+// type it built), else the value itself. method learns which of the two
+// it was given.
+func printable(method func(any, bool) any, v ...any) any {
+	if len(v) != 1 || v[0] == nil {
 		return nil
 	}
-	if m := method(v[0]); m != nil {
-		return m
+	t := reflect.TypeOf(v[0])
+	record := t.PkgPath() == "github.com/traefik/yaegi/interp"
+	if record || t.Name() == "" && t.Kind() == reflect.Struct {
+		if m := method(v[0], record); m != nil {
+			return m
+		}
 	}
 	return v[0]
+}
+
+// plainValue is a cell value printed by fmt as a compiled value would
+// be: the value as the cell handed it over, formatted with the verb fmt
+// was given (returned to the interpreter, yaegi would turn it back into
+// its record of the value).
+type plainValue struct{ v any }
+
+func (p plainValue) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), p.v)
 }
 
 // recovered unwraps a value recover returned that the interpreter wrapped
