@@ -60,7 +60,6 @@ type monoInst struct {
 	decls   []string // the copy's declarations, each after a //line directive
 	deps    []*monoInst
 	failed  bool
-	done    bool
 }
 
 // monoSource is a declaration's text and the file offset it starts at.
@@ -822,21 +821,22 @@ func typeSwitchGuard(sw *ast.TypeSwitchStmt) ast.Expr {
 }
 
 // hoistedType is a type declared inside a function of the cell, moved to
-// package level so that a copy can name it: decl declares it there, and
-// the edit makes the function's declaration an alias of it.
+// package level so that a copy can name it: decl declares it there under
+// name, which every use in the function takes.
 type hoistedType struct {
 	name, decl string
-	edit       edit // in the cell's code
 	ok         bool
 }
 
 // hoist moves a type a function of the cell declares (type S struct{…}
-// inside main) to package level as S__nmfkL…, its own declaration
-// becoming type S = S__nmfkL…, so that a copy of a generic can take it
+// inside main) to package level as S__nmfkL…, its own declaration going
+// and every use of S in the function naming S__nmfkL… instead (yaegi has
+// no local alias declarations), so that a copy of a generic can take it
 // as a type argument. It is the same type, in the function as before;
-// %T names it main.S, as Go does. It cannot when the type is declared in
-// another cell or inside a generic function, or mentions anything
-// declared inside a function but such types.
+// %T names it main.S, and main.S·N inside type arguments, as Go does. It
+// cannot when the type is declared in another cell or inside a generic
+// function, or mentions anything declared inside a function but such
+// types.
 func (m *monomorph) hoist(obj *types.TypeName) (monoType, bool) {
 	display := fmt.Sprintf("main.%s·%d", obj.Name(), m.localSeq[obj])
 	if h, ok := m.hoisted[obj]; ok {
