@@ -4,24 +4,28 @@ package engine
 // copies, one per instantiation, with the type arguments written in.
 //
 // yaegi v0.16.1 instantiates generic code itself and gets much of it
-// wrong: a method of a generic type crashes its CFG pass (a nil pointer
-// in post-order), a generic type that refers to itself overflows its
-// stack (nodeType2 recursing for ever, which ends the process), type
-// switches and comparisons on a type parameter match what Go does not.
-// A copy of the code for int is ordinary Go, which it runs right.
+// wrong: many methods of generic types and generic functions over maps
+// crash its CFG pass (a nil pointer in post-order), generic types that
+// refer to themselves through an interface overflow its stack (nodeType2
+// recursing for ever, which ends the process), type switches and
+// comparisons on a type parameter match what Go does not. A copy of the
+// code for int is ordinary Go, which it runs right.
 //
 // It is a pass before the others: when a cell uses a generic function
 // or type a cell declared, the session's declarations and the cell are
-// type-checked together; every instantiation the cell uses with types a
-// package-level declaration can name (none declared inside a function,
-// none from a package the cell cannot name, not embedded in a struct,
-// whose field would change its name) is planned together with the
-// instantiations its own code needs; and the cell is run as if written
-// with the copies: each reference renamed (F[int] → F__nmfkI…), the
-// copies added as declarations that carry the generic's own lines, so
-// an error in one points at the generic code. The generic declarations
-// stay as written (later cells copy them again); an instantiation that
-// cannot be copied is left to the interpreter's generics, as before.
+// type-checked together; every instantiation the cell uses is planned
+// together with the instantiations its own code needs; and the cell is
+// run as if written with the copies: each reference renamed (F[int] →
+// F__nmfkI…), the copies added as declarations that carry the generic's
+// own lines, so that an error in one points at the generic code. An
+// embedded generic type's field takes the copy's name wherever the code
+// names it; a type declared inside a function and used as a type
+// argument moves to package level (hoist). The generic declarations stay
+// as written (later cells copy them again; a method added to a generic
+// type later reaches the copies made before). A cell with an
+// instantiation that cannot be copied (its types cannot be named at
+// package level) is left whole to the interpreter's generics, as before:
+// a copy and the interpreter's instance of one type must never meet.
 // %T prints a copy by the name Go gives the instance (main.List[int]).
 //
 // docs/engine.md lists it with the yaegi behaviours it works around.
