@@ -494,9 +494,8 @@ func (l *lowering) lowerErrorsAs(call *ast.CallExpr, fn *types.Func, inst types.
 	if err != nil {
 		return false
 	}
-	errs := l.qualifier(fn.Pkg())
 	errText := l.render(l.off(call.Args[0].Pos()), l.off(call.Args[0].End()))
-	loop := fmt.Sprintf("for __e := error(%s); __e != nil; __e = %s.Unwrap(__e) { if __t, __ok := __e.(%s); __ok { ", errText, errs, t)
+	loop := fmt.Sprintf("for _, __e := range __nmfkernel.ErrorTree(error(%s)) { if __t, __ok := __e.(%s); __ok { ", errText, t)
 	var text string
 	if fn.Name() == "As" {
 		ptr := l.render(l.off(call.Args[1].Pos()), l.off(call.Args[1].End()))

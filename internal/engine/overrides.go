@@ -165,6 +165,9 @@ func (s *Session) overrides() interp.Exports {
 			"StringText": reflect.ValueOf(func(f func() string) any { return stringText(f) }),
 			"Printable":  reflect.ValueOf(printable),
 			"PlainValue": reflect.ValueOf(func(v any) any { return plainValue{v} }),
+			// ErrorTree lists an error's tree in the order errors.As
+			// visits it (see lowerErrorsAs).
+			"ErrorTree": reflect.ValueOf(errorTree),
 			// GoPanic receives a panic recovered in a goroutine a cell started.
 			"GoPanic": reflect.ValueOf(s.goroutinePanic),
 		},
@@ -203,6 +206,32 @@ func printable(method func(any, bool) any, v ...any) any {
 		}
 	}
 	return v[0]
+}
+
+// errorTree lists err and the errors it wraps, depth first, in the order
+// errors.As and errors.Is visit them: through Unwrap() error and through
+// each of Unwrap() []error (errors.Join, fmt.Errorf with several %w).
+func errorTree(err error) []error {
+	var out []error
+	var walk func(error)
+	walk = func(e error) {
+		for e != nil {
+			out = append(out, e)
+			switch x := e.(type) {
+			case interface{ Unwrap() error }:
+				e = x.Unwrap()
+			case interface{ Unwrap() []error }:
+				for _, c := range x.Unwrap() {
+					walk(c)
+				}
+				return
+			default:
+				return
+			}
+		}
+	}
+	walk(err)
+	return out
 }
 
 // plainValue is a cell value printed by fmt as a compiled value would
