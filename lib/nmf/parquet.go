@@ -414,8 +414,8 @@ func parquetTriples(f *parquet.File, rowField, colField, valueField string) (*Ma
 			})
 		}
 		errs := make(chan error, 2)
-		go func() { errs <- labels(rc, rows, l.ri)() }()
-		go func() { errs <- labels(cc, colsIn, l.ci)() }()
+		go func() { errs <- recovered(labels(rc, rows, l.ri)) }()
+		go func() { errs <- recovered(labels(cc, colsIn, l.ci)) }()
 		verr := values()
 		err1, err2 := <-errs, <-errs
 		if err := errors.Join(verr, err1, err2); err != nil {
@@ -877,4 +877,12 @@ func (s *Stream) eachParquet(row func(label string, cols []string, vals []float6
 		return nil, flush()
 	})
 	return err
+}
+
+// recovered runs read, returning a panic as an error: parquet-go panics
+// on some malformed files (a page claiming a negative size), and in a
+// goroutine of its own a panic would end the process, not just the read.
+func recovered(read func() error) (err error) {
+	defer recoverError(&err)
+	return read()
 }
