@@ -220,6 +220,7 @@ func (l *lowering) lower() {
 	l.markCommaOk(pc.body)
 	// Markers first: the rewrites below carry them into their text.
 	l.markStatements()
+	l.lowerLocalAliases()
 	// Generic declarations first, so that a use of one the lowering
 	// refuses is known when the rest is walked (see lowerGenericDecl).
 	for _, d := range pc.decls {

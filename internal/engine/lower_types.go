@@ -21,6 +21,10 @@ package engine
 //   - calls of compiled code also get the rewrites of lower_stmt.go and
 //     lower_fmt.go that concern their arguments.
 //
+//   - a type alias declared inside a function (type kv = map[string]int)
+//     is undefined in yaegi: its uses name the aliased type instead and
+//     the declaration goes (lowerLocalAliases).
+//
 // The cells' own generic functions and types mostly never reach yaegi's
 // generics: they run as copies per instantiation (monomorph.go).
 
@@ -28,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 )
@@ -516,4 +521,51 @@ func (l *lowering) sessionType(t types.Type) bool {
 	}
 	n, ok := t.(*types.Named)
 	return ok && n.Obj().Pkg() == l.pkg
+}
+
+// lowerLocalAliases replaces a type alias declared inside a function by
+// the type it names, wherever it is used, and drops its declaration:
+// yaegi v0.16.1 leaves a local alias undefined (func main() { type kv =
+// map[string]int; m := kv{} } fails with "undefined: kv").
+func (l *lowering) lowerLocalAliases() {
+	var roots []ast.Node
+	for _, d := range l.pc.decls {
+		if !l.skip[d] {
+			roots = append(roots, d)
+		}
+	}
+	roots = append(roots, l.pc.body)
+	for _, root := range roots {
+		ast.Inspect(root, func(n ast.Node) bool {
+			ds, ok := n.(*ast.DeclStmt)
+			if !ok {
+				return true
+			}
+			g, ok := ds.Decl.(*ast.GenDecl)
+			if !ok || g.Tok != token.TYPE {
+				return true
+			}
+			for _, sp := range g.Specs {
+				if ts := sp.(*ast.TypeSpec); !ts.Assign.IsValid() || ts.TypeParams != nil {
+					return true // a declaration with other types: left as it is
+				}
+			}
+			for _, sp := range g.Specs {
+				ts := sp.(*ast.TypeSpec)
+				obj := l.info.Defs[ts.Name]
+				if obj == nil {
+					return true
+				}
+				text := parenType(l.pc.src[l.off(ts.Type.Pos()):l.off(ts.Type.End())])
+				for id, used := range l.info.Uses {
+					if used == obj {
+						l.replace(id.Pos(), id.End(), text)
+					}
+				}
+			}
+			start, end := l.off(ds.Pos()), l.off(ds.End())
+			l.edits = append(l.edits, edit{start, end, padLines(l.pc.src[start:end], "")})
+			return false
+		})
+	}
 }
