@@ -191,6 +191,16 @@ var basicTypes = []types.BasicKind{types.Bool, types.Int, types.Int8, types.Int1
 // (types the lowered code asserts to) from another type that an
 // interface of type of may hold. what names the construct for the message.
 func (l *lowering) checkTellable(pos token.Pos, of types.Type, probes []types.Type, what string) bool {
+	if a, b, shape, ok := l.tellable(pos, of, probes); !ok {
+		l.fail(pos, "%s: inside an interface the interpreter cannot tell %s from %s (both are %s to it), so the answer could differ from Go's; use a value of a concrete type here, or give one of them a shape of its own (a struct with a distinct field)", what, a, b, shape)
+		return false
+	}
+	return true
+}
+
+// tellable is checkTellable without the refusal: when two types cannot
+// be told apart, it names them and the shape yaegi sees.
+func (l *lowering) tellable(pos token.Pos, of types.Type, probes []types.Type) (a, b, shape string, ok bool) {
 	universe := append([]types.Type(nil), probes...)
 	for _, n := range l.cellTypes(pos) {
 		for _, t := range []types.Type{n, types.NewPointer(n)} {
@@ -217,12 +227,10 @@ func (l *lowering) checkTellable(pos token.Pos, of types.Type, probes []types.Ty
 			if types.Identical(p, u) || isInterface(u) || l.erased(u) != pk {
 				continue
 			}
-			a, b := types.TypeString(p, l.relative), types.TypeString(u, l.relative)
-			l.fail(pos, "%s: inside an interface the interpreter cannot tell %s from %s (both are %s to it), so the answer could differ from Go's; use a value of a concrete type here, or give one of them a shape of its own (a struct with a distinct field)", what, a, b, pk)
-			return false
+			return types.TypeString(p, l.relative), types.TypeString(u, l.relative), pk, false
 		}
 	}
-	return true
+	return "", "", "", true
 }
 
 // isCellType reports whether t is a cell-defined named type or a pointer
