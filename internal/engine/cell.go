@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -111,8 +112,8 @@ func varsAsStatements(items []cellItem, toks []scanTok) {
 				later[name] = true
 			}
 		case it.kind == declChunk && it.tok == token.VAR:
-			for q := 1; q < len(itemToks) && (itemToks[q].tok == token.IDENT || itemToks[q].tok == token.COMMA || itemToks[q].tok == token.LPAREN); q++ {
-				if itemToks[q].tok == token.IDENT && later[itemToks[q].lit] {
+			for _, name := range varNames(itemToks) {
+				if later[name] {
 					it.kind = stmtChunk
 				}
 			}
@@ -136,10 +137,8 @@ func varsAsStatements(items []cellItem, toks []scanTok) {
 			}
 			if it.kind == stmtChunk {
 				// Its own names are statement-declared now.
-				for q := 1; q < len(itemToks) && (itemToks[q].tok == token.IDENT || itemToks[q].tok == token.COMMA || itemToks[q].tok == token.LPAREN); q++ {
-					if itemToks[q].tok == token.IDENT {
-						defined[itemToks[q].lit] = true
-					}
+				for _, name := range varNames(itemToks) {
+					defined[name] = true
 				}
 			}
 		}
@@ -148,15 +147,22 @@ func varsAsStatements(items []cellItem, toks []scanTok) {
 
 // tokensOf returns the tokens of an item.
 func tokensOf(it *cellItem, toks []scanTok) []scanTok {
-	start := 0
-	for start < len(toks) && toks[start].off < it.start {
-		start++
+	start := sort.Search(len(toks), func(i int) bool { return toks[i].off >= it.start })
+	end := sort.Search(len(toks), func(i int) bool { return toks[i].off >= it.end })
+	return toks[start:max(start, end)]
+}
+
+// varNames lists the names a var declaration's tokens start with (var a,
+// b int; var (a = 1; …)), with the type's name when it is one word:
+// enough to tell whether it declares a given name.
+func varNames(itemToks []scanTok) []string {
+	var names []string
+	for q := 1; q < len(itemToks) && (itemToks[q].tok == token.IDENT || itemToks[q].tok == token.COMMA || itemToks[q].tok == token.LPAREN); q++ {
+		if itemToks[q].tok == token.IDENT {
+			names = append(names, itemToks[q].lit)
+		}
 	}
-	end := start
-	for end < len(toks) && toks[end].off < it.end {
-		end++
-	}
-	return toks[start:end]
+	return names
 }
 
 // definedNames lists the names x, y := … at the start of a statement
