@@ -211,6 +211,7 @@ func (l *lowering) lower() {
 			}
 		}
 	}
+	l.nameBlankTypes()
 	l.commaOk = map[*ast.TypeAssertExpr]bool{}
 	l.labeled = map[ast.Stmt]bool{}
 	l.inList = map[ast.Stmt]bool{}
@@ -245,6 +246,24 @@ func (l *lowering) lower() {
 	l.lowerImports()
 }
 
+// nameBlankTypes gives each type declared as _ a fresh name: yaegi
+// refuses the declaration ("cannot use _ as value"), and nothing can
+// refer to it, so a name of its own changes nothing.
+func (l *lowering) nameBlankTypes() {
+	roots := []ast.Node{l.pc.body}
+	for _, d := range l.pc.decls {
+		roots = append(roots, d)
+	}
+	for _, root := range roots {
+		ast.Inspect(root, func(n ast.Node) bool {
+			if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == "_" {
+				l.replace(ts.Name.Pos(), ts.Name.End(), l.fresh("blankType"))
+			}
+			return true
+		})
+	}
+}
+
 // walk lowers the constructs inside n. Constructs whose lowering moves
 // the text of their parts (calls of the generic library, go statements,
 // ranges over functions) are lowered after their parts, so the parts'
@@ -277,6 +296,9 @@ func (l *lowering) walk(n ast.Node) {
 			}
 			return false
 		case *ast.CallExpr:
+			if l.foldUnsafe(n) {
+				return false
+			}
 			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
 				l.called[sel] = true
 			}
@@ -343,6 +365,9 @@ func (l *lowering) walk(n ast.Node) {
 				return false
 			}
 		case *ast.SelectorExpr:
+			if l.refuseUnsafe(n) {
+				return false
+			}
 			if !l.lowerGenericType(n) {
 				l.walkChildren(n)
 				l.explicitInterfacePromotion(n)

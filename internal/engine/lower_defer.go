@@ -229,11 +229,17 @@ func (l *lowering) loopCaptures(lit *ast.FuncLit, loop ast.Node) (params, names 
 // Method expressions (T).M become function literals.
 func (l *lowering) lowerMethodValue(sel *ast.SelectorExpr, called bool) {
 	s := l.info.Selections[sel]
-	if s == nil || called {
+	if s == nil {
+		return
+	}
+	// yaegi cannot call a method expression of an interface type at all
+	// (I.M(x) is "too many arguments"), wherever the interface is from.
+	ifaceExpr := s.Kind() == types.MethodExpr && types.IsInterface(s.Recv())
+	if called && !ifaceExpr {
 		return
 	}
 	fn, ok := s.Obj().(*types.Func)
-	if !ok || fn.Pkg() != l.pkg {
+	if !ok || fn.Pkg() != l.pkg && !ifaceExpr {
 		return // only the session's own types need this
 	}
 	ft, err := l.typeString(l.info.TypeOf(sel))

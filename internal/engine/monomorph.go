@@ -411,7 +411,7 @@ func (s *Session) checkWhole(pc *parsedCell, changes declChanges, seen func(*ses
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
 	failed := false
-	conf := &types.Config{Importer: s.importer, Error: func(err error) {
+	conf := &types.Config{Importer: s.importer, Sizes: gcSizes, Error: func(err error) {
 		if te, ok := err.(types.Error); ok && ignoredCheckError(pc, te) {
 			return
 		}

@@ -528,7 +528,7 @@ func (s *Session) check(pc *parsedCell, skip map[ast.Decl]bool, redefined map[st
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
 	var errs []types.Error
-	conf := &types.Config{Importer: s.importer, Error: func(err error) {
+	conf := &types.Config{Importer: s.importer, Sizes: gcSizes, Error: func(err error) {
 		var te types.Error
 		if errors.As(err, &te) {
 			errs = append(errs, te)

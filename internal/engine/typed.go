@@ -70,7 +70,7 @@ func (s *Session) checkScratch(code string) (*scratch, error) {
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
 		Instances:  map[*ast.Ident]types.Instance{},
 	}
-	conf := &types.Config{Importer: s.importer, Error: func(error) {}}
+	conf := &types.Config{Importer: s.importer, Sizes: gcSizes, Error: func(error) {}}
 	_ = types.NewChecker(conf, s.fset, pkg, info).Files(files)
 	return &scratch{pc: pc, info: info, pkg: pkg}, nil
 }
