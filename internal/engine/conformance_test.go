@@ -22,7 +22,6 @@ import (
 var knownDifferences = map[string]string{
 	"closures_state_machine": "refused: a recursive function type (type stateFn func(*machine) stateFn) fails in yaegi's type checker",
 	"errors_astype":          "different: errors.AsType on a cell type wrapped by fmt.Errorf finds nothing (yaegi's interface wrapper)",
-	"fmt_verbs":              "refused: %#v of a cell type (yaegi prints a struct literal's type for its name)",
 	"interface_nil_check":    "different: a nil pointer of a cell type stored in an error compares equal to nil (yaegi)",
 }
 

@@ -13,8 +13,11 @@ package engine
 //     for an interface from the cell types its value could be (each
 //     asserted; the ones yaegi cannot tell apart are refused).
 //   - %+v and %#v of a value whose type involves a cell struct with
-//     unexported fields (%+v), or any cell type (%#v), are refused by
-//     name, with a way around.
+//     unexported fields (%+v), or any cell type (%#v), are printed by
+//     the kernel from a description of the static type (fmtshape.go);
+//     where it cannot (a cell type with methods, an interface a cell
+//     type implements, a width or precision), they are refused by name,
+//     with a way around.
 //   - a value of a cell type over a number or string with methods is
 //     handed to fmt as a wrapper struct, which %d printed as {2 0x…}:
 //     under verbs that do not call String it goes as its underlying type;
@@ -26,6 +29,7 @@ package engine
 //     gives fmt the method (printInterfaceWithMethods).
 
 import (
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/constant"
@@ -110,6 +114,17 @@ func (l *lowering) lowerFormat(call *ast.CallExpr, fn *types.Func) {
 			argText := l.render(l.off(arg.Pos()), l.off(arg.End()))
 			l.edits = append(l.edits, edit{l.off(arg.Pos()), l.off(arg.End()), us + "(" + argText + ")"})
 		case v.verb == 'v' && (v.plus || v.sharp):
+			if c, _ := l.fieldNamesDiffer(t, v.sharp); c != nil && v.end-v.start == 3 && !isInterface(t) {
+				// %+v or %#v alone: printed by the kernel (fmtshape.go).
+				if shape, ok := l.fmtShapeOf(t, v.sharp, false, 0); ok && shape.Kind != "leaf" {
+					text, err := json.Marshal(shape)
+					if err == nil {
+						argText := l.render(l.off(arg.Pos()), l.off(arg.End()))
+						l.edits = append(l.edits, edit{l.off(arg.Pos()), l.off(arg.End()), fmt.Sprintf("__nmfkernel.Shaped(%s, %s)", strconv.Quote(string(text)), argText)})
+						continue
+					}
+				}
+			}
 			if c, why := l.fieldNamesDiffer(t, v.sharp); c != nil {
 				flag := "+"
 				if v.sharp {

@@ -165,6 +165,8 @@ func (s *Session) overrides() interp.Exports {
 			"StringText": reflect.ValueOf(func(f func() string) any { return stringText(f) }),
 			"Printable":  reflect.ValueOf(printable),
 			"PlainValue": reflect.ValueOf(func(v any) any { return plainValue{v} }),
+			// Shaped wraps a value printed with %+v or %#v (fmtshape.go).
+			"Shaped": reflect.ValueOf(shaped),
 			// ErrorTree lists an error's tree in the order errors.As
 			// visits it (see lowerErrorsAs).
 			"ErrorTree": reflect.ValueOf(errorTree),
