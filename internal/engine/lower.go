@@ -303,6 +303,9 @@ func (l *lowering) walk(n ast.Node) {
 				l.called[sel] = true
 			}
 			l.walkChildren(n)
+			if tv := l.info.Types[n.Fun]; tv.IsType() && len(n.Args) == 1 {
+				l.keepTypeInInterface(n.Args[0], tv.Type) // any(x)
+			}
 			l.convertInterfaceResults(n)
 			l.lowerCall(n)
 			return false
@@ -322,6 +325,11 @@ func (l *lowering) walk(n ast.Node) {
 			return false
 		case *ast.ValueSpec:
 			l.walkChildren(n)
+			if n.Type != nil {
+				for _, v := range n.Values {
+					l.keepTypeInInterface(v, l.info.TypeOf(n.Type))
+				}
+			}
 			if len(n.Values) > 1 && len(n.Values) == len(n.Names) {
 				names := make([]ast.Expr, len(n.Names))
 				for i, id := range n.Names {

@@ -386,7 +386,7 @@ func (l *lowering) printAsker(pos token.Pos, t types.Type, errType, stringer *ty
 	if len(cands)+len(recConv) == 0 {
 		return "", false
 	}
-	if _, _, _, ok := l.tellable(pos, t, cands); len(cands) > 0 && !ok {
+	if _, _, _, ok := l.tellableBy(pos, t, cands, false); len(cands) > 0 && !ok {
 		// Two of the cell's types look alike to yaegi: the value goes
 		// to fmt as it is (yaegi's answer, which is Go's unless it is
 		// a value of one of them), rather than refusing every print.
@@ -522,7 +522,18 @@ func parseVerbs(format string) ([]verb, bool) {
 // yields the name of its dynamic type as %T prints it in Go, or "" when
 // yaegi prints it right (a type that involves no cell type).
 func (l *lowering) typeNameExpr(arg ast.Expr, t types.Type) (string, bool) {
-	argText := l.render(l.off(arg.Pos()), l.off(arg.End()))
+	return l.typeNameOf(l.render(l.off(arg.Pos()), l.off(arg.End())), arg.Pos(), t)
+}
+
+// typeNameOf is typeNameExpr for an argument written argText, at pos.
+func (l *lowering) typeNameOf(argText string, pos token.Pos, t types.Type) (string, bool) {
+	return l.typeNameBy(argText, pos, t, false)
+}
+
+// typeNameBy is typeNameOf; lenient, a value of a type yaegi cannot tell
+// from another stops the cell with an InterpreterError when it runs (for
+// a panic's message) instead of refusing the cell.
+func (l *lowering) typeNameBy(argText string, pos token.Pos, t types.Type, lenient bool) (string, bool) {
 	if !isInterface(t) {
 		if !l.involvesCellType(t) {
 			return "", true
@@ -530,7 +541,7 @@ func (l *lowering) typeNameExpr(arg ast.Expr, t types.Type) (string, bool) {
 		return fmt.Sprintf("__nmfkernel.TypeName(%s, %s)", strconv.Quote(l.goTypeName(t, false)), argText), true
 	}
 	var cands []types.Type
-	for _, n := range l.cellTypes(arg.Pos()) {
+	for _, n := range l.cellTypes(pos) {
 		for _, c := range []types.Type{n, types.NewPointer(n)} {
 			if types.AssignableTo(c, t) {
 				cands = append(cands, c)
@@ -540,22 +551,28 @@ func (l *lowering) typeNameExpr(arg ast.Expr, t types.Type) (string, bool) {
 	if len(cands) == 0 {
 		return "", true
 	}
-	if !l.checkTellable(arg.Pos(), t, cands, "%T of this value") {
+	if !lenient && !l.checkTellable(pos, t, cands, "%T of this value") {
 		return "", false
 	}
 	ts, err := l.typeString(t)
 	if err != nil {
 		return "", true
 	}
-	var b strings.Builder
+	var b, unsure strings.Builder
 	fmt.Fprintf(&b, "func(__nmfkx %s) string { if __nmfkx == nil { return \"<nil>\" }; ", ts)
 	for _, c := range cands {
 		cs, err := l.typeString(c)
 		if err != nil {
 			return "", true
 		}
-		fmt.Fprintf(&b, "if _, __nmfkok := __nmfkx.(%s); __nmfkok { return %s }; ", cs, strconv.Quote(l.goTypeName(c, false)))
+		name := strconv.Quote(l.goTypeName(c, false))
+		if _, _, _, ok := l.tellable(pos, t, []types.Type{c}); !ok {
+			fmt.Fprintf(&unsure, "if _, __nmfkok := __nmfkx.(%s); __nmfkok { panic(__nmfkernel.CannotTell(%s)) }; ", cs, name)
+			continue
+		}
+		fmt.Fprintf(&b, "if %s { return %s }; ", l.holds("__nmfkx", t, pos, c, cs), name)
 	}
+	b.WriteString(unsure.String())
 	fmt.Fprintf(&b, "return __nmfkernelFmt.Sprintf(\"%%T\", __nmfkx) }(%s)", argText)
 	return b.String(), true
 }

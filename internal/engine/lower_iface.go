@@ -24,21 +24,27 @@ package engine
 //     type that implements the interface (yaegi asserts cell types
 //     right), then of the interface itself (for compiled types).
 //   - An interface holding a value of a cell type with methods never
-//     equals another value: x == M(5) is false. The comparison asserts
-//     the cell types that have methods and compares the concrete values.
-//   - Inside an interface yaegi erases a cell type's name: a value of
-//     type P int asserts as an int and an int as a P, and two cell
-//     struct types with the same fields are one. A type switch, type
-//     assertion or comparison that asks for a cell type the interface's
-//     value could be confused with (a case, or another cell type that
-//     could be the value, of the same shape) is refused by name before
-//     the cell runs.
+//     equals another value: x == M(5) is false, and switch x { case
+//     M(5): } takes no case. The comparison asserts the cell types that
+//     have methods and compares the concrete values; such a switch
+//     becomes a switch on those comparisons.
+//   - Inside an interface yaegi erases the name of a cell type without
+//     methods: a value of type P int asserts as an int and an int as a P,
+//     and two cell struct types with the same fields are one. A type
+//     switch, type assertion or comparison that asks for a cell type the
+//     interface's value could be confused with (a case, or another cell
+//     type that could be the value, of the same shape) is refused by name
+//     before the cell runs. A cell type with methods is told apart by a
+//     one-case type switch (tellsBySwitch), as long as the value kept its
+//     type, which yaegi drops at some conversions to an interface:
+//     those go through a call's argument (keepTypeInInterface).
 
 import (
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strconv"
 	"strings"
 )
 
@@ -187,6 +193,26 @@ var basicTypes = []types.BasicKind{types.Bool, types.Int, types.Int8, types.Int1
 	types.Uint, types.Uint8, types.Uint16, types.Uint32, types.Uint64, types.Uintptr,
 	types.Float32, types.Float64, types.Complex64, types.Complex128, types.String}
 
+// universe lists the types an interface of type of may hold that the
+// lowering knows of at pos: probes, the cell's types, and for the empty
+// interface the predeclared ones.
+func (l *lowering) universe(pos token.Pos, of types.Type, probes []types.Type) []types.Type {
+	universe := append([]types.Type(nil), probes...)
+	for _, n := range l.cellTypes(pos) {
+		for _, t := range []types.Type{n, types.NewPointer(n)} {
+			if types.AssignableTo(t, of) {
+				universe = append(universe, t)
+			}
+		}
+	}
+	if iface, ok := of.Underlying().(*types.Interface); ok && iface.Empty() {
+		for _, k := range basicTypes {
+			universe = append(universe, types.Typ[k])
+		}
+	}
+	return universe
+}
+
 // checkTellable refuses the cell when yaegi cannot tell one of the probes
 // (types the lowered code asserts to) from another type that an
 // interface of type of may hold. what names the construct for the message.
@@ -201,21 +227,16 @@ func (l *lowering) checkTellable(pos token.Pos, of types.Type, probes []types.Ty
 // tellable is checkTellable without the refusal: when two types cannot
 // be told apart, it names them and the shape yaegi sees.
 func (l *lowering) tellable(pos token.Pos, of types.Type, probes []types.Type) (a, b, shape string, ok bool) {
-	universe := append([]types.Type(nil), probes...)
-	for _, n := range l.cellTypes(pos) {
-		for _, t := range []types.Type{n, types.NewPointer(n)} {
-			if types.AssignableTo(t, of) {
-				universe = append(universe, t)
-			}
-		}
-	}
-	if iface, ok := of.Underlying().(*types.Interface); ok && iface.Empty() {
-		for _, k := range basicTypes {
-			universe = append(universe, types.Typ[k])
-		}
-	}
+	return l.tellableBy(pos, of, probes, true)
+}
+
+// tellableBy is tellable for probes asked by assertions only (bySwitch
+// false: code the value reaches through compiled code, which drops the
+// type a type switch needs), or by holds.
+func (l *lowering) tellableBy(pos token.Pos, of types.Type, probes []types.Type, bySwitch bool) (a, b, shape string, ok bool) {
+	universe := l.universe(pos, of, probes)
 	for _, p := range probes {
-		if isInterface(p) || !l.isCellType(p) {
+		if isInterface(p) || !l.isCellType(p) || bySwitch && l.tellsBySwitch(p) {
 			// A compiled type asserted for (x.(string)) is trusted: a
 			// method-less cell type defined on it (type key string) could
 			// pass for it, but refusing every such assertion would refuse
@@ -231,6 +252,70 @@ func (l *lowering) tellable(pos token.Pos, of types.Type, probes []types.Type) (
 		}
 	}
 	return "", "", "", true
+}
+
+// tellsBySwitch reports whether yaegi tells t apart from every type of
+// its shape inside an interface when asked by a type switch with t as its
+// only case: a cell type with methods on its values (not a pointer: that
+// case never matches). A type assertion is not enough: yaegi's
+// x.(myint) holds for an int, x.(A) for any struct of A's fields. The
+// switch needs the value to carry its type, which yaegi drops at some
+// conversions to an interface (var a any = A{1}, any(x), return x from
+// a function returning any): keepTypeInInterface makes those go through
+// a call's argument, which keeps it.
+func (l *lowering) tellsBySwitch(t types.Type) bool {
+	if _, isPtr := t.(*types.Pointer); isPtr || isInterface(t) || !l.isCellType(t) {
+		return false
+	}
+	if n, ok := t.(*types.Named); ok && n.TypeParams().Len() > 0 {
+		return false
+	}
+	return types.NewMethodSet(t).Len() > 0
+}
+
+// sameShapeBeside reports whether an interface of type of may hold, at
+// pos, a value of another type that yaegi sees with t's shape.
+func (l *lowering) sameShapeBeside(pos token.Pos, of, t types.Type) bool {
+	shape := l.erased(t)
+	for _, u := range l.universe(pos, of, nil) {
+		if !types.Identical(u, t) && !isInterface(u) && l.erased(u) == shape {
+			return true
+		}
+	}
+	return false
+}
+
+// holds returns the source of a test that x, a variable of interface
+// type of, holds a value of type t, written tText.
+func (l *lowering) holds(x string, of types.Type, pos token.Pos, t types.Type, tText string) string {
+	if l.tellsBySwitch(t) && l.sameShapeBeside(pos, of, t) {
+		return fmt.Sprintf("func() bool { switch %s.(type) { case %s: return true }; return false }()", x, tText)
+	}
+	return fmt.Sprintf("func() bool { if %s == nil { return false }; _, __nmfkok := %s.(%s); return __nmfkok }()", x, x, tText)
+}
+
+// keepTypeInInterface passes e, converted to the interface type target,
+// through a call's argument when its value is of a type tellsBySwitch
+// asks by a type switch: yaegi drops the value's type at the conversion
+// in an assignment, a declaration, a return or an explicit conversion,
+// and keeps it in an argument.
+func (l *lowering) keepTypeInInterface(e ast.Expr, target types.Type) {
+	if target == nil || !isInterface(target) {
+		return
+	}
+	if _, isParam := target.(*types.TypeParam); isParam {
+		return
+	}
+	t := l.info.TypeOf(e)
+	if t == nil || !l.tellsBySwitch(t) {
+		return
+	}
+	ts, err := l.typeString(target)
+	if err != nil {
+		return
+	}
+	l.insert(e.Pos(), fmt.Sprintf("func(__nmfkv %s) %s { return __nmfkv }(", ts, ts))
+	l.insert(e.End(), ")")
 }
 
 // isCellType reports whether t is a cell-defined named type or a pointer
@@ -269,6 +354,12 @@ func (l *lowering) assertion(x string, xt, t types.Type, tText string, pos token
 				l.fail(pos, "a type assertion to %s, which the cell type %s implements, where the type cannot be named", tText, impl)
 				return "", "", false
 			}
+			if l.tellsBySwitch(impl) && l.sameShapeBeside(pos, xt, impl) {
+				test := l.holds(x, xt, pos, impl, it)
+				fmt.Fprintf(&c, "if %s { return true }; ", test)
+				fmt.Fprintf(&v, "if %s { return %s.(%s) }; ", test, x, it)
+				continue
+			}
 			fmt.Fprintf(&c, "if _, __nmfkok := %s.(%s); __nmfkok { return true }; ", x, it)
 			fmt.Fprintf(&v, "if __nmfkv, __nmfkok := %s.(%s); __nmfkok { return __nmfkv }; ", x, it)
 		}
@@ -276,8 +367,7 @@ func (l *lowering) assertion(x string, xt, t types.Type, tText string, pos token
 		fmt.Fprintf(&v, "return %s.(%s) }()", x, tText)
 		return c.String(), v.String(), true
 	}
-	return fmt.Sprintf("func() bool { if %s == nil { return false }; _, __nmfkok := %s.(%s); return __nmfkok }()", x, x, tText),
-		fmt.Sprintf("%s.(%s)", x, tText), true
+	return l.holds(x, xt, pos, t, tText), fmt.Sprintf("%s.(%s)", x, tText), true
 }
 
 // lowerTypeSwitch rewrites a type switch with an interface or unnamed
@@ -413,7 +503,10 @@ func (l *lowering) lowerTypeAssert(ta *ast.TypeAssertExpr) {
 	if !l.checkTellable(ta.Pos(), xt, probes, "this type assertion") {
 		return
 	}
-	if len(impls) == 0 && !(isIface && iface.Empty()) {
+	// A cell type with methods that another type of its shape could be
+	// confused with is asserted by a type switch (see tellsBySwitch).
+	byConcrete := !isIface && l.tellsBySwitch(t) && l.sameShapeBeside(ta.Pos(), xt, t)
+	if len(impls) == 0 && !(isIface && iface.Empty()) && !byConcrete {
 		return
 	}
 	tText := l.render(l.off(ta.Type.Pos()), l.off(ta.Type.End()))
@@ -429,13 +522,27 @@ func (l *lowering) lowerTypeAssert(ta *ast.TypeAssertExpr) {
 	if !ok {
 		return
 	}
-	if call, isCall := ast.Unparen(ta.X).(*ast.CallExpr); isCall && !l.info.Types[call.Fun].IsType() && !isEmptyInterface(xt) {
+	if l.interfaceCallResult(ta.X) {
 		xText = "(" + xs + ")(" + xText + ")" // see convertInterfaceResults
 	}
 	var text string
-	if l.commaOk[ta] {
+	switch {
+	case l.commaOk[ta]:
 		text = fmt.Sprintf("func(%s %s) (%s, bool) { if %s { return %s, true }; var __nmfkz %s; return __nmfkz, false }(%s)", x, xs, tText, cond, value, tText, xText)
-	} else {
+	case byConcrete:
+		// yaegi's own x.(T) would take a value of T's shape: fail as
+		// Go fails, with its message.
+		dyn, ok := l.typeNameBy(x, ta.Pos(), xt, true)
+		if !ok {
+			return
+		}
+		if dyn == "" {
+			dyn = fmt.Sprintf("__nmfkernelFmt.Sprintf(\"%%T\", %s)", x)
+		}
+		iname, tname := strconv.Quote(l.goTypeName(xt, false)), strconv.Quote(l.goTypeName(t, false))
+		text = fmt.Sprintf("func(%s %s) %s { if %s { return %s }; if %s == nil { panic(__nmfkernel.AssertionFailed(%s, \"\", %s)) }; panic(__nmfkernel.AssertionFailed(%s, %s, %s)) }(%s)",
+			x, xs, tText, cond, value, x, iname, tname, iname, dyn, tname, xText)
+	default:
 		text = fmt.Sprintf("func(%s %s) %s { return %s }(%s)", x, xs, tText, value, xText)
 	}
 	l.edits = append(l.edits, edit{l.off(ta.Pos()), l.off(ta.End()), text})
@@ -451,15 +558,47 @@ func (l *lowering) lowerEquality(be *ast.BinaryExpr) {
 	if at == nil || bt == nil || l.info.Types[be.X].IsNil() || l.info.Types[be.Y].IsNil() {
 		return
 	}
+	eq := l.equalityFunc(be.Pos(), at, bt)
+	if eq == "" {
+		return
+	}
+	xText, yText := l.comparedText(be.X, at), l.comparedText(be.Y, bt)
+	l.render(l.off(be.Pos()), l.off(be.End()))
+	not := ""
+	if be.Op == token.NEQ {
+		not = "!"
+	}
+	l.edits = append(l.edits, edit{l.off(be.Pos()), l.off(be.End()), fmt.Sprintf("%s%s(%s, %s)", not, eq, xText, yText)})
+}
+
+// comparedText renders an operand of a comparison for equalityFunc's
+// function. A call's result of a non-empty interface type passed straight
+// to it would lose its dynamic type (see convertInterfaceResults):
+// converted to its own type, it keeps it.
+func (l *lowering) comparedText(e ast.Expr, t types.Type) string {
+	text := l.render(l.off(e.Pos()), l.off(e.End()))
+	if l.interfaceCallResult(e) {
+		if ts, err := l.typeString(t); err == nil {
+			text = "(" + ts + ")(" + text + ")"
+		}
+	}
+	return text
+}
+
+// equalityFunc returns the source of a function that compares a value of
+// type at with one of type bt as Go's == does, where yaegi's == could
+// answer otherwise (interfaces holding values of cell types with
+// methods), or "" where it answers right or the cell is refused.
+func (l *lowering) equalityFunc(pos token.Pos, at, bt types.Type) string {
 	_, ap := at.(*types.TypeParam)
 	_, bp := bt.(*types.TypeParam)
 	ai, bi := isInterface(at) && !ap, isInterface(bt) && !bp
 	if ai && bp || bi && ap {
-		l.fail(be.Pos(), "a comparison of an interface with a value of a type parameter: the interpreter does not compare them as Go does; convert the interface's value first (v, ok := x.(T)) outside the generic function, or compare two values of T")
-		return
+		l.fail(pos, "a comparison of an interface with a value of a type parameter: the interpreter does not compare them as Go does; convert the interface's value first (v, ok := x.(T)) outside the generic function, or compare two values of T")
+		return ""
 	}
 	if !ai && !bi {
-		return
+		return ""
 	}
 	withMethods := func(t types.Type) bool {
 		if p, ok := t.(*types.Pointer); ok {
@@ -471,7 +610,7 @@ func (l *lowering) lowerEquality(be *ast.BinaryExpr) {
 	var cands []types.Type
 	switch {
 	case ai && bi:
-		for _, n := range l.cellTypes(be.Pos()) {
+		for _, n := range l.cellTypes(pos) {
 			if !hasMethods(n) {
 				continue
 			}
@@ -487,23 +626,20 @@ func (l *lowering) lowerEquality(be *ast.BinaryExpr) {
 		cands = []types.Type{at}
 	}
 	if len(cands) == 0 {
-		return
+		return ""
 	}
 	iface := at
 	if !ai {
 		iface = bt
 	}
-	if !l.checkTellable(be.Pos(), iface, cands, "this comparison") {
-		return
+	if !l.checkTellable(pos, iface, cands, "this comparison") {
+		return ""
 	}
 	as, err1 := l.typeString(at)
 	bs, err2 := l.typeString(bt)
 	if err1 != nil || err2 != nil {
-		return
+		return ""
 	}
-	xText := l.render(l.off(be.X.Pos()), l.off(be.X.End()))
-	yText := l.render(l.off(be.Y.Pos()), l.off(be.Y.End()))
-	l.render(l.off(be.Pos()), l.off(be.End()))
 	var body strings.Builder
 	switch {
 	case ai && bi:
@@ -511,23 +647,39 @@ func (l *lowering) lowerEquality(be *ast.BinaryExpr) {
 		for _, c := range cands {
 			cs, err := l.typeString(c)
 			if err != nil {
-				return
+				return ""
 			}
-			fmt.Fprintf(&body, "if __nmfkv, __nmfkok := __nmfka.(%s); __nmfkok { __nmfkw, __nmfkok := __nmfkb.(%s); return __nmfkok && __nmfkv == __nmfkw }; ", cs, cs)
-			fmt.Fprintf(&body, "if _, __nmfkok := __nmfkb.(%s); __nmfkok { return false }; ", cs)
+			if !l.tellsBySwitch(c) || !l.sameShapeBeside(pos, at, c) && !l.sameShapeBeside(pos, bt, c) {
+				fmt.Fprintf(&body, "if __nmfkv, __nmfkok := __nmfka.(%s); __nmfkok { __nmfkw, __nmfkok := __nmfkb.(%s); return __nmfkok && __nmfkv == __nmfkw }; ", cs, cs)
+				fmt.Fprintf(&body, "if _, __nmfkok := __nmfkb.(%s); __nmfkok { return false }; ", cs)
+				continue
+			}
+			inA, inB := l.holds("__nmfka", at, pos, c, cs), l.holds("__nmfkb", bt, pos, c, cs)
+			fmt.Fprintf(&body, "if %s { return %s && __nmfka.(%s) == __nmfkb.(%s) }; ", inA, inB, cs, cs)
+			fmt.Fprintf(&body, "if %s { return false }; ", inB)
 		}
 		body.WriteString("return __nmfka == __nmfkb")
+	case ai && l.tellsBySwitch(bt) && l.sameShapeBeside(pos, at, bt):
+		fmt.Fprintf(&body, "return %s && __nmfka.(%s) == __nmfkb", l.holds("__nmfka", at, pos, bt, bs), bs)
 	case ai:
 		fmt.Fprintf(&body, "if __nmfka == nil { return false }; __nmfkv, __nmfkok := __nmfka.(%s); return __nmfkok && __nmfkv == __nmfkb", bs)
+	case l.tellsBySwitch(at) && l.sameShapeBeside(pos, bt, at):
+		fmt.Fprintf(&body, "return %s && __nmfka == __nmfkb.(%s)", l.holds("__nmfkb", bt, pos, at, as), as)
 	default:
 		fmt.Fprintf(&body, "if __nmfkb == nil { return false }; __nmfkv, __nmfkok := __nmfkb.(%s); return __nmfkok && __nmfka == __nmfkv", as)
 	}
-	not := ""
-	if be.Op == token.NEQ {
-		not = "!"
+	return fmt.Sprintf("func(__nmfka %s, __nmfkb %s) bool { %s }", as, bs, body.String())
+}
+
+// interfaceCallResult reports whether e is a call (not a conversion)
+// whose result is of a non-empty interface type.
+func (l *lowering) interfaceCallResult(e ast.Expr) bool {
+	call, isCall := ast.Unparen(e).(*ast.CallExpr)
+	if !isCall || l.info.Types[call.Fun].IsType() {
+		return false
 	}
-	text := fmt.Sprintf("%sfunc(__nmfka %s, __nmfkb %s) bool { %s }(%s, %s)", not, as, bs, body.String(), xText, yText)
-	l.edits = append(l.edits, edit{l.off(be.Pos()), l.off(be.End()), text})
+	t := l.info.TypeOf(e)
+	return t != nil && isInterface(t) && !isEmptyInterface(t)
 }
 
 // isEmptyInterface reports whether t is an interface without methods.

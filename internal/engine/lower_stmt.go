@@ -118,6 +118,11 @@ func (l *lowering) lowerRangeAssign(rs *ast.RangeStmt) {
 // lowerAssign applies the assignment rewrites: named results, calls
 // beside composite literals, and comma-ok map indexes.
 func (l *lowering) lowerAssign(as *ast.AssignStmt) {
+	if len(as.Lhs) == len(as.Rhs) && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE) {
+		for i, lhs := range as.Lhs {
+			l.keepTypeInInterface(as.Rhs[i], l.info.TypeOf(lhs))
+		}
+	}
 	if l.lowerParallelAssign(as) {
 		return
 	}
@@ -133,10 +138,18 @@ func (l *lowering) lowerAssign(as *ast.AssignStmt) {
 
 // lowerReturn parenthesizes return f() in a function with named results.
 func (l *lowering) lowerReturn(rs *ast.ReturnStmt) {
-	if len(rs.Results) != 1 || len(l.sigs) == 0 {
+	if len(l.sigs) == 0 {
 		return
 	}
 	res := l.sigs[len(l.sigs)-1].Results()
+	if len(rs.Results) == res.Len() {
+		for i, r := range rs.Results {
+			l.keepTypeInInterface(r, res.At(i).Type())
+		}
+	}
+	if len(rs.Results) != 1 {
+		return
+	}
 	if res.Len() == 0 || res.At(0).Name() == "" {
 		return
 	}
@@ -348,6 +361,9 @@ func (l *lowering) lowerCommaOkIndex(as *ast.AssignStmt) {
 // lowerNilSwitch rewrites a switch on a slice, map, function, pointer or
 // channel with a nil case into a switch on conditions.
 func (l *lowering) lowerNilSwitch(sw *ast.SwitchStmt) {
+	if l.lowerInterfaceSwitch(sw) {
+		return
+	}
 	if sw.Tag == nil {
 		return
 	}
@@ -390,6 +406,70 @@ func (l *lowering) lowerNilSwitch(sw *ast.SwitchStmt) {
 		first, last := cc.List[0], cc.List[len(cc.List)-1]
 		l.edits = append(l.edits, edit{l.off(first.Pos()), l.off(last.End()), strings.Join(conds, " || ")})
 	}
+}
+
+// lowerInterfaceSwitch rewrites switch x { case a, b: … }, where x or a
+// case is an interface that may hold a value of a cell type with
+// methods, into a switch on conditions that compare as Go does
+// (equalityFunc): yaegi's own comparison of such values answers false.
+// It reports whether it rewrote (or refused) the switch.
+func (l *lowering) lowerInterfaceSwitch(sw *ast.SwitchStmt) bool {
+	if sw.Tag == nil {
+		return false
+	}
+	tt := l.info.TypeOf(sw.Tag)
+	if tt == nil {
+		return false
+	}
+	eqs := map[ast.Expr]string{}
+	for _, c := range sw.Body.List {
+		for _, e := range c.(*ast.CaseClause).List {
+			tv := l.info.Types[e]
+			if tv.Type == nil || tv.IsNil() {
+				continue
+			}
+			if fn := l.equalityFunc(e.Pos(), tt, tv.Type); fn != "" {
+				eqs[e] = fn
+			}
+			if l.err != nil {
+				return true
+			}
+		}
+	}
+	if len(eqs) == 0 {
+		return false
+	}
+	if sw.Init != nil && l.labeled[sw] {
+		l.fail(sw.Pos(), "a labeled switch with an init statement on an interface that may hold a cell type with methods (the interpreter compares such values wrongly, and this form cannot be rewritten); move the init statement before the switch")
+		return true
+	}
+	tag := l.fresh("t")
+	tagText := l.comparedText(sw.Tag, tt)
+	header := fmt.Sprintf("switch %s := %s; ", tag, tagText)
+	if sw.Init != nil {
+		init := l.render(l.off(sw.Init.Pos()), l.off(sw.Init.End()))
+		header = "{ " + init + "; " + header
+		l.insert(sw.Body.Rbrace+1, " }")
+	}
+	l.render(l.off(sw.Switch), l.off(sw.Body.Lbrace))
+	l.edits = append(l.edits, edit{l.off(sw.Switch), l.off(sw.Body.Lbrace), header})
+	for _, c := range sw.Body.List {
+		cc := c.(*ast.CaseClause)
+		if len(cc.List) == 0 {
+			continue
+		}
+		var conds []string
+		for _, e := range cc.List {
+			if fn, ok := eqs[e]; ok {
+				conds = append(conds, fmt.Sprintf("%s(%s, %s)", fn, tag, l.comparedText(e, l.info.TypeOf(e))))
+			} else {
+				conds = append(conds, tag+" == "+l.render(l.off(e.Pos()), l.off(e.End())))
+			}
+		}
+		first, last := cc.List[0], cc.List[len(cc.List)-1]
+		l.edits = append(l.edits, edit{l.off(first.Pos()), l.off(last.End()), strings.Join(conds, " || ")})
+	}
+	return true
 }
 
 // mentions reports whether e mentions one of vars.

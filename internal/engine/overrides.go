@@ -167,6 +167,12 @@ func (s *Session) overrides() interp.Exports {
 			"PlainValue": reflect.ValueOf(func(v any) any { return plainValue{v} }),
 			// Shaped wraps a value printed with %+v or %#v (fmtshape.go).
 			"Shaped": reflect.ValueOf(shaped),
+			// AssertionFailed is the run-time error of a failed type
+			// assertion, in Go's words (see lowerTypeAssert).
+			"AssertionFailed": reflect.ValueOf(assertionFailed),
+			// CannotTell stops a cell whose value's type the
+			// interpreter cannot tell from another's (see typeNameBy).
+			"CannotTell": reflect.ValueOf(cannotTell),
 			// ErrorTree lists an error's tree in the order errors.As
 			// visits it (see lowerErrorsAs).
 			"ErrorTree": reflect.ValueOf(errorTree),
@@ -275,6 +281,25 @@ func recovered(v any) any {
 	}
 	return v
 }
+
+// assertionFailed returns the run-time error of x.(asserted) failing, x
+// an interface of type iface holding a value of type concrete ("" for
+// nil), in runtime.TypeAssertionError's words.
+func assertionFailed(iface, concrete, asserted string) error {
+	if concrete == "" {
+		return runtimeError("interface conversion: " + iface + " is nil, not " + asserted)
+	}
+	return runtimeError("interface conversion: " + iface + " is " + concrete + ", not " + asserted)
+}
+
+// cannotTell is the panic value that stops a cell when the interpreter
+// cannot tell a value's type (named like) from another of its shape;
+// interpreterFailure reports it as an InterpreterError.
+func cannotTell(like string) string {
+	return cannotTellPrefix + like + " from another type of its shape inside an interface"
+}
+
+const cannotTellPrefix = "nmfkernel: the interpreter cannot tell "
 
 // runtimeError is a run-time error the interpreter raised, as Go's
 // runtime.Error.

@@ -59,6 +59,9 @@ func (s *Session) runCell(ctx context.Context, seq, count int, code string) (err
 	}
 	l, err := s.lowerCell(pc, info, changes.skip)
 	if err != nil {
+		// The check added the refused cell's declarations to the
+		// session's package: the next cell must not see them.
+		s.checked.dirty = true
 		return err
 	}
 	defer func() {
