@@ -346,6 +346,14 @@ func (l *lowering) walk(n ast.Node) {
 			l.walkChildren(n)
 			l.lowerNilSwitch(n)
 			return false
+		case *ast.CommClause:
+			l.walkChildren(n)
+			l.lowerReceiveAssign(n)
+			return false
+		case *ast.SelectStmt:
+			l.walkChildren(n)
+			l.lowerSelectOperands(n)
+			return false
 		case *ast.TypeSwitchStmt:
 			l.walkChildren(n)
 			l.lowerTypeSwitch(n)

@@ -291,7 +291,30 @@ func (l *lowering) holds(x string, of types.Type, pos token.Pos, t types.Type, t
 	if l.tellsBySwitch(t) && l.sameShapeBeside(pos, of, t) {
 		return fmt.Sprintf("func() bool { switch %s.(type) { case %s: return true }; return false }()", x, tText)
 	}
+	if others := l.lookAlikes(pos, of, t); len(others) > 0 {
+		// x.(int) holds for a value of type State int: ruled out first.
+		return fmt.Sprintf("func() bool { switch %s.(type) { case %s: return false }; if %s == nil { return false }; _, __nmfkok := %s.(%s); return __nmfkok }()", x, strings.Join(others, ", "), x, x, tText)
+	}
 	return fmt.Sprintf("func() bool { if %s == nil { return false }; _, __nmfkok := %s.(%s); return __nmfkok }()", x, x, tText)
+}
+
+// lookAlikes lists, written as the cell writes them, the cell types with
+// methods that an interface of type of may hold at pos and that yaegi
+// would take for t, a type that is not a cell type (State int for int).
+func (l *lowering) lookAlikes(pos token.Pos, of, t types.Type) []string {
+	if isInterface(t) || l.isCellType(t) {
+		return nil
+	}
+	shape := l.erased(t)
+	var out []string
+	for _, u := range l.universe(pos, of, nil) {
+		if l.tellsBySwitch(u) && l.erased(u) == shape {
+			if us, err := l.typeString(u); err == nil {
+				out = append(out, us)
+			}
+		}
+	}
+	return out
 }
 
 // keepTypeInInterface passes e, converted to the interface type target,
@@ -489,6 +512,9 @@ func (l *lowering) lowerTypeAssert(ta *ast.TypeAssertExpr) {
 	if ta.Type == nil {
 		return // a type switch's guard
 	}
+	if l.lowerImpossibleAssert(ta) {
+		return
+	}
 	xt, t := l.info.TypeOf(ta.X), l.info.TypeOf(ta.Type)
 	if xt == nil || t == nil {
 		return
@@ -505,7 +531,7 @@ func (l *lowering) lowerTypeAssert(ta *ast.TypeAssertExpr) {
 	}
 	// A cell type with methods that another type of its shape could be
 	// confused with is asserted by a type switch (see tellsBySwitch).
-	byConcrete := !isIface && l.tellsBySwitch(t) && l.sameShapeBeside(ta.Pos(), xt, t)
+	byConcrete := !isIface && (l.tellsBySwitch(t) && l.sameShapeBeside(ta.Pos(), xt, t) || len(l.lookAlikes(ta.Pos(), xt, t)) > 0)
 	if len(impls) == 0 && !(isIface && iface.Empty()) && !byConcrete {
 		return
 	}
@@ -546,6 +572,57 @@ func (l *lowering) lowerTypeAssert(ta *ast.TypeAssertExpr) {
 		text = fmt.Sprintf("func(%s %s) %s { return %s }(%s)", x, xs, tText, value, xText)
 	}
 	l.edits = append(l.edits, edit{l.off(ta.Pos()), l.off(ta.End()), text})
+}
+
+// lowerImpossibleAssert rewrites any(x).(T) that a copy of generic code
+// wrote for an x.(T) that can never hold (monomorph.impossible) into what
+// Go's x.(T) does: false, or a panic naming x's interface.
+func (l *lowering) lowerImpossibleAssert(ta *ast.TypeAssertExpr) bool {
+	call, ok := ta.X.(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return false
+	}
+	iname, ok := l.s.impossibleAsserts[positionKey(l.pc.fset.Position(call.Pos()))]
+	if !ok {
+		return false
+	}
+	t := l.info.TypeOf(ta.Type)
+	xt := l.info.TypeOf(call.Args[0])
+	if t == nil || xt == nil {
+		return false
+	}
+	tText := l.render(l.off(ta.Type.Pos()), l.off(ta.Type.End()))
+	xText := l.render(l.off(call.Args[0].Pos()), l.off(call.Args[0].End()))
+	xs, err := l.typeString(xt)
+	if err != nil {
+		return false
+	}
+	l.render(l.off(ta.Pos()), l.off(ta.End()))
+	x := l.fresh("x")
+	var text string
+	if l.commaOk[ta] {
+		text = fmt.Sprintf("func(%s %s) (%s, bool) { var __nmfkz %s; return __nmfkz, false }(%s)", x, xs, tText, tText, xText)
+	} else {
+		dyn, ok := l.typeNameBy(x, ta.Pos(), xt, true)
+		if !ok {
+			return true
+		}
+		if dyn == "" {
+			dyn = fmt.Sprintf("__nmfkernelFmt.Sprintf(\"%%T\", %s)", x)
+		}
+		tname := strconv.Quote(l.goTypeName(t, false))
+		text = fmt.Sprintf("func(%s %s) %s { if %s == nil { panic(__nmfkernel.AssertionFailed(%q, \"\", %s)) }; panic(__nmfkernel.AssertionFailed(%q, %s, %s)) }(%s)",
+			x, xs, tText, x, iname, tname, iname, dyn, tname, xText)
+	}
+	l.edits = append(l.edits, edit{l.off(ta.Pos()), l.off(ta.End()), text})
+	return true
+}
+
+// positionKey writes a position as file:line:col, a key that a copy of
+// generic code and the generic code share (copies carry //line
+// directives).
+func positionKey(p token.Position) string {
+	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
 }
 
 // lowerEquality rewrites == and != between interfaces, or an interface

@@ -412,6 +412,10 @@ func (l *lowering) lowerNilSwitch(sw *ast.SwitchStmt) {
 // case is an interface that may hold a value of a cell type with
 // methods, into a switch on conditions that compare as Go does
 // (equalityFunc): yaegi's own comparison of such values answers false.
+// A switch comparing an interface with values of another type (var n
+// int; switch n { case i: }) fails in yaegi ("reflect.Value.Convert:
+// value of type interface {} cannot be converted to type int"); it is
+// rewritten the same way, its cases compared with ==.
 // It reports whether it rewrote (or refused) the switch.
 func (l *lowering) lowerInterfaceSwitch(sw *ast.SwitchStmt) bool {
 	if sw.Tag == nil {
@@ -422,6 +426,7 @@ func (l *lowering) lowerInterfaceSwitch(sw *ast.SwitchStmt) bool {
 		return false
 	}
 	eqs := map[ast.Expr]string{}
+	mixed := false // an interface compared with a value of another type
 	for _, c := range sw.Body.List {
 		for _, e := range c.(*ast.CaseClause).List {
 			tv := l.info.Types[e]
@@ -434,9 +439,10 @@ func (l *lowering) lowerInterfaceSwitch(sw *ast.SwitchStmt) bool {
 			if l.err != nil {
 				return true
 			}
+			mixed = mixed || isInterface(tt) != isInterface(tv.Type)
 		}
 	}
-	if len(eqs) == 0 {
+	if len(eqs) == 0 && !mixed {
 		return false
 	}
 	if sw.Init != nil && l.labeled[sw] {
@@ -470,6 +476,117 @@ func (l *lowering) lowerInterfaceSwitch(sw *ast.SwitchStmt) bool {
 		l.edits = append(l.edits, edit{l.off(first.Pos()), l.off(last.End()), strings.Join(conds, " || ")})
 	}
 	return true
+}
+
+// lowerReceiveAssign rewrites a select case that assigns what it
+// receives to existing variables, case v, ok = <-c:, which yaegi cannot
+// run (reflect.Select: invalid Dir), into one that declares them and
+// assigns at the start of the case's body, as Go assigns when it takes
+// the case: case __v, __ok := <-c: v, ok = __v, __ok.
+func (l *lowering) lowerReceiveAssign(cc *ast.CommClause) {
+	as, ok := cc.Comm.(*ast.AssignStmt)
+	if !ok || as.Tok != token.ASSIGN {
+		return
+	}
+	var fresh, targets []string
+	for _, lhs := range as.Lhs {
+		name := l.fresh("recv")
+		fresh = append(fresh, name)
+		targets = append(targets, l.render(l.off(lhs.Pos()), l.off(lhs.End())))
+	}
+	first, last := as.Lhs[0], as.Lhs[len(as.Lhs)-1]
+	l.edits = append(l.edits, edit{l.off(first.Pos()), l.off(last.End()), strings.Join(fresh, ", ")})
+	l.replace(as.TokPos, as.TokPos+1, ":=")
+	l.insert(cc.Colon+1, fmt.Sprintf(" %s = %s;", strings.Join(targets, ", "), strings.Join(fresh, ", ")))
+}
+
+// lowerSelectOperands evaluates a select's channel and send operands
+// into variables before it, in source order, as Go evaluates them on
+// entering the select, when a case receives with comma-ok from a channel
+// that is not a variable: yaegi's select never takes case v, ok :=
+// <-r.ch (the cell hangs), and takes case v, ok := <-ch.
+func (l *lowering) lowerSelectOperands(sel *ast.SelectStmt) {
+	l.typeSelectSends(sel)
+	needed := false
+	for _, c := range sel.Body.List {
+		if as, ok := c.(*ast.CommClause).Comm.(*ast.AssignStmt); ok && len(as.Lhs) == 2 {
+			if u, ok := ast.Unparen(as.Rhs[0]).(*ast.UnaryExpr); ok {
+				if _, isIdent := ast.Unparen(u.X).(*ast.Ident); !isIdent {
+					needed = true
+				}
+			}
+		}
+	}
+	if !needed {
+		return
+	}
+	if l.labeled[sel] {
+		l.fail(sel.Pos(), "a labeled select with a case v, ok := <-x.ch (the interpreter never takes such a case on a channel that is not a variable, and this form cannot be rewritten); receive from a variable: ch := x.ch before the select")
+		return
+	}
+	var decls []string
+	hoist := func(e ast.Expr, as types.Type) {
+		name := l.fresh("sel")
+		decl := name + " := "
+		if as != nil {
+			// A send's value takes the channel's element type (an
+			// untyped constant or nil included).
+			ts, err := l.typeString(as)
+			if err != nil {
+				l.fail(e.Pos(), "a select whose sent value's type cannot be named here (with a case v, ok := <-x.ch, which the interpreter never takes); receive from a variable: ch := x.ch before the select")
+				return
+			}
+			decl = "var " + name + " " + ts + " = "
+		}
+		decls = append(decls, decl+l.render(l.off(e.Pos()), l.off(e.End())))
+		l.edits = append(l.edits, edit{l.off(e.Pos()), l.off(e.End()), name})
+	}
+	for _, c := range sel.Body.List {
+		switch comm := c.(*ast.CommClause).Comm.(type) {
+		case *ast.SendStmt:
+			hoist(comm.Chan, nil)
+			var elem types.Type
+			if ch, ok := l.info.TypeOf(comm.Chan).Underlying().(*types.Chan); ok {
+				elem = ch.Elem()
+			}
+			hoist(comm.Value, elem)
+		case *ast.ExprStmt:
+			if u, ok := ast.Unparen(comm.X).(*ast.UnaryExpr); ok {
+				hoist(u.X, nil)
+			}
+		case *ast.AssignStmt:
+			if u, ok := ast.Unparen(comm.Rhs[0]).(*ast.UnaryExpr); ok {
+				hoist(u.X, nil)
+			}
+		}
+	}
+	l.insert(sel.Pos(), "{ "+strings.Join(decls, "; ")+"; ")
+	l.insert(sel.End(), " }")
+}
+
+// typeSelectSends converts a constant or nil sent in a select case to
+// the channel's element type: yaegi's select sends an untyped constant
+// as its default type (case out <- 1 on a chan float64: "reflect.Select:
+// value of type int is not assignable to type float64").
+func (l *lowering) typeSelectSends(sel *ast.SelectStmt) {
+	for _, c := range sel.Body.List {
+		send, ok := c.(*ast.CommClause).Comm.(*ast.SendStmt)
+		if !ok {
+			continue
+		}
+		tv := l.info.Types[send.Value]
+		if tv.Value == nil && !tv.IsNil() {
+			continue
+		}
+		ch, ok := l.info.TypeOf(send.Chan).Underlying().(*types.Chan)
+		if !ok {
+			continue
+		}
+		if ts, err := l.typeString(ch.Elem()); err == nil {
+			l.insert(send.Value.Pos(), "("+ts+")(")
+			l.insert(send.Value.End(), ")")
+		}
+	}
 }
 
 // mentions reports whether e mentions one of vars.

@@ -259,6 +259,24 @@ func (l *lowering) lowerCall(call *ast.CallExpr) {
 				return
 			}
 		}
+		if b.Name() == "make" && len(call.Args) >= 1 {
+			if ch, ok := l.info.TypeOf(call).Underlying().(*types.Chan); ok && ch.Dir() != types.SendRecv {
+				// yaegi's make of a send- or receive-only channel
+				// type fails (reflect.MakeChan: unidirectional channel
+				// type): a channel both ways, converted.
+				t, err1 := l.typeString(l.info.TypeOf(call))
+				e, err2 := l.typeString(ch.Elem())
+				if err1 == nil && err2 == nil {
+					size := ""
+					if len(call.Args) > 1 {
+						size = ", " + l.render(l.off(call.Args[1].Pos()), l.off(call.Args[1].End()))
+					}
+					l.render(l.off(call.Pos()), l.off(call.End()))
+					l.replace(call.Pos(), call.End(), fmt.Sprintf("(%s)(make(chan %s%s))", t, parenType(e), size))
+				}
+				return
+			}
+		}
 		if (b.Name() == "min" || b.Name() == "max") && l.info.Types[call].Value == nil {
 			if t, err := l.typeString(l.info.TypeOf(call)); err == nil {
 				l.insert(id.End(), "["+t+"]")

@@ -98,6 +98,9 @@ type monomorph struct {
 	// parent maps the name of an explicitly instantiated generic to the
 	// index expression around it.
 	parent map[*ast.Ident]ast.Expr
+	// typeOf maps a type argument, by its display name, to its type
+	// (see subst).
+	typeOf map[string]types.Type
 }
 
 // monoPlan is what monomorphization changes in a cell: its code with
@@ -167,7 +170,8 @@ func (s *Session) monomorphize(pc *parsedCell, changes declChanges) *monoPlan {
 	m := &monomorph{s: s, pc: pc, names: map[string]string{}, decls: map[types.Object]ast.Node{},
 		methods: map[types.Object][]*ast.FuncDecl{}, source: map[ast.Node]monoSource{},
 		insts: map[types.Object]map[string]*monoInst{}, parent: map[*ast.Ident]ast.Expr{},
-		local: map[types.Object]*ast.TypeSpec{}, localDecl: map[types.Object]*ast.DeclStmt{}, localSeq: map[types.Object]int{}, hoisted: map[types.Object]*hoistedType{}}
+		local: map[types.Object]*ast.TypeSpec{}, localDecl: map[types.Object]*ast.DeclStmt{}, localSeq: map[types.Object]int{}, hoisted: map[types.Object]*hoistedType{},
+		typeOf: map[string]types.Type{}}
 	if !m.check(changes) {
 		return nil
 	}
@@ -544,6 +548,9 @@ func (m *monomorph) use(id *ast.Ident, env map[*types.TypeParam]monoType) (inst 
 			return nil, false
 		}
 		args[i] = a
+		if _, known := m.typeOf[a.display]; !known {
+			m.typeOf[a.display] = m.subst(in.TypeArgs.At(i), env)
+		}
 	}
 	inst = m.instance(obj, args)
 	return inst, !inst.failed
@@ -616,6 +623,70 @@ func (m *monomorph) instance(obj types.Object, args []monoType) *monoInst {
 }
 
 // bind maps type parameters to their arguments.
+// subst returns t with the type parameters env binds replaced by the
+// types they stand for, or nil where that is not known (a type literal
+// that mentions a type parameter, other than a pointer, slice, array or
+// map of one).
+func (m *monomorph) subst(t types.Type, env map[*types.TypeParam]monoType) types.Type {
+	if !dependsOnTypeParams(t) {
+		return t
+	}
+	elem := func(e types.Type) types.Type { return m.subst(e, env) }
+	switch t := t.(type) {
+	case *types.TypeParam:
+		a, ok := env[t]
+		if !ok {
+			return nil
+		}
+		return m.typeOf[a.display]
+	case *types.Pointer:
+		if e := elem(t.Elem()); e != nil {
+			return types.NewPointer(e)
+		}
+	case *types.Slice:
+		if e := elem(t.Elem()); e != nil {
+			return types.NewSlice(e)
+		}
+	case *types.Array:
+		if e := elem(t.Elem()); e != nil {
+			return types.NewArray(e, t.Len())
+		}
+	case *types.Map:
+		if k, e := elem(t.Key()), elem(t.Elem()); k != nil && e != nil {
+			return types.NewMap(k, e)
+		}
+	case *types.Named:
+		args := make([]types.Type, t.TypeArgs().Len())
+		for i := range args {
+			if args[i] = elem(t.TypeArgs().At(i)); args[i] == nil {
+				return nil
+			}
+		}
+		if inst, err := types.Instantiate(nil, t.Origin(), args, false); err == nil {
+			return inst
+		}
+	}
+	return nil
+}
+
+// impossible reports whether a value of interface type x (in the generic
+// code, under env) can never hold a t: the copy's Go would not compile
+// (an impossible type assertion or type switch case), where the generic
+// code compiles and the test just fails. It returns x's name as Go
+// prints it, for the run-time error of the assertion.
+func (m *monomorph) impossible(x, t types.Type, env map[*types.TypeParam]monoType) (string, bool) {
+	xs, ts := m.subst(x, env), m.subst(t, env)
+	if xs == nil || ts == nil || isInterface(ts) {
+		return "", false
+	}
+	iface, ok := xs.Underlying().(*types.Interface)
+	if !ok || iface.Empty() || types.AssertableTo(iface, ts) {
+		return "", false
+	}
+	name, ok := m.render(x, env, 0)
+	return name.display, ok
+}
+
 func bind(tps *types.TypeParamList, args []monoType) map[*types.TypeParam]monoType {
 	env := map[*types.TypeParam]monoType{}
 	for i := range min(tps.Len(), len(args)) {
@@ -653,6 +724,17 @@ func (m *monomorph) copyDecl(node ast.Node, env map[*types.TypeParam]monoType, i
 		}
 		if call, isCall := n.(*ast.CallExpr); isCall {
 			m.keepConversionVariable(call, env, &edits)
+			return true
+		}
+		if ta, isAssert := n.(*ast.TypeAssertExpr); isAssert && ta.Type != nil {
+			if iname, never := m.impossible(m.info.TypeOf(ta.X), m.info.TypeOf(ta.Type), env); never {
+				// any(x).(T) compiles; the lowering makes it fail as
+				// Go's x.(T) fails, naming x's interface (see
+				// lowerTypeAssert).
+				edits = append(edits, edit{m.fileOffset(ta.X.Pos()), m.fileOffset(ta.X.Pos()), "any("},
+					edit{m.fileOffset(ta.X.End()), m.fileOffset(ta.X.End()), ")"})
+				m.s.impossibleAsserts[positionKey(m.s.fset.Position(ta.X.Pos()))] = iname
+			}
 			return true
 		}
 		id, isIdent := n.(*ast.Ident)
@@ -710,7 +792,8 @@ func (m *monomorph) copyDecl(node ast.Node, env map[*types.TypeParam]monoType, i
 
 // dropDuplicateCases removes from node's type switches the case types
 // that the type arguments make repeat an earlier case's (case T: … case
-// int: with T int), which compiled code never reaches: Go's first
+// int: with T int), or that the switch's interface can never hold,
+// which compiled code never reaches: Go's first
 // matching case wins, and a copy with both would not compile. A case
 // left with no type is dead and goes whole. It reports false when it
 // cannot keep the meaning: a case of several types left with one would
@@ -737,6 +820,13 @@ func (m *monomorph) dropDuplicateCases(node ast.Node, env map[*types.TypeParam]m
 						return false
 					}
 					key, src = r.display, parenType(r.src)
+					if _, never := m.impossible(m.info.TypeOf(typeSwitchGuard(sw)), tv.Type, env); never {
+						// The guard can never hold it: Go's generic
+						// code never takes it, and a copy would not
+						// compile.
+						dropped = true
+						continue
+					}
 				}
 				if seen[key] {
 					dropped = true
@@ -755,11 +845,13 @@ func (m *monomorph) dropDuplicateCases(node ast.Node, env map[*types.TypeParam]m
 				// Keep two types, so that the variable keeps the
 				// switch's type: the repeated one becomes a type no
 				// value has, where the switch is on an empty interface.
-				never, good := neverType(m.info.TypeOf(typeSwitchGuard(sw)))
+				guard := m.info.TypeOf(typeSwitchGuard(sw))
+				gr, good := m.render(guard, env, 0)
 				if !good {
 					ok = false
 					return false
 				}
+				never := neverType(guard, gr.src)
 				keep = append(keep, never)
 				*edits = append(*edits, edit{m.fileOffset(cc.List[0].Pos()), m.fileOffset(cc.List[len(cc.List)-1].End()), strings.Join(keep, ", ")})
 			default:
@@ -799,14 +891,16 @@ func (m *monomorph) keepConversionVariable(call *ast.CallExpr, env map[*types.Ty
 }
 
 // neverType writes a type no value of a cell has (a case of it never
-// matches), for a switch on an empty interface. (A struct embedding a
-// non-empty interface would do for that one, but yaegi v0.16.1 does not
-// see the methods such a struct promotes.)
-func neverType(guard types.Type) (string, bool) {
+// matches), for a switch on an interface of type guard, written src: on
+// the empty interface an unexported struct, on another the interface
+// with a method no type has. (A struct embedding the non-empty interface
+// would do for that one, but yaegi v0.16.1 does not see the methods such
+// a struct promotes.)
+func neverType(guard types.Type, src string) string {
 	if isEmptyInterface(guard) {
-		return "struct{ __nmfkNever [0]func() }", true
+		return "struct{ __nmfkNever [0]func() }"
 	}
-	return "", false
+	return "interface{ " + src + "; __nmfkNever() }"
 }
 
 // typeSwitchGuard returns the expression a type switch switches on.

@@ -127,6 +127,10 @@ type Session struct {
 	monoDisplay map[string]string
 	// copies are the copies of generics cells have made (monomorph.go).
 	copies map[string]monoCopy
+	// impossibleAsserts are the type assertions in copies of generic
+	// code that can never hold, by position (file:line:col), with the
+	// name of the asserted value's interface (see lowerTypeAssert).
+	impossibleAsserts map[string]string
 	// generics names the generic functions and types among decls.
 	generics map[string]bool
 	// deferredGenerics are the cells' generics whose own code the
@@ -176,16 +180,17 @@ func New(opt Options) (*Session, error) {
 	// than the process's files (yaegi reads this when an interpreter is made).
 	specialStdio.Do(func() { os.Setenv("YAEGI_SPECIAL_STDIO", "1") })
 	s := &Session{
-		opt:              opt,
-		ctx:              context.Background(),
-		seqCount:         map[int]int{},
-		seqCode:          map[int]string{},
-		imports:          map[string]string{},
-		monoDisplay:      map[string]string{},
-		deferredGenerics: map[string]error{},
-		copies:           map[string]monoCopy{},
-		fset:             token.NewFileSet(),
-		checked:          checkState{pkg: types.NewPackage("main", "main")},
+		opt:               opt,
+		ctx:               context.Background(),
+		seqCount:          map[int]int{},
+		seqCode:           map[int]string{},
+		imports:           map[string]string{},
+		monoDisplay:       map[string]string{},
+		impossibleAsserts: map[string]string{},
+		deferredGenerics:  map[string]error{},
+		copies:            map[string]monoCopy{},
+		fset:              token.NewFileSet(),
+		checked:           checkState{pkg: types.NewPackage("main", "main")},
 	}
 	s.stdout = &streamWriter{s: s, name: "stdout"}
 	s.stderr = &streamWriter{s: s, name: "stderr"}
