@@ -55,7 +55,7 @@ func decodePos(line int) (seq, cellLine int) { return line / lineBase, line % li
 // as Go would word it (goPanicMessage turns reflect's index and nil
 // errors into Go's runtime errors, which are the program's own).
 func interpreterFailure(msg string) bool {
-	if strings.HasPrefix(msg, "reflect.") || strings.HasPrefix(msg, "reflect:") || strings.HasPrefix(msg, cannotTellPrefix) {
+	if strings.HasPrefix(msg, "reflect.") || strings.HasPrefix(msg, "reflect:") || strings.HasPrefix(msg, interpreterLimitPrefix) {
 		return true
 	}
 	// yaegi's own run-time checks, raised with a position of its own

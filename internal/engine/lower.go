@@ -306,6 +306,7 @@ func (l *lowering) walk(n ast.Node) {
 			if tv := l.info.Types[n.Fun]; tv.IsType() && len(n.Args) == 1 {
 				l.keepTypeInInterface(n.Args[0], tv.Type) // any(x)
 			}
+			l.keepArgTypes(n)
 			l.convertInterfaceResults(n)
 			l.lowerCall(n)
 			return false

@@ -330,7 +330,10 @@ func (l *lowering) keepTypeInInterface(e ast.Expr, target types.Type) {
 		return
 	}
 	t := l.info.TypeOf(e)
-	if t == nil || !l.tellsBySwitch(t) {
+	if t == nil {
+		return
+	}
+	if l.guardNilPointer(e, t, target) || !l.tellsBySwitch(t) {
 		return
 	}
 	ts, err := l.typeString(target)
@@ -339,6 +342,69 @@ func (l *lowering) keepTypeInInterface(e ast.Expr, target types.Type) {
 	}
 	l.insert(e.Pos(), fmt.Sprintf("func(__nmfkv %s) %s { return __nmfkv }(", ts, ts))
 	l.insert(e.End(), ")")
+}
+
+// guardNilPointer stops the cell where a nil pointer of a cell type is
+// converted to a non-empty interface: Go keeps a typed nil there (an
+// error holding a nil *E is not nil), yaegi stores a nil interface, so
+// err == nil would answer true. It reports whether it guarded e.
+func (l *lowering) guardNilPointer(e ast.Expr, t, target types.Type) bool {
+	p, ok := t.(*types.Pointer)
+	if !ok || !l.isCellType(p) || !isInterface(target) || isEmptyInterface(target) {
+		return false
+	}
+	if _, isParam := target.(*types.TypeParam); isParam {
+		return false
+	}
+	switch x := ast.Unparen(e).(type) {
+	case *ast.UnaryExpr:
+		if x.Op == token.AND {
+			return false // &T{…}, &v: never nil
+		}
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(x.Fun).(*ast.Ident); ok && id.Name == "new" {
+			if _, builtin := l.info.Uses[id].(*types.Builtin); builtin {
+				return false
+			}
+		}
+	}
+	ps, err1 := l.typeString(t)
+	ts, err2 := l.typeString(target)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	l.insert(e.Pos(), fmt.Sprintf("func(__nmfkp %s) %s { if __nmfkp == nil { panic(__nmfkernel.NilInInterface(%q, %q)) }; return __nmfkp }(", ps, ts, l.goTypeName(t, false), l.goTypeName(target, false)))
+	l.insert(e.End(), ")")
+	return true
+}
+
+// keepArgTypes applies keepTypeInInterface to a call's arguments and
+// guardNilPointer to those of a compiled function (whose interface
+// parameters yaegi fills the same way).
+func (l *lowering) keepArgTypes(call *ast.CallExpr) {
+	tv := l.info.Types[call.Fun]
+	if tv.IsType() || tv.IsBuiltin() {
+		return
+	}
+	sig, ok := tv.Type.(*types.Signature)
+	if !ok || call.Ellipsis.IsValid() {
+		return
+	}
+	n := sig.Params().Len()
+	for i, a := range call.Args {
+		var pt types.Type
+		switch {
+		case sig.Variadic() && i >= n-1:
+			pt = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+		case i < n:
+			pt = sig.Params().At(i).Type()
+		default:
+			return
+		}
+		if t := l.info.TypeOf(a); t != nil {
+			l.guardNilPointer(a, t, pt)
+		}
+	}
 }
 
 // isCellType reports whether t is a cell-defined named type or a pointer

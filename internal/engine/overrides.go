@@ -173,6 +173,10 @@ func (s *Session) overrides() interp.Exports {
 			// CannotTell stops a cell whose value's type the
 			// interpreter cannot tell from another's (see typeNameBy).
 			"CannotTell": reflect.ValueOf(cannotTell),
+			// NilInInterface stops a cell that puts a nil pointer of
+			// a cell type in a non-empty interface (see
+			// guardNilPointer).
+			"NilInInterface": reflect.ValueOf(nilInInterface),
 			// ErrorTree lists an error's tree in the order errors.As
 			// visits it (see lowerErrorsAs).
 			"ErrorTree": reflect.ValueOf(errorTree),
@@ -292,14 +296,23 @@ func assertionFailed(iface, concrete, asserted string) error {
 	return runtimeError("interface conversion: " + iface + " is " + concrete + ", not " + asserted)
 }
 
+// nilInInterface is the panic value that stops a cell putting a nil
+// pointer (of type ptr) in an interface of type iface; interpreterFailure
+// reports it as an InterpreterError.
+func nilInInterface(ptr, iface string) string {
+	return interpreterLimitPrefix + "keep a nil " + ptr + " in an interface of type " + iface + " (it would hold nil itself, and compare equal to nil, where Go's holds a typed nil); check the pointer for nil before converting it"
+}
+
 // cannotTell is the panic value that stops a cell when the interpreter
 // cannot tell a value's type (named like) from another of its shape;
 // interpreterFailure reports it as an InterpreterError.
 func cannotTell(like string) string {
-	return cannotTellPrefix + like + " from another type of its shape inside an interface"
+	return interpreterLimitPrefix + "tell " + like + " from another type of its shape inside an interface"
 }
 
-const cannotTellPrefix = "nmfkernel: the interpreter cannot tell "
+// interpreterLimitPrefix starts the panics the lowered code raises
+// where the interpreter cannot do what Go does.
+const interpreterLimitPrefix = "nmfkernel: the interpreter cannot "
 
 // runtimeError is a run-time error the interpreter raised, as Go's
 // runtime.Error.
