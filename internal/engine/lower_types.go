@@ -518,13 +518,18 @@ func (l *lowering) lowerErrorsAs(call *ast.CallExpr, fn *types.Func, inst types.
 		return false
 	}
 	errText := l.render(l.off(call.Args[0].Pos()), l.off(call.Args[0].End()))
-	loop := fmt.Sprintf("for _, __e := range __nmfkernel.ErrorTree(error(%s)) { if __t, __ok := __e.(%s); __ok { ", errText, t)
+	loop := fmt.Sprintf("__tree := __nmfkernel.ErrorTree(error(%s)); for _, __e := range __tree { if __t, __ok := __e.(%s); __ok { ", errText, t)
+	// Not found, where compiled code (fmt.Errorf's %w, errors.Join) holds
+	// a value of a cell type with methods: yaegi's wrapper kept only its
+	// first field, so whether it was a t cannot be told; the cell stops
+	// instead of answering false.
+	notFound := fmt.Sprintf("__nmfkernel.CheckOpaqueErrors(__tree, %q); ", l.goTypeName(target, false))
 	var text string
 	if fn.Name() == "As" {
 		ptr := l.render(l.off(call.Args[1].Pos()), l.off(call.Args[1].End()))
-		text = fmt.Sprintf("func() bool { %s*(%s) = __t; return true } }; return false }()", loop, ptr)
+		text = fmt.Sprintf("func() bool { %s*(%s) = __t; return true } }; %sreturn false }()", loop, ptr, notFound)
 	} else {
-		text = fmt.Sprintf("func() (%s, bool) { %sreturn __t, true } }; var __z %s; return __z, false }()", t, loop, t)
+		text = fmt.Sprintf("func() (%s, bool) { %sreturn __t, true } }; %svar __z %s; return __z, false }()", t, loop, notFound, t)
 	}
 	l.render(l.off(call.Pos()), l.off(call.End()))
 	l.edits = append(l.edits, edit{l.off(call.Pos()), l.off(call.End()), text})

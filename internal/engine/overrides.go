@@ -177,6 +177,10 @@ func (s *Session) overrides() interp.Exports {
 			// a cell type in a non-empty interface (see
 			// guardNilPointer).
 			"NilInInterface": reflect.ValueOf(nilInInterface),
+			// CheckOpaqueErrors stops a cell whose errors.As found
+			// nothing where a cell value's type was lost (see
+			// lowerErrorsAs).
+			"CheckOpaqueErrors": reflect.ValueOf(checkOpaqueErrors),
 			// ErrorTree lists an error's tree in the order errors.As
 			// visits it (see lowerErrorsAs).
 			"ErrorTree": reflect.ValueOf(errorTree),
@@ -294,6 +298,23 @@ func assertionFailed(iface, concrete, asserted string) error {
 		return runtimeError("interface conversion: " + iface + " is nil, not " + asserted)
 	}
 	return runtimeError("interface conversion: " + iface + " is " + concrete + ", not " + asserted)
+}
+
+// checkOpaqueErrors panics, with a message interpreterFailure reports as
+// an InterpreterError, when one of tree's errors is yaegi's wrapper of a
+// cell value whose type is lost (interp's _error holding a value, not a
+// pointer: it keeps only the struct's first field), so that errors.As
+// for target cannot be answered.
+func checkOpaqueErrors(tree []error, target string) {
+	for _, e := range tree {
+		v := reflect.ValueOf(e)
+		if v.Kind() != reflect.Struct || v.Type().PkgPath() != "github.com/traefik/yaegi/interp" {
+			continue
+		}
+		if f := v.FieldByName("IValue"); f.IsValid() && !f.IsNil() && f.Elem().Kind() != reflect.Pointer {
+			panic(interpreterLimitPrefix + "look inside " + e.Error() + ", a value of a cell error type wrapped by compiled code (fmt.Errorf's %w, errors.Join): its type is lost, so errors.As for " + target + " cannot be answered; give the error type pointer receivers and wrap a pointer (&E{…})")
+		}
+	}
 }
 
 // nilInInterface is the panic value that stops a cell putting a nil
