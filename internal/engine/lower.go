@@ -381,6 +381,19 @@ func (l *lowering) walk(n ast.Node) {
 			if l.lowerGenericType(n.(ast.Expr)) {
 				return false
 			}
+			if ix, ok := n.(*ast.IndexExpr); ok {
+				l.refuseInterfaceKeys(ix.X, ix.Pos(), ix.Index)
+			}
+		case *ast.CompositeLit:
+			if len(n.Elts) > 0 {
+				var keys []ast.Expr
+				for _, e := range n.Elts {
+					if kv, ok := e.(*ast.KeyValueExpr); ok {
+						keys = append(keys, kv.Key)
+					}
+				}
+				l.refuseInterfaceKeys(n, n.Pos(), keys...)
+			}
 		case *ast.SelectorExpr:
 			if l.refuseUnsafe(n) {
 				return false

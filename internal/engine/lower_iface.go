@@ -317,6 +317,40 @@ func (l *lowering) lookAlikes(pos token.Pos, of, t types.Type) []string {
 	return out
 }
 
+// refuseInterfaceKeys refuses an index into, or a literal of, a map
+// whose key type is an interface that a cell type with methods
+// implements: yaegi hashes a value of such a type held in an interface by
+// its record, so equal keys are different keys (a map[any]int counted
+// P{1} twice).
+func (l *lowering) refuseInterfaceKeys(m ast.Expr, pos token.Pos, keys ...ast.Expr) {
+	t := l.info.TypeOf(m)
+	if t == nil {
+		return
+	}
+	mt, ok := t.Underlying().(*types.Map)
+	if !ok || !isInterface(mt.Key()) {
+		return
+	}
+	if _, isParam := mt.Key().(*types.TypeParam); isParam {
+		return
+	}
+	cands := []types.Type{}
+	for _, k := range keys {
+		if kt := l.info.TypeOf(k); kt != nil {
+			cands = append(cands, kt) // the cell's own keys first, for the message
+		}
+	}
+	for _, n := range l.cellTypes(pos) {
+		cands = append(cands, n)
+	}
+	for _, n := range cands {
+		if l.tellsBySwitch(n) && types.AssignableTo(n, mt.Key()) {
+			l.fail(pos, "a map keyed by %s, which may hold a %s: the interpreter hashes a value of a cell type with methods held in an interface by its own record, so equal keys would be different keys; key the map by a concrete type (map[%s]…), or by a string or number derived from the value", types.TypeString(mt.Key(), l.relative), types.TypeString(n, l.relative), types.TypeString(n, l.relative))
+			return
+		}
+	}
+}
+
 // keepTypeInInterface passes e, converted to the interface type target,
 // through a call's argument when its value is of a type tellsBySwitch
 // asks by a type switch: yaegi drops the value's type at the conversion

@@ -55,9 +55,9 @@ func main() {
 	_, isInt := st.(int)
 	n, isState := st.(State)
 	fmt.Println(isInt, n, isState, st == State(1), st == any(1))
-	seen := map[any]int{}
+	seen := map[string]int{}
 	for _, k := range []any{1, "1", 1, State(1)} {
-		seen[k]++
+		seen[fmt.Sprintf("%T %v", k, k)]++
 	}
-	fmt.Println(len(seen), seen[1], seen["1"])
+	fmt.Println(len(seen), seen["int 1"], seen["string 1"], seen["main.State busy"])
 }
