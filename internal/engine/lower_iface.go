@@ -374,8 +374,21 @@ func (l *lowering) keepTypeInInterface(e ast.Expr, target types.Type) {
 	if err != nil {
 		return
 	}
-	l.insert(e.Pos(), fmt.Sprintf("func(__nmfkv %s) %s { return __nmfkv }(", ts, ts))
+	switch {
+	case isEmptyInterface(target) && !isNamedNonAlias(target):
+		l.insert(e.Pos(), "__nmfkernelKeepAny(")
+	case types.Identical(target, types.Universe.Lookup("error").Type()):
+		l.insert(e.Pos(), "__nmfkernelKeepError(")
+	default:
+		l.insert(e.Pos(), fmt.Sprintf("func(__nmfkv %s) %s { return __nmfkv }(", ts, ts))
+	}
 	l.insert(e.End(), ")")
+}
+
+// isNamedNonAlias reports whether t is a defined (named) type.
+func isNamedNonAlias(t types.Type) bool {
+	_, ok := t.(*types.Named)
+	return ok
 }
 
 // guardNilPointer stops the cell where a nil pointer of a cell type is

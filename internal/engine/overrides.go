@@ -73,6 +73,12 @@ func __nmfkernelFuncValue(typ string, _ any) { __nmfkernel.Text(typ) }
 
 // fmt.Sprint, interpreted, calls the type's String or Error method.
 func __nmfkernelShow[T any](v T) { __nmfkernel.ValueText(v, __nmfkernelFmt.Sprint(v)) }
+
+// A value converted to an interface through an argument keeps its type
+// for a type switch (see keepTypeInInterface); for the two commonest
+// interfaces a named function, cheaper than a literal at each use.
+func __nmfkernelKeepAny(v any) any       { return v }
+func __nmfkernelKeepError(v error) error { return v }
 `
 
 // Progress of nmf fits run from cells is shown once a fit has taken
