@@ -97,7 +97,7 @@ type lowering struct {
 	// commaOk marks type assertions used as v, ok := x.(T).
 	commaOk map[*ast.TypeAssertExpr]bool
 	// labeled marks statements that carry a label.
-	labeled map[ast.Stmt]bool
+	labeled map[ast.Stmt]*ast.LabeledStmt
 	// inList marks statements directly in a block or a case's body.
 	inList map[ast.Stmt]bool
 	// missing are the instantiations of module generics the cell uses
@@ -213,7 +213,7 @@ func (l *lowering) lower() {
 	}
 	l.nameBlankTypes()
 	l.commaOk = map[*ast.TypeAssertExpr]bool{}
-	l.labeled = map[ast.Stmt]bool{}
+	l.labeled = map[ast.Stmt]*ast.LabeledStmt{}
 	l.inList = map[ast.Stmt]bool{}
 	for _, d := range pc.decls {
 		l.markCommaOk(d)
@@ -347,13 +347,9 @@ func (l *lowering) walk(n ast.Node) {
 			l.walkChildren(n)
 			l.lowerNilSwitch(n)
 			return false
-		case *ast.CommClause:
-			l.walkChildren(n)
-			l.lowerReceiveAssign(n)
-			return false
 		case *ast.SelectStmt:
-			l.walkChildren(n)
-			l.lowerSelectOperands(n)
+			l.walkSelect(n)
+			l.lowerSelect(n)
 			return false
 		case *ast.TypeSwitchStmt:
 			l.walkChildren(n)
@@ -407,6 +403,33 @@ func (l *lowering) walk(n ast.Node) {
 		}
 		return true
 	})
+}
+
+// walkSelect walks a select's operands and case bodies, but not its
+// cases' send and receive statements as statements: lowerSelect rewrites
+// those whole.
+func (l *lowering) walkSelect(sel *ast.SelectStmt) {
+	for _, c := range sel.Body.List {
+		cc := c.(*ast.CommClause)
+		switch comm := cc.Comm.(type) {
+		case *ast.SendStmt:
+			l.walk(comm.Chan)
+			l.walk(comm.Value)
+			if c, ok := l.info.TypeOf(comm.Chan).Underlying().(*types.Chan); ok && types.IsInterface(c.Elem()) {
+				l.keepTypeInInterface(comm.Value, c.Elem())
+			}
+		case *ast.ExprStmt:
+			l.walk(comm.X)
+		case *ast.AssignStmt:
+			for _, e := range comm.Lhs {
+				l.walk(e)
+			}
+			l.walk(comm.Rhs[0])
+		}
+		for _, st := range cc.Body {
+			l.walk(st)
+		}
+	}
 }
 
 // walkLoop walks a loop's parts with the loop on the loops stack.

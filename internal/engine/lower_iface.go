@@ -66,7 +66,7 @@ func (l *lowering) markCommaOk(root ast.Node) {
 				}
 			}
 		case *ast.LabeledStmt:
-			l.labeled[n.Stmt] = true
+			l.labeled[n.Stmt] = n
 		case *ast.BlockStmt:
 			for _, st := range n.List {
 				l.inList[st] = true
@@ -575,7 +575,7 @@ func (l *lowering) lowerTypeSwitch(sw *ast.TypeSwitchStmt) {
 		}
 		return
 	}
-	if sw.Init != nil && l.labeled[sw] {
+	if sw.Init != nil && l.labeled[sw] != nil {
 		l.fail(sw.Pos(), "a labeled type switch with an init statement and an interface case (the interpreter never matches interface cases, and this form cannot be rewritten); move the init statement before the switch")
 		return
 	}

@@ -445,7 +445,7 @@ func (l *lowering) lowerInterfaceSwitch(sw *ast.SwitchStmt) bool {
 	if len(eqs) == 0 && !mixed {
 		return false
 	}
-	if sw.Init != nil && l.labeled[sw] {
+	if sw.Init != nil && l.labeled[sw] != nil {
 		l.fail(sw.Pos(), "a labeled switch with an init statement on an interface that may hold a cell type with methods (the interpreter compares such values wrongly, and this form cannot be rewritten); move the init statement before the switch")
 		return true
 	}
@@ -478,115 +478,110 @@ func (l *lowering) lowerInterfaceSwitch(sw *ast.SwitchStmt) bool {
 	return true
 }
 
-// lowerReceiveAssign rewrites a select case that assigns what it
-// receives to existing variables, case v, ok = <-c:, which yaegi cannot
-// run (reflect.Select: invalid Dir), into one that declares them and
-// assigns at the start of the case's body, as Go assigns when it takes
-// the case: case __v, __ok := <-c: v, ok = __v, __ok.
-func (l *lowering) lowerReceiveAssign(cc *ast.CommClause) {
-	as, ok := cc.Comm.(*ast.AssignStmt)
-	if !ok || as.Tok != token.ASSIGN {
-		return
+// lowerSelect rewrites a select statement into a switch on a call that
+// selects with a fresh set of cases:
+//
+//	{ __c0 := ch; var __v0 T; var __ok0 bool; __c1 := out; var __s1 U = x
+//	switch __nmfkernel.Select(false, __nmfkernel.Recv(__c0, &__v0, &__ok0), __nmfkernel.Send(__c1, &__s1)) {
+//	case 0: v, ok := __v0, __ok0
+//		…
+//	case 1:
+//		…
+//	} }
+//
+// yaegi keeps one set of cases per select statement, shared by every
+// goroutine that runs it: two goroutines in one select send each
+// other's values and wait on each other's channels (test/ken/chan.go
+// receives a wrong value or hangs). The operands are evaluated on entry
+// in source order, and what a case receives is assigned when the case is
+// taken, as Go does; the value to send and the variable to receive into
+// go to the call by address, so they keep the channel's element type.
+// The declarations go in a block before the switch, not in its init
+// statement: yaegi skips a switch's tag after an init that declares two
+// variables. A label moves onto the switch.
+func (l *lowering) lowerSelect(sel *ast.SelectStmt) {
+	var decls, cases []string
+	declare := func(format string, args ...any) {
+		decls = append(decls, fmt.Sprintf(format, args...))
 	}
-	var fresh, targets []string
-	for _, lhs := range as.Lhs {
-		name := l.fresh("recv")
-		fresh = append(fresh, name)
-		targets = append(targets, l.render(l.off(lhs.Pos()), l.off(lhs.End())))
-	}
-	first, last := as.Lhs[0], as.Lhs[len(as.Lhs)-1]
-	l.edits = append(l.edits, edit{l.off(first.Pos()), l.off(last.End()), strings.Join(fresh, ", ")})
-	l.replace(as.TokPos, as.TokPos+1, ":=")
-	l.insert(cc.Colon+1, fmt.Sprintf(" %s = %s;", strings.Join(targets, ", "), strings.Join(fresh, ", ")))
-}
-
-// lowerSelectOperands evaluates a select's channel and send operands
-// into variables before it, in source order, as Go evaluates them on
-// entering the select, when a case receives with comma-ok from a channel
-// that is not a variable: yaegi's select never takes case v, ok :=
-// <-r.ch (the cell hangs), and takes case v, ok := <-ch.
-func (l *lowering) lowerSelectOperands(sel *ast.SelectStmt) {
-	l.typeSelectSends(sel)
-	needed := false
-	for _, c := range sel.Body.List {
-		if as, ok := c.(*ast.CommClause).Comm.(*ast.AssignStmt); ok && len(as.Lhs) == 2 {
-			if u, ok := ast.Unparen(as.Rhs[0]).(*ast.UnaryExpr); ok {
-				if _, isIdent := ast.Unparen(u.X).(*ast.Ident); !isIdent {
-					needed = true
-				}
-			}
+	elemOf := func(ch ast.Expr) (types.Type, string, bool) {
+		c, ok := l.info.TypeOf(ch).Underlying().(*types.Chan)
+		if !ok {
+			return nil, "", false
 		}
+		ts, err := l.typeString(c.Elem())
+		if err != nil {
+			l.fail(ch.Pos(), "a select on a channel whose element type cannot be named here (the select is rewritten: the interpreter shares one select's cases between goroutines); declare a named type for the element")
+			return nil, "", false
+		}
+		return c.Elem(), ts, true
 	}
-	if !needed {
-		return
-	}
-	if l.labeled[sel] {
-		l.fail(sel.Pos(), "a labeled select with a case v, ok := <-x.ch (the interpreter never takes such a case on a channel that is not a variable, and this form cannot be rewritten); receive from a variable: ch := x.ch before the select")
-		return
-	}
-	var decls []string
-	hoist := func(e ast.Expr, as types.Type) {
-		name := l.fresh("sel")
-		decl := name + " := "
-		if as != nil {
-			// A send's value takes the channel's element type (an
-			// untyped constant or nil included).
-			ts, err := l.typeString(as)
-			if err != nil {
-				l.fail(e.Pos(), "a select whose sent value's type cannot be named here (with a case v, ok := <-x.ch, which the interpreter never takes); receive from a variable: ch := x.ch before the select")
+	hasDefault := false
+	for i, c := range sel.Body.List {
+		cc := c.(*ast.CommClause)
+		head := fmt.Sprintf("case %d:", i)
+		switch comm := cc.Comm.(type) {
+		case nil:
+			hasDefault = true
+			head = fmt.Sprintf("case %d:", len(sel.Body.List)-1)
+		case *ast.SendStmt:
+			_, ts, ok := elemOf(comm.Chan)
+			if !ok {
 				return
 			}
-			decl = "var " + name + " " + ts + " = "
-		}
-		decls = append(decls, decl+l.render(l.off(e.Pos()), l.off(e.End())))
-		l.edits = append(l.edits, edit{l.off(e.Pos()), l.off(e.End()), name})
-	}
-	for _, c := range sel.Body.List {
-		switch comm := c.(*ast.CommClause).Comm.(type) {
-		case *ast.SendStmt:
-			hoist(comm.Chan, nil)
-			var elem types.Type
-			if ch, ok := l.info.TypeOf(comm.Chan).Underlying().(*types.Chan); ok {
-				elem = ch.Elem()
+			ch, v := l.fresh("selc"), l.fresh("sels")
+			declare("%s := %s", ch, l.render(l.off(comm.Chan.Pos()), l.off(comm.Chan.End())))
+			declare("var %s %s = %s", v, ts, l.render(l.off(comm.Value.Pos()), l.off(comm.Value.End())))
+			cases = append(cases, fmt.Sprintf("__nmfkernel.Send(%s, &%s)", ch, v))
+		default:
+			var lhs []ast.Expr
+			var tok token.Token
+			var x ast.Expr
+			switch comm := comm.(type) {
+			case *ast.ExprStmt:
+				x = comm.X
+			case *ast.AssignStmt:
+				lhs, tok, x = comm.Lhs, comm.Tok, comm.Rhs[0]
 			}
-			hoist(comm.Value, elem)
-		case *ast.ExprStmt:
-			if u, ok := ast.Unparen(comm.X).(*ast.UnaryExpr); ok {
-				hoist(u.X, nil)
+			recv := ast.Unparen(x).(*ast.UnaryExpr)
+			ch := l.fresh("selc")
+			declare("%s := %s", ch, l.render(l.off(recv.X.Pos()), l.off(recv.X.End())))
+			into, ok := "nil", "nil"
+			var assign []string
+			if len(lhs) > 0 {
+				_, ts, named := elemOf(recv.X)
+				if !named {
+					return
+				}
+				v := l.fresh("selv")
+				declare("var %s %s", v, ts)
+				into, assign = "&"+v, []string{v}
+				if len(lhs) == 2 {
+					okv := l.fresh("selok")
+					declare("var %s bool", okv)
+					ok, assign = "&"+okv, append(assign, okv)
+				}
+				var targets []string
+				for _, e := range lhs {
+					targets = append(targets, l.render(l.off(e.Pos()), l.off(e.End())))
+				}
+				head += fmt.Sprintf(" %s %s %s;", strings.Join(targets, ", "), tok, strings.Join(assign, ", "))
 			}
-		case *ast.AssignStmt:
-			if u, ok := ast.Unparen(comm.Rhs[0]).(*ast.UnaryExpr); ok {
-				hoist(u.X, nil)
-			}
+			cases = append(cases, fmt.Sprintf("__nmfkernel.Recv(%s, %s, %s)", ch, into, ok))
 		}
+		l.replace(cc.Case, cc.Colon+1, head)
 	}
-	l.insert(sel.Pos(), "{ "+strings.Join(decls, "; ")+"; ")
-	l.insert(sel.End(), " }")
-}
-
-// typeSelectSends converts a constant or nil sent in a select case to
-// the channel's element type: yaegi's select sends an untyped constant
-// as its default type (case out <- 1 on a chan float64: "reflect.Select:
-// value of type int is not assignable to type float64").
-func (l *lowering) typeSelectSends(sel *ast.SelectStmt) {
-	for _, c := range sel.Body.List {
-		send, ok := c.(*ast.CommClause).Comm.(*ast.SendStmt)
-		if !ok {
-			continue
-		}
-		tv := l.info.Types[send.Value]
-		if tv.Value == nil && !tv.IsNil() {
-			continue
-		}
-		ch, ok := l.info.TypeOf(send.Chan).Underlying().(*types.Chan)
-		if !ok {
-			continue
-		}
-		if ts, err := l.typeString(ch.Elem()); err == nil {
-			l.insert(send.Value.Pos(), "("+ts+")(")
-			l.insert(send.Value.End(), ")")
-		}
+	call := fmt.Sprintf("__nmfkernel.Select(%t", hasDefault)
+	for _, c := range cases {
+		call += ", " + c
 	}
+	call += ") "
+	start, label := sel.Select, ""
+	if lab := l.labeled[sel]; lab != nil {
+		start, label = lab.Pos(), lab.Label.Name+": "
+	}
+	l.replace(start, sel.Body.Lbrace, "{ "+strings.Join(append(decls, label+"switch "+call), "; "))
+	l.insert(sel.Body.Rbrace+1, " }")
 }
 
 // mentions reports whether e mentions one of vars.

@@ -125,9 +125,12 @@ func (s *Session) overrides() interp.Exports {
 			"Sleep": reflect.ValueOf(func(d time.Duration) {
 				t := time.NewTimer(d)
 				defer t.Stop()
+				// Woken by the interpreter's stop, not the cell's context:
+				// a goroutine's panic ends the context first, and the
+				// cell must not take another step after its sleep.
 				select {
 				case <-t.C:
-				case <-s.runContext().Done():
+				case <-s.ctl.stopped():
 				}
 			}),
 		},
@@ -171,6 +174,11 @@ func (s *Session) overrides() interp.Exports {
 			"StringText": reflect.ValueOf(func(f func() string) any { return stringText(f) }),
 			"Printable":  reflect.ValueOf(printable),
 			"PlainValue": reflect.ValueOf(func(v any) any { return plainValue{v} }),
+			// Select, Recv and Send run a select statement (see
+			// lowerSelect).
+			"Select": reflect.ValueOf(func(hasDefault bool, cases ...selectCase) int { return s.ctl.selectOne(hasDefault, cases...) }),
+			"Recv":   reflect.ValueOf(selectRecv),
+			"Send":   reflect.ValueOf(selectSend),
 			// Shaped wraps a value printed with %+v or %#v (fmtshape.go).
 			"Shaped": reflect.ValueOf(shaped),
 			// AssertionFailed is the run-time error of a failed type

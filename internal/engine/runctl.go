@@ -65,6 +65,14 @@ func (c *runControl) arm() {
 	c.mu.Unlock()
 }
 
+// stopped returns a channel that stop closes: the one interpreted code
+// blocked in a channel operation or a sleep watches.
+func (c *runControl) stopped() <-chan struct{} {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return *c.done
+}
+
 // stop makes every running interpreted frame, in any goroutine, stop at its
 // next step, and wakes those blocked on channel operations: yaegi's stop.
 func (c *runControl) stop() {

@@ -85,6 +85,7 @@ kept := 42`)
 	for _, tc := range []struct{ name, code string }{
 		{"busy loop", "n := 0\nfor { n++ }"},
 		{"channel wait", "ch := make(chan int)\n<-ch"},
+		{"select wait", "ch, out := make(chan int), make(chan int)\nselect {\ncase <-ch:\ncase out <- 1:\n}\nfmt.Println(\"not reached\")"},
 		{"sleep", "time.Sleep(time.Hour)"},
 		{"nmf fit", `data := make([]float64, 300*200)
 for i := range data { data[i] = rand.Float64() }
