@@ -109,8 +109,8 @@ func newBiasedProblem(p *problem) *biasedProblem {
 	}
 	bp := &biasedProblem{
 		orig:     byRow,
-		byRow:    &sparse{n: byRow.n, m: byRow.m, ptr: byRow.ptr, idx: byRow.idx, val: make([]float64, len(byRow.val))},
-		byCol:    &sparse{n: byCol.n, m: byCol.m, ptr: byCol.ptr, idx: byCol.idx, val: make([]float64, len(byCol.val))},
+		byRow:    &sparse{n: byRow.n, m: byRow.m, ptr: byRow.ptr, idx: byRow.idx, val: make([]float64, len(byRow.idx))},
+		byCol:    &sparse{n: byCol.n, m: byCol.m, ptr: byCol.ptr, idx: byCol.idx, val: make([]float64, len(byCol.idx))},
 		toCol:    make([]int, len(byRow.idx)),
 		factor:   make([]float64, len(byRow.idx)),
 		colSum:   make([]float64, byCol.n),
@@ -156,7 +156,7 @@ func (bp *biasedProblem) updateBiases(b *Biases, lambda float64) {
 	for i := 0; i < x.n; i++ {
 		sum := 0.0
 		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-			sum += x.val[q] - b.Mean - bp.factor[q] - b.Col[x.idx[q]]
+			sum += x.value(q) - b.Mean - bp.factor[q] - b.Col[x.idx[q]]
 		}
 		if n := float64(x.ptr[i+1] - x.ptr[i]); n+lambda > 0 {
 			b.Row[i] = sum / (n + lambda)
@@ -165,7 +165,7 @@ func (bp *biasedProblem) updateBiases(b *Biases, lambda float64) {
 	clear(bp.colSum)
 	for i := 0; i < x.n; i++ {
 		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-			bp.colSum[x.idx[q]] += x.val[q] - b.Mean - bp.factor[q] - b.Row[i]
+			bp.colSum[x.idx[q]] += x.value(q) - b.Mean - bp.factor[q] - b.Row[i]
 		}
 	}
 	for j, n := range bp.colCount {
@@ -175,7 +175,7 @@ func (bp *biasedProblem) updateBiases(b *Biases, lambda float64) {
 	}
 	for i := 0; i < x.n; i++ {
 		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-			t := x.val[q] - b.Mean - b.Row[i] - b.Col[x.idx[q]]
+			t := x.value(q) - b.Mean - b.Row[i] - b.Col[x.idx[q]]
 			bp.byRow.val[q] = t
 			bp.byCol.val[bp.toCol[q]] = t
 		}

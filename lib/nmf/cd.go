@@ -167,7 +167,7 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 	return forChunks2(n, work, newScratch, func(lo, hi int, ws *residualWork) (float64, float64) {
 		v, sq := 0.0, 0.0
 		for i := lo; i < hi; i++ {
-			cols, vals := x.idx[x.ptr[i]:x.ptr[i+1]], x.val[x.ptr[i]:x.ptr[i+1]]
+			cols, vals := x.idx[x.ptr[i]:x.ptr[i+1]], x.values(x.ptr[i], x.ptr[i+1], &ws.vals)
 			ai := araw.Data[i*araw.Stride : i*araw.Stride+k]
 			l1, l2 := pen.forCells(len(cols))
 			dv, dsq := cdRowResidual(ai, braw.Data, braw.Stride, cols, vals, ws, l1, l2, perm)
@@ -183,6 +183,7 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 // gather (gatherResidual).
 type residualWork struct {
 	r, bt, hess, lanes []float64
+	vals               []float64 // a coded row's values
 }
 
 var residualPool = sync.Pool{New: func() any { return new(residualWork) }}
@@ -342,7 +343,7 @@ func (x *sparse) times(dst, _, b *mat.Dense) {
 			row := d.Data[i*d.Stride : i*d.Stride+k]
 			clear(row)
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-				v, bj := x.val[q], br.Data[int(x.idx[q])*br.Stride:int(x.idx[q])*br.Stride+k]
+				v, bj := x.value(q), br.Data[int(x.idx[q])*br.Stride:int(x.idx[q])*br.Stride+k]
 				for t := range row {
 					row[t] += v * bj[t]
 				}
@@ -399,7 +400,7 @@ func (t transposed) times(dst, _, b *mat.Dense) {
 				for i := lo; i < hi; i++ {
 					bi := br.Data[i*br.Stride : i*br.Stride+k]
 					for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-						v, row := x.val[q], part[int(x.idx[q])*k:int(x.idx[q])*k+k]
+						v, row := x.value(q), part[int(x.idx[q])*k:int(x.idx[q])*k+k]
 						for c, y := range bi {
 							row[c] += v * y
 						}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"unsafe"
 )
 
@@ -47,7 +48,23 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 		return nil, err
 	}
 	parts := make([]chunkResult, len(bounds)-1)
-	eachPiece(len(parts), func(i int) { parts[i] = parseChunk(f, bounds[i], bounds[i+1], layout) })
+	// The pieces' bytes are read into buffers the workers pass on to the
+	// next piece: a 20M-rating file's half gigabyte read into fresh ones
+	// was garbage that let the heap grow to twice what the read keeps.
+	free := make(chan []byte, runtime.GOMAXPROCS(0))
+	eachPiece(len(parts), func(i int) {
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
+		}
+		parts[i], buf = parseChunk(f, bounds[i], bounds[i+1], layout, buf)
+		select {
+		case free <- buf:
+		default:
+		}
+	})
+	close(free)
 
 	t := newTriples()
 	base := headerLines // lines before the current piece
@@ -66,7 +83,7 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 		}
 		rowNums[i], colNums[i] = t.numbers(p.t)
 		base += p.lines
-		total += len(p.t.vals)
+		total += len(p.t.ri)
 	}
 	if total == 0 {
 		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data lines: %w", ErrEmpty)} // as the sequential reader says
@@ -77,16 +94,17 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 	lists := make([]cellList, len(parts))
 	for i := range parts {
 		p := parts[i].t
-		lists[i] = cellList{ri: p.ri, ci: p.ci, vals: p.vals, rowMap: mapThrough(rowNums[i], rowOrder), colMap: mapThrough(colNums[i], colOrder)}
+		lists[i] = p.cells(mapThrough(rowNums[i], rowOrder), mapThrough(colNums[i], colOrder))
 		parts[i].t = nil
 	}
 	x, dup := buildSparse(len(t.rows), len(t.cols), lists)
-	// The parsed pieces took more memory than the matrix (a third more)
-	// and are garbage now; collected at once, they make room for what a
-	// fit allocates next instead of setting the heap's next goal at twice
-	// their size with the matrix. A 20M-rating masked fit peaked at 1.0 to
-	// 1.1 GB without this collection, 850 MB with it (bench/records 31);
-	// it takes milliseconds, the matrix holding no pointers.
+	// The parsed pieces took more memory than the matrix (9 bytes a cell
+	// against 5 for ratings) and are garbage now; collected at once, they
+	// make room for what a fit allocates next instead of setting the
+	// heap's next goal at twice their size with the matrix. A 20M-rating
+	// masked read and fit peaked at 517 MB without this collection, 410 MB
+	// with it (bench/records/43); it takes milliseconds, the matrix
+	// holding no pointers.
 	runtime.GC()
 	if dup != nil {
 		return nil, errSequential // for the error's line numbers
@@ -111,25 +129,26 @@ type chunkResult struct {
 	err   error
 }
 
-// parseChunk reads the lines in f[start:end).
-func parseChunk(f *os.File, start, end int64, layout tripleLayout) chunkResult {
-	buf := make([]byte, end-start)
+// parseChunk reads the lines in f[start:end), into buf (grown as needed,
+// and returned for the next piece: what it parses keeps nothing of it).
+func parseChunk(f *os.File, start, end int64, layout tripleLayout, buf []byte) (chunkResult, []byte) {
+	buf = slices.Grow(buf[:0], int(end-start))[:end-start]
 	if n, err := f.ReadAt(buf, start); n < len(buf) {
-		return chunkResult{err: fmt.Errorf("nmf: read CSV: %w", err)}
+		return chunkResult{err: fmt.Errorf("nmf: read CSV: %w", err)}, buf
 	}
 	if bytes.IndexByte(buf, '"') >= 0 {
-		return chunkResult{err: errSequential}
+		return chunkResult{err: errSequential}, buf
 	}
 	lines := bytes.Count(buf, []byte{'\n'})
 	if t := newTriples(); t.readPlain(buf, layout) {
-		return chunkResult{t: t, lines: lines}
+		return chunkResult{t: t, lines: lines}, buf
 	}
 	cr := csvReader(bytes.NewReader(buf))
 	t := newTriples()
 	if err := t.read(cr, layout, int64(len(buf))); err != nil {
-		return chunkResult{err: err}
+		return chunkResult{err: err}, buf
 	}
-	return chunkResult{t: t, lines: lines}
+	return chunkResult{t: t, lines: lines}, buf
 }
 
 // readPlain is read for a piece without quotes, splitting its lines at
@@ -196,7 +215,7 @@ func (t *triples) readPlain(buf []byte, l tripleLayout) bool {
 				continue
 			}
 		}
-		if len(t.vals) == sizeSample {
+		if len(t.ri) == sizeSample {
 			t.grow(int(float64(len(buf)-pos)/float64(pos)*sizeSample*1.05) + 1)
 		}
 		ri := internBytes(&t.lastRow, t.rowIdx, &t.rows, &rowNums, field(l.ri))
@@ -205,7 +224,7 @@ func (t *triples) readPlain(buf []byte, l tripleLayout) bool {
 			return false
 		}
 		t.ri, t.ci = append(t.ri, int32(ri)), append(t.ci, int32(ci))
-		t.vals = append(t.vals, v)
+		t.vals.add(v)
 	}
 	return true
 }

@@ -340,7 +340,7 @@ type triples struct {
 	rowIdx, colIdx map[string]int
 	rows, cols     []string
 	ri, ci         []int32
-	vals           []float64
+	vals           codedValues
 	lines          []int
 	keepLines      bool
 	// lastRow and lastCol are the numbers of the labels of the previous
@@ -351,6 +351,13 @@ type triples struct {
 
 func newTriples() *triples {
 	return &triples{rowIdx: map[string]int{}, colIdx: map[string]int{}, lastRow: -1, lastCol: -1}
+}
+
+// cells returns t's cells as a list for buildSparse, their label numbers
+// mapped through rowMap and colMap.
+func (t *triples) cells(rowMap, colMap []int32) cellList {
+	vals, codes, dict := t.vals.list()
+	return cellList{ri: t.ri, ci: t.ci, vals: vals, codes: codes, dict: dict, rowMap: rowMap, colMap: colMap}
 }
 
 // internAfter is intern for a label likely to be the one numbered last.
@@ -397,7 +404,7 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 				continue // a listed but missing value is simply unobserved
 			}
 		}
-		if len(t.vals) == sizeSample && size > 0 {
+		if len(t.ri) == sizeSample && size > 0 {
 			if read := cr.InputOffset(); read > 0 && size > read {
 				t.grow(int(float64(size-read)/float64(read)*sizeSample*1.05) + 1)
 			}
@@ -408,7 +415,7 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 			return &ParseError{Line: line, Err: fmt.Errorf("more than %d distinct labels: %w", maxSparseDim, ErrShape)}
 		}
 		t.ri, t.ci = append(t.ri, int32(ri)), append(t.ci, int32(ci))
-		t.vals = append(t.vals, v)
+		t.vals.add(v)
 		if t.keepLines {
 			t.lines = append(t.lines, line)
 		}
@@ -418,7 +425,7 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 // grow makes room for n more cells.
 func (t *triples) grow(n int) {
 	t.ri, t.ci = slices.Grow(t.ri, n), slices.Grow(t.ci, n)
-	t.vals = slices.Grow(t.vals, n)
+	t.vals.grow(n)
 	if t.keepLines {
 		t.lines = slices.Grow(t.lines, n)
 	}
@@ -427,12 +434,12 @@ func (t *triples) grow(n int) {
 // matrix orders the labels and builds the sparse matrix, reporting a pair
 // listed twice.
 func (t *triples) matrix(rowField, colField string) (*Matrix, error) {
-	if len(t.vals) == 0 {
+	if len(t.ri) == 0 {
 		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data lines: %w", ErrEmpty)}
 	}
 	rowOrder, colOrder := labelOrder(t.rows), labelOrder(t.cols)
 	rows, cols := permute(t.rows, rowOrder), permute(t.cols, colOrder)
-	cells := cellList{ri: t.ri, ci: t.ci, vals: t.vals, rowMap: rowOrder, colMap: colOrder}
+	cells := t.cells(rowOrder, colOrder)
 	x, dup := buildSparse(len(rows), len(cols), []cellList{cells})
 	if dup != nil {
 		first, second := dup.entries(cells)

@@ -67,7 +67,7 @@ func holdOutSparse(V *Matrix, frac float64, seed uint64) (train, test *Matrix, e
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
 				if inTest[q] == want {
 					s.idx = append(s.idx, x.idx[q])
-					s.val = append(s.val, x.val[q])
+					s.val = append(s.val, x.value(q))
 				}
 			}
 			s.ptr[i+1] = len(s.idx)
@@ -83,7 +83,7 @@ func holdOutSparse(V *Matrix, frac float64, seed uint64) (train, test *Matrix, e
 // sparse when m is.
 func (m *Matrix) Observed() *Matrix {
 	if m.cells != nil && math.IsNaN(m.absent) {
-		ones := make([]float64, len(m.cells.val))
+		ones := make([]float64, len(m.cells.idx))
 		for q := range ones {
 			ones[q] = 1
 		}

@@ -27,7 +27,7 @@ func (p *problem) divergence(w, ht *mat.Dense, beta float64) (div, sq float64) {
 			for i := c * chunkRows; i < min((c+1)*chunkRows, x.n); i++ {
 				wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 				for e := x.ptr[i]; e < x.ptr[i+1]; e++ {
-					a.add(x.val[e], dot(wi, hr.Data[int(x.idx[e])*hr.Stride:]))
+					a.add(x.value(e), dot(wi, hr.Data[int(x.idx[e])*hr.Stride:]))
 				}
 			}
 			parts[c] = a
@@ -106,7 +106,7 @@ func (p *problem) frobeniusStored(w, ht *mat.Dense) float64 {
 		for i := lo; i < hi; i++ {
 			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-				sum += x.val[q] * dot(wi, hr.Data[int(x.idx[q])*hr.Stride:])
+				sum += x.value(q) * dot(wi, hr.Data[int(x.idx[q])*hr.Stride:])
 			}
 		}
 		return sum

@@ -174,19 +174,20 @@ func (m *Matrix) row(dst []float64, i int) []float64 {
 		dst[j] = m.absent
 	}
 	for q := m.cells.ptr[i]; q < m.cells.ptr[i+1]; q++ {
-		dst[m.cells.idx[q]] = m.cells.val[q]
+		dst[m.cells.idx[q]] = m.cells.value(q)
 	}
 	return dst
 }
 
 // storedRow returns row i's stored values and, for a sparse m, their
-// columns (nil for a dense m, whose values are the whole row).
-func (m *Matrix) storedRow(i int) (vals []float64, cols []int32) {
+// columns (nil for a dense m, whose values are the whole row). Coded
+// values are decoded into *buf.
+func (m *Matrix) storedRow(i int, buf *[]float64) (vals []float64, cols []int32) {
 	if m.cells == nil {
 		return m.data.RawRowView(i), nil
 	}
 	lo, hi := m.cells.ptr[i], m.cells.ptr[i+1]
-	return m.cells.val[lo:hi], m.cells.idx[lo:hi]
+	return m.cells.values(lo, hi, buf), m.cells.idx[lo:hi]
 }
 
 // eachObserved calls f for every cell that is not missing, row by row.
@@ -208,7 +209,7 @@ func (m *Matrix) eachStored(f func(i, j int, v float64)) {
 	x := m.cells
 	for i := 0; i < x.n; i++ {
 		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-			f(i, int(x.idx[q]), x.val[q])
+			f(i, int(x.idx[q]), x.value(q))
 		}
 	}
 }

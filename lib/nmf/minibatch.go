@@ -382,7 +382,8 @@ func MiniBatch(ctx context.Context, src *Stream, opt MiniBatchOptions) (m *Model
 			// This batch's loss against the current H, from the products
 			// just formed; lossGram leaves WᵀW in wtw for the statistics.
 			xx := 0.0
-			for _, v := range x.val {
+			for q := range x.idx {
+				v := x.value(q)
 				xx += v * v
 			}
 			var wtw, wbt mat.Dense
@@ -398,7 +399,7 @@ func MiniBatch(ctx context.Context, src *Stream, opt MiniBatchOptions) (m *Model
 				wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 				for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
 					row := atr.Data[int(x.idx[q])*atr.Stride : int(x.idx[q])*atr.Stride+k]
-					v := x.val[q]
+					v := x.value(q)
 					for t, wt := range wi {
 						row[t] += v * wt
 					}

@@ -171,7 +171,7 @@ func muStepSparse(x *sparse, a, b *mat.Dense, p muParams) {
 				for t, v := range ai {
 					wh += v * bj[t]
 				}
-				r, d := muTerms(x.val[e], wh, p.beta)
+				r, d := muTerms(x.value(e), wh, p.beta)
 				for t, v := range bj {
 					s.num[t] += r * v
 					s.den[t] += d * v

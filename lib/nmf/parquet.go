@@ -735,7 +735,7 @@ func (m *Matrix) eachCell(f func(i, j int, v float64) bool) {
 		x := m.cells
 		for i := 0; i < x.n; i++ {
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-				if !f(i, int(x.idx[q]), x.val[q]) {
+				if !f(i, int(x.idx[q]), x.value(q)) {
 					return
 				}
 			}

@@ -47,7 +47,8 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 	p := &problem{rows: r, cols: c, minV: math.Inf(1)}
 	st, i, q := scanValues(V, signed)
 	if i >= 0 {
-		vals, cols := V.storedRow(i)
+		var buf []float64
+		vals, cols := V.storedRow(i, &buf)
 		j := q
 		if cols != nil {
 			j = int(cols[q])
@@ -130,7 +131,7 @@ func scanValues(V *Matrix, signed bool) (st valueStats, row, pos int) {
 	r, c := V.Dims()
 	values := r * c
 	if V.cells != nil {
-		values = len(V.cells.val)
+		values = len(V.cells.idx)
 	}
 	rowsPer := max(1, int(int64(scanPieceValues)*int64(r)/int64(max(values, 1))))
 	pieces := (r + rowsPer - 1) / rowsPer
@@ -141,8 +142,9 @@ func scanValues(V *Matrix, signed bool) (st valueStats, row, pos int) {
 	out := make([]piece, pieces)
 	scan := func(k int) {
 		pc := piece{st: valueStats{min: math.Inf(1)}, row: -1}
+		var buf []float64
 		for i := k * rowsPer; i < min((k+1)*rowsPer, r); i++ {
-			vals, _ := V.storedRow(i)
+			vals, _ := V.storedRow(i, &buf)
 			if pc.st.addClean(vals, signed) {
 				continue
 			}
@@ -293,19 +295,19 @@ func (p *problem) mean() float64 { return p.sumV / float64(p.nObs) }
 func (p *problem) filled() (a, at operand) {
 	x := p.byRow
 	fill := make([]float64, p.rows)
-	shifted := make([]float64, len(x.val))
+	shifted := make([]float64, len(x.idx))
 	for i := range fill {
 		lo, hi := x.ptr[i], x.ptr[i+1]
 		fill[i] = p.mean()
 		if hi > lo {
 			sum := 0.0
-			for _, v := range x.val[lo:hi] {
-				sum += v
+			for q := lo; q < hi; q++ {
+				sum += x.value(q)
 			}
 			fill[i] = sum / float64(hi-lo)
 		}
 		for q := lo; q < hi; q++ {
-			shifted[q] = x.val[q] - fill[i]
+			shifted[q] = x.value(q) - fill[i]
 		}
 	}
 	ones := make([]float64, p.cols)
@@ -314,9 +316,9 @@ func (p *problem) filled() (a, at operand) {
 	}
 	// The same cells by column, from byCol's pattern: no transpose needed.
 	xt := p.byCol
-	shiftedT := make([]float64, len(xt.val))
+	shiftedT := make([]float64, len(xt.idx))
 	for q, i := range xt.idx {
-		shiftedT[q] = xt.val[q] - fill[i]
+		shiftedT[q] = xt.value(q) - fill[i]
 	}
 	sv, svt := sparseProducts(x.withValues(shifted), xt.withValues(shiftedT))
 	return plusOuter{sv, fill, ones}, plusOuter{svt, ones, fill}

@@ -13,8 +13,9 @@ import (
 func scanSequential(V *Matrix, signed bool) (st valueStats, row, pos int) {
 	st.min = math.Inf(1)
 	r, _ := V.Dims()
+	var buf []float64
 	for i := range r {
-		vals, _ := V.storedRow(i)
+		vals, _ := V.storedRow(i, &buf)
 		if q := st.add(vals, signed); q >= 0 {
 			return st, i, q
 		}

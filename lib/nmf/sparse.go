@@ -20,7 +20,40 @@ type sparse struct {
 	ptr  []int
 	idx  []int32
 	val  []float64
+	sparseCodes
 }
+
+// A matrix of at most maxCodes distinct values keeps them as one-byte
+// codes: val is nil and value q is dict[code[q]] (values.go).
+type sparseCodes struct {
+	code []uint8
+	dict []float64
+}
+
+// value returns the value of stored cell q.
+func (x *sparse) value(q int) float64 {
+	if x.val != nil {
+		return x.val[q]
+	}
+	return x.dict[x.code[q]]
+}
+
+// values returns the values of stored cells lo to hi: a view of x's own
+// float64s, or, for coded values, *buf (grown as needed) holding them.
+func (x *sparse) values(lo, hi int, buf *[]float64) []float64 {
+	if x.val != nil {
+		return x.val[lo:hi]
+	}
+	v := slices.Grow((*buf)[:0], hi-lo)[:hi-lo]
+	for e, k := range x.code[lo:hi] {
+		v[e] = x.dict[k]
+	}
+	*buf = v
+	return v
+}
+
+// coded reports whether x keeps its values as codes.
+func (x *sparse) coded() bool { return x.val == nil && x.code != nil }
 
 // maxSparseDim is the largest number of rows or columns a sparse matrix
 // may have: its indices are int32.
@@ -36,14 +69,19 @@ func (x *sparse) at(i, j int) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return x.val[lo+q], true
+	return x.value(lo + q), true
 }
 
 // transpose returns xᵀ in the same form (CSR of the transpose, that is CSC
 // of x), by a counting sort on the columns; rows come out in increasing
 // order within each column.
 func (x *sparse) transpose() *sparse {
-	t := &sparse{n: x.m, m: x.n, ptr: make([]int, x.m+1), idx: make([]int32, len(x.idx)), val: make([]float64, len(x.val))}
+	t := &sparse{n: x.m, m: x.n, ptr: make([]int, x.m+1), idx: make([]int32, len(x.idx))}
+	if x.coded() {
+		t.code, t.dict = make([]uint8, len(x.code)), x.dict
+	} else {
+		t.val = make([]float64, len(x.val))
+	}
 	// The rows are cut into ranges of about equal cells, one per core;
 	// each range counts its cells per column, and then places them from
 	// where the ranges before it end in every column, so that each column
@@ -79,7 +117,11 @@ func (x *sparse) transpose() *sparse {
 			for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
 				j := x.idx[q]
 				t.idx[next[j]] = int32(i)
-				t.val[next[j]] = x.val[q]
+				if t.val != nil {
+					t.val[next[j]] = x.val[q]
+				} else {
+					t.code[next[j]] = x.code[q]
+				}
 				next[j]++
 			}
 		}
@@ -104,7 +146,7 @@ func (x *sparse) denseFill(absent float64) *mat.Dense {
 	for i := 0; i < x.n; i++ {
 		row := data[i*x.m : (i+1)*x.m]
 		for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
-			row[x.idx[q]] = x.val[q]
+			row[x.idx[q]] = x.value(q)
 		}
 	}
 	return mat.NewDense(x.n, x.m, data)
@@ -148,7 +190,7 @@ type duplicate struct{ row, col int32 }
 // entries returns the first two entries of l that list the cell.
 func (d *duplicate) entries(l cellList) (first, second int) {
 	first = -1
-	for e := range l.vals {
+	for e := range l.len() {
 		if l.row(e) == d.row && l.col(e) == d.col {
 			if first >= 0 {
 				return first, e
@@ -162,10 +204,25 @@ func (d *duplicate) entries(l cellList) (first, second int) {
 // cellList is a list of cells for buildSparse: cell e is at row ri[e] and
 // column ci[e] with value vals[e], the numbers mapped through rowMap and
 // colMap when those are set.
+//
+// A list's values are vals, or, when codes is set, dict[codes[e]].
 type cellList struct {
 	ri, ci         []int32
 	vals           []float64
+	codes          []uint8
+	dict           []float64
 	rowMap, colMap []int32
+}
+
+// len returns the number of cells listed.
+func (l *cellList) len() int { return len(l.ri) }
+
+// value returns cell e's value.
+func (l *cellList) value(e int) float64 {
+	if l.codes != nil {
+		return l.dict[l.codes[e]]
+	}
+	return l.vals[e]
 }
 
 func (l *cellList) row(e int) int32 {
@@ -193,21 +250,52 @@ func buildSparse(n, m int, lists []cellList) (*sparse, *duplicate) {
 	x := &sparse{n: n, m: m, ptr: make([]int, n+1)}
 	total := 0
 	for _, l := range lists {
-		for e := range l.vals {
+		for e := range l.len() {
 			x.ptr[l.row(e)+1]++
 		}
-		total += len(l.vals)
+		total += l.len()
 	}
 	for i := 0; i < n; i++ {
 		x.ptr[i+1] += x.ptr[i]
 	}
-	x.idx, x.val = make([]int32, total), make([]float64, total)
+	// Coded lists whose dictionaries together name at most maxCodes
+	// values give a coded matrix: each list's codes map into one
+	// dictionary.
+	recode := make([][]uint8, len(lists))
+	var dict valueDict
+	coded := true
+	for li, l := range lists {
+		if l.codes == nil {
+			coded = false
+			break
+		}
+		recode[li] = make([]uint8, len(l.dict))
+		for k, v := range l.dict {
+			c, ok := dict.code(v)
+			if !ok {
+				coded = false
+				break
+			}
+			recode[li][k] = c
+		}
+	}
+	x.idx = make([]int32, total)
+	if coded {
+		x.code, x.dict = make([]uint8, total), dict.vals
+	} else {
+		x.val = make([]float64, total)
+	}
 	next := slices.Clone(x.ptr[:n])
 	for li := range lists {
 		l := &lists[li]
-		for e, v := range l.vals {
+		for e := range l.len() {
 			i := l.row(e)
-			x.idx[next[i]], x.val[next[i]] = l.col(e), v
+			x.idx[next[i]] = l.col(e)
+			if coded {
+				x.code[next[i]] = recode[li][l.codes[e]]
+			} else {
+				x.val[next[i]] = l.value(e)
+			}
 			next[i]++
 		}
 		*l = cellList{}
@@ -217,9 +305,14 @@ func buildSparse(n, m int, lists []cellList) (*sparse, *duplicate) {
 	forPieces((n+chunkRows-1)/chunkRows, float64(total), func(c int) {
 		var sorter rowSorter
 		for i := c * chunkRows; i < min((c+1)*chunkRows, n); i++ {
-			cols, vals := x.idx[x.ptr[i]:x.ptr[i+1]], x.val[x.ptr[i]:x.ptr[i+1]]
+			lo, hi := x.ptr[i], x.ptr[i+1]
+			cols := x.idx[lo:hi]
 			if !sortedRow(cols) {
-				sorter.sort(cols, vals)
+				if coded {
+					sorter.sortCoded(cols, x.code[lo:hi])
+				} else {
+					sorter.sort(cols, x.val[lo:hi])
+				}
 			}
 			if _, ok := repeatedCol(cols); ok {
 				dupRow.CompareAndSwap(-1, int64(i))
@@ -259,19 +352,34 @@ func sortedRow(cols []int32) bool {
 // the cell's place in the row, which is several times faster than a stable
 // sort moving the cells themselves; keys and values reuse its scratch.
 type rowSorter struct {
-	keys []uint64
-	vals []float64
+	keys  []uint64
+	vals  []float64
+	codes []uint8
 }
 
-func (s *rowSorter) sort(cols []int32, vals []float64) {
+// order sorts the keys of a row's cells.
+func (s *rowSorter) order(cols []int32) {
 	s.keys = slices.Grow(s.keys[:0], len(cols))[:len(cols)]
 	for q, c := range cols {
 		s.keys[q] = uint64(uint32(c))<<32 | uint64(q)
 	}
 	slices.Sort(s.keys)
+}
+
+func (s *rowSorter) sort(cols []int32, vals []float64) {
+	s.order(cols)
 	s.vals = append(s.vals[:0], vals...)
 	for q, key := range s.keys {
 		cols[q], vals[q] = int32(key>>32), s.vals[uint32(key)]
+	}
+}
+
+// sortCoded is sort for a row of coded values.
+func (s *rowSorter) sortCoded(cols []int32, codes []uint8) {
+	s.order(cols)
+	s.codes = append(s.codes[:0], codes...)
+	for q, key := range s.keys {
+		cols[q], codes[q] = int32(key>>32), s.codes[uint32(key)]
 	}
 }
 

@@ -119,7 +119,7 @@ func FitStreamed(ctx context.Context, src *Stream, opt StreamedOptions) (m *Mode
 					clear(ws.c)
 					for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
 						h := htr.Data[int(x.idx[q])*htr.Stride : int(x.idx[q])*htr.Stride+k]
-						v := x.val[q]
+						v := x.value(q)
 						for s, hs := range h {
 							ws.c[s] += v * hs
 							row := ws.g[s*k : s*k+k]
@@ -137,7 +137,7 @@ func FitStreamed(ctx context.Context, src *Stream, opt StreamedOptions) (m *Mode
 					}
 					for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
 						h := htr.Data[int(x.idx[q])*htr.Stride : int(x.idx[q])*htr.Stride+k]
-						r := x.val[q] - dot(a, h)
+						r := x.value(q) - dot(a, h)
 						part += r * r
 					}
 				}
@@ -149,7 +149,7 @@ func FitStreamed(ctx context.Context, src *Stream, opt StreamedOptions) (m *Mode
 				a := wr.Data[(next+i)*wr.Stride : (next+i)*wr.Stride+k]
 				for q := x.ptr[i]; q < x.ptr[i+1]; q++ {
 					j := int(x.idx[q])
-					v := x.val[q]
+					v := x.value(q)
 					g, c := gram[j*k*k:(j+1)*k*k], cross[j*k:(j+1)*k]
 					for s, as := range a {
 						c[s] += v * as

@@ -41,13 +41,13 @@ func observedRange(p *problem) (lo, hi float64, ok bool) {
 	hi = math.Inf(-1)
 	switch {
 	case p.byRow != nil:
-		for _, v := range p.byRow.val {
-			hi = math.Max(hi, v)
+		for q := range p.byRow.idx {
+			hi = math.Max(hi, p.byRow.value(q))
 		}
 	case p.stored != nil:
 		hi = 0
-		for _, v := range p.stored.val {
-			hi = math.Max(hi, v)
+		for q := range p.stored.idx {
+			hi = math.Max(hi, p.stored.value(q))
 		}
 	case p.v != nil:
 		for i := range p.rows {
