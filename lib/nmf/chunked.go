@@ -83,7 +83,7 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 		}
 		rowNums[i], colNums[i] = t.numbers(p.t)
 		base += p.lines
-		total += len(p.t.ri)
+		total += p.t.ri.len()
 	}
 	if total == 0 {
 		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data lines: %w", ErrEmpty)} // as the sequential reader says
@@ -215,7 +215,7 @@ func (t *triples) readPlain(buf []byte, l tripleLayout) bool {
 				continue
 			}
 		}
-		if len(t.ri) == sizeSample {
+		if t.ri.len() == sizeSample {
 			t.grow(int(float64(len(buf)-pos)/float64(pos)*sizeSample*1.05) + 1)
 		}
 		ri := internBytes(&t.lastRow, t.rowIdx, &t.rows, &rowNums, field(l.ri))
@@ -223,7 +223,8 @@ func (t *triples) readPlain(buf []byte, l tripleLayout) bool {
 		if max(ri, ci) >= maxSparseDim {
 			return false
 		}
-		t.ri, t.ci = append(t.ri, int32(ri)), append(t.ci, int32(ci))
+		t.ri.add(ri)
+		t.ci.add(ci)
 		t.vals.add(v)
 	}
 	return true

@@ -339,7 +339,7 @@ func readTripleHeader(r io.Reader, rowField, colField, valueField string) (*csv.
 type triples struct {
 	rowIdx, colIdx map[string]int
 	rows, cols     []string
-	ri, ci         []int32
+	ri, ci         labelNums
 	vals           codedValues
 	lines          []int
 	keepLines      bool
@@ -356,8 +356,11 @@ func newTriples() *triples {
 // cells returns t's cells as a list for buildSparse, their label numbers
 // mapped through rowMap and colMap.
 func (t *triples) cells(rowMap, colMap []int32) cellList {
-	vals, codes, dict := t.vals.list()
-	return cellList{ri: t.ri, ci: t.ci, vals: vals, codes: codes, dict: dict, rowMap: rowMap, colMap: colMap}
+	l := cellList{rowMap: rowMap, colMap: colMap}
+	l.vals, l.codes, l.dict = t.vals.list()
+	l.ri16, l.ri = t.ri.list()
+	l.ci16, l.ci = t.ci.list()
+	return l
 }
 
 // internAfter is intern for a label likely to be the one numbered last.
@@ -404,7 +407,7 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 				continue // a listed but missing value is simply unobserved
 			}
 		}
-		if len(t.ri) == sizeSample && size > 0 {
+		if t.ri.len() == sizeSample && size > 0 {
 			if read := cr.InputOffset(); read > 0 && size > read {
 				t.grow(int(float64(size-read)/float64(read)*sizeSample*1.05) + 1)
 			}
@@ -414,7 +417,8 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 		if max(ri, ci) >= maxSparseDim {
 			return &ParseError{Line: line, Err: fmt.Errorf("more than %d distinct labels: %w", maxSparseDim, ErrShape)}
 		}
-		t.ri, t.ci = append(t.ri, int32(ri)), append(t.ci, int32(ci))
+		t.ri.add(ri)
+		t.ci.add(ci)
 		t.vals.add(v)
 		if t.keepLines {
 			t.lines = append(t.lines, line)
@@ -424,7 +428,8 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 
 // grow makes room for n more cells.
 func (t *triples) grow(n int) {
-	t.ri, t.ci = slices.Grow(t.ri, n), slices.Grow(t.ci, n)
+	t.ri.grow(n)
+	t.ci.grow(n)
 	t.vals.grow(n)
 	if t.keepLines {
 		t.lines = slices.Grow(t.lines, n)
@@ -434,7 +439,7 @@ func (t *triples) grow(n int) {
 // matrix orders the labels and builds the sparse matrix, reporting a pair
 // listed twice.
 func (t *triples) matrix(rowField, colField string) (*Matrix, error) {
-	if len(t.ri) == 0 {
+	if t.ri.len() == 0 {
 		return nil, &ParseError{Line: 2, Err: fmt.Errorf("no data lines: %w", ErrEmpty)}
 	}
 	rowOrder, colOrder := labelOrder(t.rows), labelOrder(t.cols)

@@ -205,9 +205,11 @@ func (d *duplicate) entries(l cellList) (first, second int) {
 // column ci[e] with value vals[e], the numbers mapped through rowMap and
 // colMap when those are set.
 //
-// A list's values are vals, or, when codes is set, dict[codes[e]].
+// A list's values are vals, or, when codes is set, dict[codes[e]]; its
+// row numbers ri, or, when ri16 is set, ri16 (and so for columns).
 type cellList struct {
 	ri, ci         []int32
+	ri16, ci16     []uint16
 	vals           []float64
 	codes          []uint8
 	dict           []float64
@@ -215,7 +217,12 @@ type cellList struct {
 }
 
 // len returns the number of cells listed.
-func (l *cellList) len() int { return len(l.ri) }
+func (l *cellList) len() int {
+	if l.ri16 != nil {
+		return len(l.ri16)
+	}
+	return len(l.ri)
+}
 
 // value returns cell e's value.
 func (l *cellList) value(e int) float64 {
@@ -226,17 +233,29 @@ func (l *cellList) value(e int) float64 {
 }
 
 func (l *cellList) row(e int) int32 {
-	if l.rowMap != nil {
-		return l.rowMap[l.ri[e]]
+	var r int32
+	if l.ri16 != nil {
+		r = int32(l.ri16[e])
+	} else {
+		r = l.ri[e]
 	}
-	return l.ri[e]
+	if l.rowMap != nil {
+		return l.rowMap[r]
+	}
+	return r
 }
 
 func (l *cellList) col(e int) int32 {
-	if l.colMap != nil {
-		return l.colMap[l.ci[e]]
+	var c int32
+	if l.ci16 != nil {
+		c = int32(l.ci16[e])
+	} else {
+		c = l.ci[e]
 	}
-	return l.ci[e]
+	if l.colMap != nil {
+		return l.colMap[c]
+	}
+	return c
 }
 
 // buildSparse turns cells listed in any order, in one list or several,

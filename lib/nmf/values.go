@@ -101,3 +101,56 @@ func (c *codedValues) list() (vals []float64, codes []uint8, dict []float64) {
 	}
 	return nil, c.codes, c.dict.vals
 }
+
+// labelNums is a growing list of label numbers, kept in two bytes each
+// while they are below 1<<16 (a piece of a ratings file names a few
+// thousand users and films) and in four from the first past that on.
+type labelNums struct {
+	narrow []uint16
+	wide   []int32
+	isWide bool
+}
+
+// add appends n (0 ≤ n ≤ maxSparseDim).
+func (l *labelNums) add(n int) {
+	if !l.isWide {
+		if n <= math.MaxUint16 {
+			l.narrow = append(l.narrow, uint16(n))
+			return
+		}
+		l.wide = make([]int32, len(l.narrow), max(cap(l.narrow), 2*len(l.narrow)))
+		for e, m := range l.narrow {
+			l.wide[e] = int32(m)
+		}
+		l.narrow, l.isWide = nil, true
+	}
+	l.wide = append(l.wide, int32(n))
+}
+
+// len returns the number of label numbers listed.
+func (l *labelNums) len() int {
+	if l.isWide {
+		return len(l.wide)
+	}
+	return len(l.narrow)
+}
+
+// grow makes room for n more numbers.
+func (l *labelNums) grow(n int) {
+	if l.isWide {
+		l.wide = slices.Grow(l.wide, n)
+		return
+	}
+	l.narrow = slices.Grow(l.narrow, n)
+}
+
+// list returns the numbers, narrow or wide (the other nil).
+func (l *labelNums) list() (narrow []uint16, wide []int32) {
+	if l.isWide {
+		return nil, l.wide
+	}
+	if l.narrow == nil {
+		return []uint16{}, nil
+	}
+	return l.narrow, nil
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -177,4 +178,65 @@ func index(t *testing.T, find func(string) (int, error), label string) int {
 		t.Fatal(err)
 	}
 	return i
+}
+
+func TestLabelNumsWiden(t *testing.T) {
+	var l labelNums
+	var want []int32
+	wide := false
+	for i := range 70000 {
+		n := (i * 7919) % 70001
+		l.add(n)
+		want = append(want, int32(n))
+		wide = wide || n > math.MaxUint16
+		if l.isWide != wide {
+			t.Fatalf("after %d: wide %v, want %v", n, l.isWide, wide)
+		}
+	}
+	narrow, got := l.list()
+	if narrow != nil || len(got) != len(want) {
+		t.Fatalf("%d narrow, %d wide numbers; want %d wide", len(narrow), len(got), len(want))
+	}
+	for e := range want {
+		if got[e] != want[e] {
+			t.Fatalf("number %d is %d, want %d", e, got[e], want[e])
+		}
+	}
+}
+
+// TestReadTriplesManyLabels reads a file naming more users than two bytes
+// number, in one piece and in several.
+func TestReadTriplesManyLabels(t *testing.T) {
+	defer func(old int64) { chunkBytes = old }(chunkBytes)
+	var b strings.Builder
+	b.WriteString("user,item,rating\n")
+	const users = 70000
+	for i := range users {
+		fmt.Fprintf(&b, "%d,%d,%d\n", (i*7919)%users, i%3, 1+i%5)
+	}
+	path := filepath.Join(t.TempDir(), "many.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseTriples(strings.NewReader(b.String()), "user", "item", "rating")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, chunk := range []int64{8 << 20, 100 << 10} {
+		chunkBytes = chunk
+		got, err := ReadTriples(path, "user", "item", "rating")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.RowLabels(), want.RowLabels()) || !slices.Equal(got.ColLabels(), want.ColLabels()) {
+			t.Fatalf("pieces of %d bytes: labels differ", chunk)
+		}
+		for i := range users {
+			for j := range 3 {
+				if g, w := got.At(i, j), want.At(i, j); g != w && !(math.IsNaN(g) && math.IsNaN(w)) {
+					t.Fatalf("pieces of %d bytes: cell (%d, %d) is %g, want %g", chunk, i, j, g, w)
+				}
+			}
+		}
+	}
 }
