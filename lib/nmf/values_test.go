@@ -5,8 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
