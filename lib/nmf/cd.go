@@ -157,8 +157,13 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 			residualPool.Put(ws)
 		}
 	}()
+	longest := 0
+	for i := range n {
+		longest = max(longest, x.ptr[i+1]-x.ptr[i])
+	}
 	newScratch := func() *residualWork {
 		ws := residualPool.Get().(*residualWork)
+		ws.reserve(longest, k)
 		mu.Lock()
 		taken = append(taken, ws)
 		mu.Unlock()
@@ -187,6 +192,20 @@ type residualWork struct {
 }
 
 var residualPool = sync.Pool{New: func() any { return new(residualWork) }}
+
+// reserve makes room for rows of up to c cells, k components: sized once
+// for the longest row, rather than anew at each longer row.
+func (ws *residualWork) reserve(c, k int) {
+	if cap(ws.r) < c {
+		ws.r = make([]float64, c)
+	}
+	if cap(ws.bt) < c*k {
+		ws.bt = make([]float64, c*k)
+	}
+	if cap(ws.vals) < c {
+		ws.vals = make([]float64, 0, c)
+	}
+}
 
 // cdRowResidual is cdRow for one row with observed cells only: cols lists
 // the rows of b (row stride bs) the observed values vals pair with. It

@@ -7,8 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime"
 	"slices"
+	"sync"
 	"unsafe"
 )
 
@@ -48,27 +48,49 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 		return nil, err
 	}
 	parts := make([]chunkResult, len(bounds)-1)
-	// The pieces' bytes are read into buffers the workers pass on to the
-	// next piece: a 20M-rating file's half gigabyte read into fresh ones
-	// was garbage that let the heap grow to twice what the read keeps.
-	free := make(chan []byte, runtime.GOMAXPROCS(0))
+	// Each piece's cells go into a region of one slab sized by its lines,
+	// counted first (the file is read twice, the second time from the
+	// page cache).
+	var bufs pieceBuffers
+	lines := make([]int, len(parts))
+	var lineErr error
 	eachPiece(len(parts), func(i int) {
-		var buf []byte
-		select {
-		case buf = <-free:
-		default:
+		ps, err := bufs.read(f, bounds[i], bounds[i+1])
+		if err != nil {
+			lineErr = err
+			return
 		}
-		parts[i], buf = parseChunk(f, bounds[i], bounds[i+1], layout, buf)
-		select {
-		case free <- buf:
-		default:
-		}
+		lines[i] = bytes.Count(ps.buf, []byte{'\n'}) + 1 // the last line may lack its newline
+		bufs.put(ps)
 	})
-	close(free)
+	if lineErr != nil {
+		return nil, lineErr
+	}
+	total := 0
+	for _, n := range lines {
+		total += n
+	}
+	slab := newCellSlab(total)
+	from := make([]int, len(parts))
+	for i := 1; i < len(parts); i++ {
+		from[i] = from[i-1] + lines[i-1]
+	}
+	eachPiece(len(parts), func(i int) {
+		ps, err := bufs.read(f, bounds[i], bounds[i+1])
+		if err != nil {
+			parts[i] = chunkResult{err: err}
+			return
+		}
+		t := newTriples()
+		t.ri.narrow, t.ci.narrow, t.vals.codes = slab.piece(from[i], lines[i])
+		t.presized = true
+		parts[i] = parseChunk(ps, layout, t)
+		bufs.put(ps)
+	})
 
 	t := newTriples()
 	base := headerLines // lines before the current piece
-	total := 0
+	total = 0
 	rowNums, colNums := make([][]int32, len(parts)), make([][]int32, len(parts))
 	for i, p := range parts {
 		if errors.Is(p.err, errSequential) {
@@ -98,16 +120,16 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 		parts[i].t = nil
 	}
 	x, dup := buildSparse(len(t.rows), len(t.cols), lists)
-	// The parsed pieces took more memory than the matrix (9 bytes a cell
-	// against 5 for ratings) and are garbage now; collected at once, they
-	// make room for what a fit allocates next instead of setting the
-	// heap's next goal at twice their size with the matrix. A 20M-rating
-	// masked read and fit peaked at 517 MB without this collection, 410 MB
-	// with it (bench/records/43); it takes milliseconds, the matrix
-	// holding no pointers.
-	runtime.GC()
 	if dup != nil {
 		return nil, errSequential // for the error's line numbers
+	}
+	// The matrix by column too, which every fit reads, in the slab the
+	// pieces no longer need when the values are coded.
+	if idx, codes := slab.columns(len(x.idx)); x.coded() && len(x.idx) <= slab.n {
+		xt := &sparse{n: x.m, m: x.n, ptr: make([]int, x.m+1), idx: idx, sparseCodes: sparseCodes{code: codes, dict: x.dict}}
+		x.transposeInto(xt)
+		xt.t.Store(x)
+		x.t.Store(xt)
 	}
 	return newSparseMatrix(permute(t.rows, rowOrder), permute(t.cols, colOrder), x, math.NaN())
 }
@@ -129,26 +151,66 @@ type chunkResult struct {
 	err   error
 }
 
-// parseChunk reads the lines in f[start:end), into buf (grown as needed,
-// and returned for the next piece: what it parses keeps nothing of it).
-func parseChunk(f *os.File, start, end int64, layout tripleLayout, buf []byte) (chunkResult, []byte) {
-	buf = slices.Grow(buf[:0], int(end-start))[:end-start]
-	if n, err := f.ReadAt(buf, start); n < len(buf) {
-		return chunkResult{err: fmt.Errorf("nmf: read CSV: %w", err)}, buf
+// pieceScratch is what parsing a piece needs beside its cells: the
+// piece's bytes and the tables of its integer labels (see internBytes).
+// Each is passed on to the next piece once parsed: a 20M-rating file's
+// half gigabyte read into fresh buffers, and 130 MB of fresh tables, were
+// garbage that let the heap grow to twice what the read keeps.
+type pieceScratch struct {
+	buf              []byte
+	rowNums, colNums []int32
+	rowStrs, colStrs []string
+	// rowsNamed and colsNamed are how many labels the last piece named.
+	rowsNamed, colsNamed int
+}
+
+// pieceBuffers hands out pieceScratch.
+type pieceBuffers struct {
+	mu   sync.Mutex
+	free []*pieceScratch
+}
+
+// read returns scratch holding f[start:end).
+func (b *pieceBuffers) read(f *os.File, start, end int64) (*pieceScratch, error) {
+	ps := new(pieceScratch)
+	b.mu.Lock()
+	if n := len(b.free); n > 0 {
+		ps, b.free = b.free[n-1], b.free[:n-1]
 	}
+	b.mu.Unlock()
+	ps.buf = slices.Grow(ps.buf[:0], int(end-start))[:end-start]
+	if n, err := f.ReadAt(ps.buf, start); n < len(ps.buf) {
+		return nil, fmt.Errorf("nmf: read CSV: %w", err)
+	}
+	return ps, nil
+}
+
+// put takes back scratch; what was parsed with it keeps nothing of it.
+func (b *pieceBuffers) put(ps *pieceScratch) {
+	b.mu.Lock()
+	b.free = append(b.free, ps)
+	b.mu.Unlock()
+}
+
+// parseChunk parses a piece's lines, in ps.buf, into t (a fresh triples).
+func parseChunk(ps *pieceScratch, layout tripleLayout, t *triples) chunkResult {
+	buf := ps.buf
 	if bytes.IndexByte(buf, '"') >= 0 {
-		return chunkResult{err: errSequential}, buf
+		return chunkResult{err: errSequential}
 	}
 	lines := bytes.Count(buf, []byte{'\n'})
-	if t := newTriples(); t.readPlain(buf, layout) {
-		return chunkResult{t: t, lines: lines}, buf
+	ri, ci, codes := t.ri, t.ci, t.vals
+	if t.readPlain(buf, layout, ps) {
+		return chunkResult{t: t, lines: lines}
 	}
+	// The csv reader takes the piece again from the start.
+	t2 := newTriples()
+	t2.ri, t2.ci, t2.vals, t2.presized = ri, ci, codes, t.presized
 	cr := csvReader(bytes.NewReader(buf))
-	t := newTriples()
-	if err := t.read(cr, layout, int64(len(buf))); err != nil {
-		return chunkResult{err: err}, buf
+	if err := t2.read(cr, layout, int64(len(buf))); err != nil {
+		return chunkResult{err: err}
 	}
-	return chunkResult{t: t, lines: lines}, buf
+	return chunkResult{t: t2, lines: lines}
 }
 
 // readPlain is read for a piece without quotes, splitting its lines at
@@ -159,12 +221,22 @@ func parseChunk(f *os.File, start, end int64, layout tripleLayout, buf []byte) (
 // fields, values parseValue accepts, and empty lines, which both skip. At
 // any other line it stops and reports false, and the piece is read again
 // by the csv reader, whose rules and errors then apply.
-func (t *triples) readPlain(buf []byte, l tripleLayout) bool {
+func (t *triples) readPlain(buf []byte, l tripleLayout, ps *pieceScratch) bool {
 	if l.nfields < max(l.ri, l.ci, l.vi)+1 {
 		return false
 	}
 	starts := make([]int, l.nfields+1) // field f is line[starts[f]:starts[f+1]-1]
-	var rowNums, colNums []int32       // see internBytes
+	rowNums, colNums := ps.rowNums, ps.colNums
+	// Room for about as many labels as the last piece named: growing to
+	// a piece's 27,000 films was half the reader's garbage.
+	t.rows = slices.Grow(t.rows, ps.rowsNamed+ps.rowsNamed/8)
+	t.cols = slices.Grow(t.cols, ps.colsNamed+ps.colsNamed/8)
+	defer func() {
+		// The tables go to the next piece empty: the entries of this
+		// piece's integer labels cleared.
+		ps.rowNums, ps.colNums = clearLabels(rowNums, t.rows), clearLabels(colNums, t.cols)
+		ps.rowsNamed, ps.colsNamed = len(t.rows), len(t.cols)
+	}()
 	for pos := 0; pos < len(buf); {
 		end := bytes.IndexByte(buf[pos:], '\n')
 		var line []byte
@@ -218,8 +290,8 @@ func (t *triples) readPlain(buf []byte, l tripleLayout) bool {
 		if t.ri.len() == sizeSample {
 			t.grow(int(float64(len(buf)-pos)/float64(pos)*sizeSample*1.05) + 1)
 		}
-		ri := internBytes(&t.lastRow, t.rowIdx, &t.rows, &rowNums, field(l.ri))
-		ci := internBytes(&t.lastCol, t.colIdx, &t.cols, &colNums, field(l.ci))
+		ri := internBytes(&t.lastRow, t.rowIdx, &t.rows, &rowNums, &ps.rowStrs, field(l.ri))
+		ci := internBytes(&t.lastCol, t.colIdx, &t.cols, &colNums, &ps.colStrs, field(l.ci))
 		if max(ri, ci) >= maxSparseDim {
 			return false
 		}
@@ -235,9 +307,11 @@ func (t *triples) readPlain(buf []byte, l tripleLayout) bool {
 // without a leading zero, below maxTableLabel) are found in nums, the
 // label's number plus one at the integer's place, instead of the map: the
 // usual user and item ids of a ratings file, looked up twice a line, took
-// a third of the time of reading one through the map. Other labels use
-// the map; one label is always looked up in the same place.
-func internBytes(last *int, idx map[string]int, labels *[]string, nums *[]int32, b []byte) int {
+// a third of the time of reading one through the map. Their strings come
+// from strs, kept from piece to piece (a piece names most of a file's
+// films again). Other labels use the map; one label is always looked up
+// in the same place.
+func internBytes(last *int, idx map[string]int, labels *[]string, nums *[]int32, strs *[]string, b []byte) int {
 	if *last >= 0 && (*labels)[*last] == string(b) {
 		return *last
 	}
@@ -252,7 +326,15 @@ func internBytes(last *int, idx map[string]int, labels *[]string, nums *[]int32,
 			*nums = grown
 		}
 		*last = len(*labels)
-		*labels = append(*labels, string(b))
+		if n >= len(*strs) {
+			grown := make([]string, min(max(n+1, 2*len(*strs), 1024), maxTableLabel))
+			copy(grown, *strs)
+			*strs = grown
+		}
+		if (*strs)[n] == "" {
+			(*strs)[n] = string(b)
+		}
+		*labels = append(*labels, (*strs)[n])
 		(*nums)[n] = int32(*last + 1)
 		return *last
 	}
@@ -265,6 +347,16 @@ func internBytes(last *int, idx map[string]int, labels *[]string, nums *[]int32,
 	*labels = append(*labels, s)
 	*last = idx[s]
 	return *last
+}
+
+// clearLabels zeroes the entries of nums that labels' integer labels set.
+func clearLabels(nums []int32, labels []string) []int32 {
+	for _, l := range labels {
+		if n, ok := smallInt(unsafe.Slice(unsafe.StringData(l), len(l))); ok && n < len(nums) {
+			nums[n] = 0
+		}
+	}
+	return nums
 }
 
 // maxTableLabel bounds the integer labels internBytes keeps in a table:

@@ -343,6 +343,9 @@ type triples struct {
 	vals           codedValues
 	lines          []int
 	keepLines      bool
+	// presized says ri, ci and vals have room for every cell (the slab's
+	// regions, which grow must not move them out of).
+	presized bool
 	// lastRow and lastCol are the numbers of the labels of the previous
 	// line (−1 before the first): files grouped by row repeat the row
 	// label line after line, and comparing with it saves a map lookup.
@@ -428,6 +431,9 @@ func (t *triples) read(cr *csv.Reader, l tripleLayout, size int64) error {
 
 // grow makes room for n more cells.
 func (t *triples) grow(n int) {
+	if t.presized {
+		return
+	}
 	t.ri.grow(n)
 	t.ci.grow(n)
 	t.vals.grow(n)

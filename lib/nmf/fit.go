@@ -64,8 +64,8 @@ func FitContext(ctx context.Context, V *Matrix, opt Options) (m *Model, err erro
 	k := s.Components
 	segs := generatedLabels("S", k)
 	model := &Model{
-		W:          mustMatrix(V.rows, segs, w),
-		H:          mustMatrix(segs, V.cols, mat.DenseCopyOf(ht.T())),
+		W:          factorOf(V, segs, w, false),
+		H:          factorOf(V, segs, mat.DenseCopyOf(ht.T()), true),
 		Iterations: r.iterations,
 		Converged:  r.converged,
 		Loss:       r.loss,

@@ -113,6 +113,21 @@ func mustMatrix(rows, cols []string, d *mat.Dense) *Matrix {
 	return m
 }
 
+// factorOf labels d (a factor of src) with src's rows (and their index,
+// shared: labels never change once made) and cols, or with rows and
+// src's columns when byCols is set. A 20M-rating fit's W saves building
+// an index of 138,000 users anew (16 MB).
+func factorOf(src *Matrix, labels []string, d *mat.Dense, byCols bool) *Matrix {
+	idx, err := labelIndex(labels, "segment")
+	if err != nil {
+		panic(fmt.Sprintf("nmf: internal error: %v", err))
+	}
+	if byCols {
+		return &Matrix{rows: labels, rowIdx: idx, cols: src.cols, colIdx: src.colIdx, data: d}
+	}
+	return &Matrix{rows: src.rows, rowIdx: src.rowIdx, cols: labels, colIdx: idx, data: d}
+}
+
 func labelIndex(labels []string, what string) (map[string]int, error) {
 	idx := make(map[string]int, len(labels))
 	for i, l := range labels {
@@ -309,7 +324,7 @@ func (m *Matrix) T() mat.Matrix { return m.Transpose() }
 // with their labels.
 func (m *Matrix) Transpose() *Matrix {
 	if m.cells != nil {
-		return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, cells: m.cells.transpose(), absent: m.absent}
+		return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, cells: m.cells.transposed(), absent: m.absent}
 	}
 	t := transposeOf(m.data)
 	return &Matrix{rows: m.cols, cols: m.rows, rowIdx: m.colIdx, colIdx: m.rowIdx, data: t}

@@ -66,7 +66,7 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 	case V.cells != nil && V.absent == 0:
 		// Zero-is-data over the stored cells: the products run on them.
 		p.stored = V.cells
-		p.opV, p.opVT = sparseProducts(p.stored, p.stored.transpose())
+		p.opV, p.opVT = sparseProducts(p.stored, p.stored.transposed())
 		if p.nObs < r*c {
 			p.minV = min(p.minV, 0)
 			p.nObs = r * c
@@ -76,7 +76,7 @@ func buildProblem(V *Matrix, signed bool) (*problem, error) {
 		if p.byRow == nil {
 			p.byRow = sparseOf(V.data, false)
 		}
-		p.byCol = p.byRow.transpose()
+		p.byCol = p.byRow.transposed()
 	default:
 		p.v = V.dense() // read only
 		p.opV, p.opVT = p.denseOperands()
@@ -142,7 +142,14 @@ func scanValues(V *Matrix, signed bool) (st valueStats, row, pos int) {
 	out := make([]piece, pieces)
 	scan := func(k int) {
 		pc := piece{st: valueStats{min: math.Inf(1)}, row: -1}
-		var buf []float64
+		var buf []float64 // a coded row's values, sized once for the piece's longest
+		if x := V.cells; x != nil && x.coded() {
+			longest := 0
+			for i := k * rowsPer; i < min((k+1)*rowsPer, r); i++ {
+				longest = max(longest, x.ptr[i+1]-x.ptr[i])
+			}
+			buf = make([]float64, 0, longest)
+		}
 		for i := k * rowsPer; i < min((k+1)*rowsPer, r); i++ {
 			vals, _ := V.storedRow(i, &buf)
 			if pc.st.addClean(vals, signed) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
@@ -21,6 +22,22 @@ type sparse struct {
 	idx  []int32
 	val  []float64
 	sparseCodes
+	// t is xᵀ once transposed has formed it (and xᵀ's t is x): a matrix
+	// keeps both layouts a fit reads instead of forming one per fit.
+	t atomic.Pointer[sparse]
+}
+
+// transposed returns xᵀ as transpose does, formed once and kept.
+func (x *sparse) transposed() *sparse {
+	if t := x.t.Load(); t != nil {
+		return t
+	}
+	t := x.transpose()
+	t.t.Store(x)
+	if !x.t.CompareAndSwap(nil, t) {
+		return x.t.Load() // another goroutine formed it first
+	}
+	return t
 }
 
 // A matrix of at most maxCodes distinct values keeps them as one-byte
@@ -82,6 +99,12 @@ func (x *sparse) transpose() *sparse {
 	} else {
 		t.val = make([]float64, len(x.val))
 	}
+	x.transposeInto(t)
+	return t
+}
+
+// transposeInto forms xᵀ in t, whose ptr, idx and values have xᵀ's sizes.
+func (x *sparse) transposeInto(t *sparse) {
 	// The rows are cut into ranges of about equal cells, one per core;
 	// each range counts its cells per column, and then places them from
 	// where the ranges before it end in every column, so that each column
@@ -126,7 +149,6 @@ func (x *sparse) transpose() *sparse {
 			}
 		}
 	})
-	return t
 }
 
 // withValues returns x's pattern (shared) with new values.
@@ -321,8 +343,13 @@ func buildSparse(n, m int, lists []cellList) (*sparse, *duplicate) {
 	}
 	var dupRow atomic.Int64
 	dupRow.Store(-1)
+	var sorters sync.Pool // the sorters' scratch, kept from chunk to chunk
 	forPieces((n+chunkRows-1)/chunkRows, float64(total), func(c int) {
-		var sorter rowSorter
+		sorter, _ := sorters.Get().(*rowSorter)
+		if sorter == nil {
+			sorter = new(rowSorter)
+		}
+		defer sorters.Put(sorter)
 		for i := c * chunkRows; i < min((c+1)*chunkRows, n); i++ {
 			lo, hi := x.ptr[i], x.ptr[i+1]
 			cols := x.idx[lo:hi]

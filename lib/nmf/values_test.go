@@ -117,6 +117,14 @@ func TestReadTriplesCoded(t *testing.T) {
 			if coded := got.cells.coded(); coded != tc.wantCoded {
 				t.Fatalf("coded %v, want %v", coded, tc.wantCoded)
 			}
+			// The reader kept the matrix by column, in its slab when
+			// coded: it must be the transpose formed anew.
+			if xt := got.cells.t.Load(); tc.wantCoded && tc.chunk < 8<<20 {
+				fresh := got.cells.transpose()
+				if xt == nil || !slices.Equal(xt.ptr, fresh.ptr) || !slices.Equal(xt.idx, fresh.idx) || !slices.Equal(xt.code, fresh.code) || xt.t.Load() != got.cells {
+					t.Fatal("the column layout the reader kept is not the matrix's transpose")
+				}
+			}
 			rows, cols := make([]string, 120), make([]string, 90)
 			for i := range rows {
 				rows[i] = fmt.Sprint("u", i)
