@@ -44,7 +44,7 @@ func (x *sparse) transposed() *sparse {
 // codes: val is nil and value q is dict[code[q]] (values.go).
 type sparseCodes struct {
 	code []uint8
-	dict []float64
+	dict *[maxCodes]float64 // indexed by a byte: no bounds checks
 }
 
 // value returns the value of stored cell q.
@@ -322,7 +322,8 @@ func buildSparse(n, m int, lists []cellList) (*sparse, *duplicate) {
 	}
 	x.idx = make([]int32, total)
 	if coded {
-		x.code, x.dict = make([]uint8, total), dict.vals
+		x.code, x.dict = make([]uint8, total), new([maxCodes]float64)
+		copy(x.dict[:], dict.vals)
 	} else {
 		x.val = make([]float64, total)
 	}
