@@ -96,6 +96,9 @@ type lowering struct {
 	sigs []*types.Signature
 	// commaOk marks type assertions used as v, ok := x.(T).
 	commaOk map[*ast.TypeAssertExpr]bool
+	// bareRecv marks receives that are not values of their own (see
+	// lowerReceiveValue).
+	bareRecv map[*ast.UnaryExpr]bool
 	// labeled marks statements that carry a label.
 	labeled map[ast.Stmt]*ast.LabeledStmt
 	// inList marks statements directly in a block or a case's body.
@@ -213,6 +216,7 @@ func (l *lowering) lower() {
 	}
 	l.nameBlankTypes()
 	l.commaOk = map[*ast.TypeAssertExpr]bool{}
+	l.bareRecv = map[*ast.UnaryExpr]bool{}
 	l.labeled = map[ast.Stmt]*ast.LabeledStmt{}
 	l.inList = map[ast.Stmt]bool{}
 	for _, d := range pc.decls {
@@ -351,6 +355,12 @@ func (l *lowering) walk(n ast.Node) {
 			l.walkSelect(n)
 			l.lowerSelect(n)
 			return false
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW {
+				l.walkChildren(n)
+				l.lowerReceiveValue(n)
+				return false
+			}
 		case *ast.TypeSwitchStmt:
 			l.walkChildren(n)
 			l.lowerTypeSwitch(n)
@@ -419,12 +429,12 @@ func (l *lowering) walkSelect(sel *ast.SelectStmt) {
 				l.keepTypeInInterface(comm.Value, c.Elem())
 			}
 		case *ast.ExprStmt:
-			l.walk(comm.X)
+			l.walk(ast.Unparen(comm.X).(*ast.UnaryExpr).X)
 		case *ast.AssignStmt:
 			for _, e := range comm.Lhs {
 				l.walk(e)
 			}
-			l.walk(comm.Rhs[0])
+			l.walk(ast.Unparen(comm.Rhs[0]).(*ast.UnaryExpr).X)
 		}
 		for _, st := range cc.Body {
 			l.walk(st)

@@ -51,7 +51,33 @@ import (
 // markCommaOk records type assertions whose comma-ok form is used (v, ok
 // := x.(T)), which lowerTypeAssert rewrites as a pair.
 func (l *lowering) markCommaOk(root ast.Node) {
+	bare := func(e ast.Expr) {
+		if u, ok := ast.Unparen(e).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+			l.bareRecv[u] = true
+		}
+	}
 	ast.Inspect(root, func(n ast.Node) bool {
+		// Receives that are not a value of their own (see
+		// lowerReceiveValue): statements, comma-ok forms, select cases.
+		switch n := n.(type) {
+		case *ast.ExprStmt:
+			bare(n.X)
+		case *ast.AssignStmt:
+			if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
+				bare(n.Rhs[0])
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == 2 && len(n.Values) == 1 {
+				bare(n.Values[0])
+			}
+		case *ast.CommClause:
+			switch comm := n.Comm.(type) {
+			case *ast.ExprStmt:
+				bare(comm.X)
+			case *ast.AssignStmt:
+				bare(comm.Rhs[0])
+			}
+		}
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			if len(n.Lhs) == 2 && len(n.Rhs) == 1 {

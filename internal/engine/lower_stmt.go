@@ -131,6 +131,7 @@ func (l *lowering) lowerAssign(as *ast.AssignStmt) {
 		l.parenthesizeCall(as.Rhs[0])
 	case len(as.Lhs) == 2 && len(as.Rhs) == 1 && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE):
 		l.lowerCommaOkIndex(as)
+		l.lowerCommaOkReceive(as)
 	case len(as.Rhs) > 1 && len(as.Rhs) == len(as.Lhs) && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE):
 		l.lowerCallBesideLiteral(as.Rhs, as.Lhs, as.Tok == token.DEFINE)
 	}
@@ -349,6 +350,56 @@ func (l *lowering) lowerCommaOkIndex(as *ast.AssignStmt) {
 		rt = lt
 	}
 	et, err := l.typeString(rt)
+	if err != nil {
+		return
+	}
+	from, to := l.off(as.Rhs[0].Pos()), l.off(as.Rhs[0].End())
+	v, okName := l.fresh("v"), l.fresh("ok")
+	text := l.render(from, to)
+	l.edits = append(l.edits, edit{from, to, fmt.Sprintf("func() (%s, bool) { %s, %s := %s; return %s, %s }()", et, v, okName, text, v, okName)})
+}
+
+// lowerReceiveValue converts a received value to its own type, T(<-c):
+// yaegi stores a value received into a variable so that its address
+// cannot be taken (x := <-c; p := &x, or a method with a pointer receiver
+// called on it, fails: "reflect.Value.Addr of unaddressable value"), and
+// a function returning <-c fails where its result is assigned; the
+// conversion's value is stored as any other. Interface values are left
+// alone (a conversion is where yaegi drops the dynamic type of cell
+// values, see keepTypeInInterface).
+func (l *lowering) lowerReceiveValue(u *ast.UnaryExpr) {
+	if l.bareRecv[u] {
+		return
+	}
+	t := l.info.TypeOf(u)
+	if t == nil || isInterface(t) {
+		return
+	}
+	if _, tuple := t.(*types.Tuple); tuple {
+		return
+	}
+	ts, err := l.typeString(t)
+	if err != nil {
+		return
+	}
+	l.insert(u.Pos(), "("+ts+")(")
+	l.insert(u.End(), ")")
+}
+
+// lowerCommaOkReceive rewrites v, ok = <-c (existing variables), which
+// yaegi fails ("reflect: call of reflect.Value.SetBool on chan Value"),
+// into a call returning the pair received into new variables:
+// v, ok = func() (T, bool) { v, ok := <-c; return v, ok }().
+func (l *lowering) lowerCommaOkReceive(as *ast.AssignStmt) {
+	u, ok := ast.Unparen(as.Rhs[0]).(*ast.UnaryExpr)
+	if !ok || u.Op != token.ARROW || as.Tok != token.ASSIGN {
+		return
+	}
+	ch, ok := l.info.TypeOf(u.X).Underlying().(*types.Chan)
+	if !ok {
+		return
+	}
+	et, err := l.typeString(ch.Elem())
 	if err != nil {
 		return
 	}
