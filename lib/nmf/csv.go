@@ -280,10 +280,12 @@ func ReadTriples(path, rowField, colField, valueField string) (*Matrix, error) {
 // for a "watched" or "bought" matrix). Other fields are ignored. Cells not
 // listed are missing; use FillMissing(0) where absence means zero.
 //
-// The matrix is sparse (see NewSparse): it keeps the listed cells only, so
-// a file of 20 million ratings between 138,000 people and 27,000 films
-// becomes 240 MB (12 bytes a rating), not the 30 GB of a dense matrix of
-// that shape.
+// The matrix is sparse (see NewSparse): it keeps the listed cells only,
+// by row and by column (the two layouts a fit reads), each value as a
+// one-byte code when the file has at most 256 distinct values, as ratings
+// do. A file of 20 million ratings between 138,000 people and 27,000 films
+// so becomes 200 MB (240 MB a layout with other values), not the 30 GB of
+// a dense matrix of that shape.
 //
 // Labels are ordered numerically when they are all integers, otherwise in
 // order of first appearance. A pair listed twice is an error wrapping
