@@ -281,7 +281,8 @@ func ReadTriples(path, rowField, colField, valueField string) (*Matrix, error) {
 // listed are missing; use FillMissing(0) where absence means zero.
 //
 // The matrix is sparse (see NewSparse): it keeps the listed cells only,
-// by row and by column (the two layouts a fit reads), each value as a
+// by row and by column (the two layouts a fit reads; the second formed
+// at once for a large file, else at the first fit), each value as a
 // one-byte code when the file has at most 256 distinct values, as ratings
 // do. A file of 20 million ratings between 138,000 people and 27,000 films
 // so becomes 200 MB (240 MB a layout with other values), not the 30 GB of
