@@ -555,28 +555,36 @@ func (l *lowering) lowerSelect(sel *ast.SelectStmt) {
 	declare := func(format string, args ...any) {
 		decls = append(decls, fmt.Sprintf(format, args...))
 	}
-	elemOf := func(ch ast.Expr) (types.Type, string, bool) {
+	elemOf := func(ch ast.Expr) (string, bool) {
 		c, ok := l.info.TypeOf(ch).Underlying().(*types.Chan)
 		if !ok {
-			return nil, "", false
+			return "", false
 		}
 		ts, err := l.typeString(c.Elem())
 		if err != nil {
 			l.fail(ch.Pos(), "a select on a channel whose element type cannot be named here (the select is rewritten: the interpreter shares one select's cases between goroutines); declare a named type for the element")
-			return nil, "", false
+			return "", false
 		}
-		return c.Elem(), ts, true
+		return ts, true
+	}
+	// The communications are numbered in order; the default, wherever it
+	// stands, after them (as Select numbers it).
+	comms := 0
+	for _, c := range sel.Body.List {
+		if c.(*ast.CommClause).Comm != nil {
+			comms++
+		}
 	}
 	hasDefault := false
-	for i, c := range sel.Body.List {
+	for _, c := range sel.Body.List {
 		cc := c.(*ast.CommClause)
-		head := fmt.Sprintf("case %d:", i)
+		head := fmt.Sprintf("case %d:", len(cases))
 		switch comm := cc.Comm.(type) {
 		case nil:
 			hasDefault = true
-			head = fmt.Sprintf("case %d:", len(sel.Body.List)-1)
+			head = fmt.Sprintf("case %d:", comms)
 		case *ast.SendStmt:
-			_, ts, ok := elemOf(comm.Chan)
+			ts, ok := elemOf(comm.Chan)
 			if !ok {
 				return
 			}
@@ -600,7 +608,7 @@ func (l *lowering) lowerSelect(sel *ast.SelectStmt) {
 			into, ok := "nil", "nil"
 			var assign []string
 			if len(lhs) > 0 {
-				_, ts, named := elemOf(recv.X)
+				ts, named := elemOf(recv.X)
 				if !named {
 					return
 				}
