@@ -58,7 +58,8 @@ func (l *lowering) markCommaOk(root ast.Node) {
 	}
 	ast.Inspect(root, func(n ast.Node) bool {
 		// Receives that are not a value of their own (see
-		// lowerReceiveValue): statements, comma-ok forms, select cases.
+		// lowerReceiveValue): statements and comma-ok forms. A select's
+		// are never walked as expressions (walkSelect).
 		switch n := n.(type) {
 		case *ast.ExprStmt:
 			bare(n.X)
@@ -69,13 +70,6 @@ func (l *lowering) markCommaOk(root ast.Node) {
 		case *ast.ValueSpec:
 			if len(n.Names) == 2 && len(n.Values) == 1 {
 				bare(n.Values[0])
-			}
-		case *ast.CommClause:
-			switch comm := n.Comm.(type) {
-			case *ast.ExprStmt:
-				bare(comm.X)
-			case *ast.AssignStmt:
-				bare(comm.Rhs[0])
 			}
 		}
 		switch n := n.(type) {

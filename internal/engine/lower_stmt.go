@@ -353,10 +353,17 @@ func (l *lowering) lowerCommaOkIndex(as *ast.AssignStmt) {
 	if err != nil {
 		return
 	}
-	from, to := l.off(as.Rhs[0].Pos()), l.off(as.Rhs[0].End())
+	l.commaOkCall(as.Rhs[0], et)
+}
+
+// commaOkCall replaces a comma-ok expression (an index, a receive) with a
+// call that returns its pair as (T, bool), taken into new variables:
+// func() (T, bool) { v, ok := e; return v, ok }().
+func (l *lowering) commaOkCall(e ast.Expr, t string) {
+	from, to := l.off(e.Pos()), l.off(e.End())
 	v, okName := l.fresh("v"), l.fresh("ok")
 	text := l.render(from, to)
-	l.edits = append(l.edits, edit{from, to, fmt.Sprintf("func() (%s, bool) { %s, %s := %s; return %s, %s }()", et, v, okName, text, v, okName)})
+	l.edits = append(l.edits, edit{from, to, fmt.Sprintf("func() (%s, bool) { %s, %s := %s; return %s, %s }()", t, v, okName, text, v, okName)})
 }
 
 // lowerReceiveValue converts a received value to its own type, T(<-c):
@@ -403,10 +410,7 @@ func (l *lowering) lowerCommaOkReceive(as *ast.AssignStmt) {
 	if err != nil {
 		return
 	}
-	from, to := l.off(as.Rhs[0].Pos()), l.off(as.Rhs[0].End())
-	v, okName := l.fresh("v"), l.fresh("ok")
-	text := l.render(from, to)
-	l.edits = append(l.edits, edit{from, to, fmt.Sprintf("func() (%s, bool) { %s, %s := %s; return %s, %s }()", et, v, okName, text, v, okName)})
+	l.commaOkCall(as.Rhs[0], et)
 }
 
 // lowerNilSwitch rewrites a switch on a slice, map, function, pointer or
