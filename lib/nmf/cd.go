@@ -157,10 +157,7 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 			residualPool.Put(ws)
 		}
 	}()
-	longest := 0
-	for i := range n {
-		longest = max(longest, x.ptr[i+1]-x.ptr[i])
-	}
+	longest := x.longestRow(0, n)
 	newScratch := func() *residualWork {
 		ws := residualPool.Get().(*residualWork)
 		ws.reserve(longest, k)

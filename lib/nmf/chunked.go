@@ -52,23 +52,24 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 	// counted first (the file is read twice, the second time from the
 	// page cache).
 	var bufs pieceBuffers
-	lines := make([]int, len(parts))
-	var lineErr error
+	newlines := make([]int, len(parts))
 	eachPiece(len(parts), func(i int) {
 		ps, err := bufs.read(f, bounds[i], bounds[i+1])
 		if err != nil {
-			lineErr = err
+			parts[i].err = err
 			return
 		}
-		lines[i] = bytes.Count(ps.buf, []byte{'\n'}) + 1 // the last line may lack its newline
+		newlines[i] = bytes.Count(ps.buf, []byte{'\n'})
 		bufs.put(ps)
 	})
-	if lineErr != nil {
-		return nil, lineErr
-	}
 	total := 0
-	for _, n := range lines {
-		total += n
+	lines := make([]int, len(parts)) // room in the slab: the last line may lack its newline
+	for i, p := range parts {
+		if p.err != nil {
+			return nil, p.err
+		}
+		lines[i] = newlines[i] + 1
+		total += lines[i]
 	}
 	slab := newCellSlab(total)
 	from := make([]int, len(parts))
@@ -84,7 +85,7 @@ func readTriplesChunked(f *os.File, size int64, rowField, colField, valueField s
 		t := newTriples()
 		t.ri.narrow, t.ci.narrow, t.vals.codes = slab.piece(from[i], lines[i])
 		t.presized = true
-		parts[i] = parseChunk(ps, layout, t)
+		parts[i] = parseChunk(ps, layout, t, newlines[i])
 		bufs.put(ps)
 	})
 
@@ -192,13 +193,13 @@ func (b *pieceBuffers) put(ps *pieceScratch) {
 	b.mu.Unlock()
 }
 
-// parseChunk parses a piece's lines, in ps.buf, into t (a fresh triples).
-func parseChunk(ps *pieceScratch, layout tripleLayout, t *triples) chunkResult {
+// parseChunk parses a piece's lines, in ps.buf, into t (a fresh triples);
+// lines is the number of its newlines.
+func parseChunk(ps *pieceScratch, layout tripleLayout, t *triples, lines int) chunkResult {
 	buf := ps.buf
 	if bytes.IndexByte(buf, '"') >= 0 {
 		return chunkResult{err: errSequential}
 	}
-	lines := bytes.Count(buf, []byte{'\n'})
 	ri, ci, codes := t.ri, t.ci, t.vals
 	if t.readPlain(buf, layout, ps) {
 		return chunkResult{t: t, lines: lines}
@@ -320,17 +321,9 @@ func internBytes(last *int, idx map[string]int, labels *[]string, nums *[]int32,
 			*last = int((*nums)[n] - 1)
 			return *last
 		}
-		if n >= len(*nums) {
-			grown := make([]int32, min(max(n+1, 2*len(*nums), 1024), maxTableLabel))
-			copy(grown, *nums)
-			*nums = grown
-		}
+		*nums = growTable(*nums, n)
 		*last = len(*labels)
-		if n >= len(*strs) {
-			grown := make([]string, min(max(n+1, 2*len(*strs), 1024), maxTableLabel))
-			copy(grown, *strs)
-			*strs = grown
-		}
+		*strs = growTable(*strs, n)
 		if (*strs)[n] == "" {
 			(*strs)[n] = string(b)
 		}
@@ -347,6 +340,17 @@ func internBytes(last *int, idx map[string]int, labels *[]string, nums *[]int32,
 	*labels = append(*labels, s)
 	*last = idx[s]
 	return *last
+}
+
+// growTable returns table with room for entry n (< maxTableLabel), grown
+// by doubling.
+func growTable[T any](table []T, n int) []T {
+	if n < len(table) {
+		return table
+	}
+	grown := make([]T, min(max(n+1, 2*len(table), 1024), maxTableLabel))
+	copy(grown, table)
+	return grown
 }
 
 // clearLabels zeroes the entries of nums that labels' integer labels set.

@@ -144,11 +144,7 @@ func scanValues(V *Matrix, signed bool) (st valueStats, row, pos int) {
 		pc := piece{st: valueStats{min: math.Inf(1)}, row: -1}
 		var buf []float64 // a coded row's values, sized once for the piece's longest
 		if x := V.cells; x != nil && x.coded() {
-			longest := 0
-			for i := k * rowsPer; i < min((k+1)*rowsPer, r); i++ {
-				longest = max(longest, x.ptr[i+1]-x.ptr[i])
-			}
-			buf = make([]float64, 0, longest)
+			buf = make([]float64, 0, x.longestRow(k*rowsPer, min((k+1)*rowsPer, r)))
 		}
 		for i := k * rowsPer; i < min((k+1)*rowsPer, r); i++ {
 			vals, _ := V.storedRow(i, &buf)

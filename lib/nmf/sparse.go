@@ -69,6 +69,15 @@ func (x *sparse) values(lo, hi int, buf *[]float64) []float64 {
 	return v
 }
 
+// longestRow returns the most cells stored in one of rows lo to hi.
+func (x *sparse) longestRow(lo, hi int) int {
+	longest := 0
+	for i := lo; i < hi; i++ {
+		longest = max(longest, x.ptr[i+1]-x.ptr[i])
+	}
+	return longest
+}
+
 // coded reports whether x keeps its values as codes.
 func (x *sparse) coded() bool { return x.val == nil && x.code != nil }
 
