@@ -180,12 +180,11 @@ func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violati
 }
 
 // residualWork is cdRowResidual's scratch: the residuals of a row's
-// observed cells, the rows of b they pair with (transposed), the sums of
-// squares of those columns of b, and the partial sums of the one-pass
-// gather (gatherResidual).
+// observed cells, the rows of b they pair with (transposed), and a coded
+// row's values.
 type residualWork struct {
-	r, bt, hess, lanes []float64
-	vals               []float64 // a coded row's values
+	r, bt []float64
+	vals  []float64
 }
 
 var residualPool = sync.Pool{New: func() any { return new(residualWork) }}
@@ -210,31 +209,15 @@ func (ws *residualWork) reserve(c, k int) {
 // the update.
 func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *residualWork, l1, l2 float64, perm []int) (float64, float64) {
 	k, c := len(a), len(cols)
-	if cap(ws.r) < c {
-		ws.r = make([]float64, c)
-	}
-	if cap(ws.bt) < c*k {
-		ws.bt = make([]float64, c*k)
-	}
-	if cap(ws.hess) < k {
-		ws.hess = make([]float64, k)
-	}
-	r, bt, hess := ws.r[:c], ws.bt[:c*k], ws.hess[:k]
+	ws.reserve(c, k)
+	r, bt := ws.r[:c], ws.bt[:c*k]
 	// Gather b's rows transposed (bt[t*c+e] = b_{cols[e],t}), so that each
-	// coordinate below reads one contiguous run; then the residuals r =
-	// vals − Σ_t a_t·b_t (subtracting in turn over t) and the curvatures,
-	// in one pass per coordinate, or together with the gather where the
-	// assembly can (the same bits either way).
-	if !gatherResidual(bt, b, bs, cols, a, vals, r, hess, &ws.lanes) {
-		gather(bt, b, bs, k, cols)
-		src := vals
-		for t := range k {
-			hess[t] = subScaledSumSq(r, src, bt[t*c:t*c+c], a[t])
-			src = r
-		}
-	}
-	// Each coordinate's step and the next one's r·b_t go in one pass over
-	// r (the last step's with Σr², the squared error returned).
+	// coordinate below reads one contiguous run, and the residuals r =
+	// vals − Σ_t a_t·b_t (subtracting in turn over t), in one pass.
+	gatherResidual(bt, b, bs, cols, a, vals, r)
+	// Each pass over r takes a coordinate's step and forms the next
+	// coordinate's r·b_t and curvature b_t·b_t (the last pass forms Σr²,
+	// the squared error returned).
 	violation := 0.0
 	next := func(i int) []float64 {
 		if i+1 < len(perm) {
@@ -242,7 +225,7 @@ func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *res
 		}
 		return r
 	}
-	rb := dotLanes(r, next(-1))
+	rb, hess := dotSq(r, next(-1))
 	for i, t := range perm {
 		bc := bt[t*c : t*c+c]
 		grad := l1 + l2*a[t] - rb
@@ -254,16 +237,16 @@ func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *res
 		// max(a_t − grad/h, 0), without the branches Go's max takes for
 		// NaN and −0 (it keeps NaN and gives +0 for −0 as max does).
 		step := a[t]
-		if h := hess[t] + l2; h != 0 {
+		if h := hess + l2; h != 0 {
 			if step = a[t] - grad/h; step <= 0 {
 				step = 0
 			}
 		}
 		if d := step - a[t]; d != 0 {
-			rb = subScaledDot(r, bc, d, next(i))
+			rb, hess = subScaledDotSq(r, bc, d, next(i))
 			a[t] = step
 		} else {
-			rb = dotLanes(r, next(i))
+			rb, hess = dotSq(r, next(i))
 		}
 	}
 	return violation, rb

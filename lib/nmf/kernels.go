@@ -1,13 +1,18 @@
 package nmf
 
+import "math"
+
 // The masked solver's inner loops (cdRowResidual) run over a row's
 // observed cells, a few hundred values at a time, k times a sweep. On
 // amd64 with AVX2 they run as assembly (kernels_amd64.s); elsewhere, and
 // with the purego build tag, as the Go below. Both sum in the same order
 // (16 lanes, then a fixed pairwise reduction, then the leftovers in turn)
-// and neither fuses a multiply with an add (the Go writes float64(x*y),
-// which the compiler may not fuse), so a fit gives the same bits with
-// either.
+// and both fuse each multiply with the addition or subtraction it feeds,
+// rounding once (math.FMA in Go, VFMADD231PD and VFNMADD231PD in the
+// assembly), so a fit gives the same bits with either. The fused forms
+// take half the floating-point operations of a multiply then an add: the
+// row passes are bound by the processor's floating-point ports, not by
+// memory.
 
 // lanes is the number of partial sums the kernels keep: four AVX2
 // registers of four values, enough independent additions to keep both of
@@ -26,18 +31,18 @@ func dotGo(x, y []float64) float64 {
 	for ; i+lanes <= len(x); i += lanes {
 		xs, ys := x[i:i+lanes:i+lanes], y[i:i+lanes:i+lanes]
 		for l := range lanes {
-			s[l] += float64(xs[l] * ys[l])
+			s[l] = math.FMA(xs[l], ys[l], s[l])
 		}
 	}
 	for ; i+4 <= len(x); i += 4 {
 		xs, ys := x[i:i+4:i+4], y[i:i+4:i+4]
 		for l := range 4 {
-			s[l] += float64(xs[l] * ys[l])
+			s[l] = math.FMA(xs[l], ys[l], s[l])
 		}
 	}
 	rest := 0.0
 	for ; i < len(x); i++ {
-		rest += float64(x[i] * y[i])
+		rest = math.FMA(x[i], y[i], rest)
 	}
 	return reduceLanes(&s) + rest
 }
@@ -51,29 +56,48 @@ func reduceLanes(s *[lanes]float64) float64 {
 	return (u[0] + u[2]) + (u[1] + u[3])
 }
 
-// subScaledGo sets r -= d·x (len(x) ≥ len(r)).
+// subScaledGo sets r -= d·x, each value rounded once (len(x) ≥ len(r)).
 func subScaledGo(r, x []float64, d float64) {
 	x = x[:len(r)]
 	for e, v := range x {
-		r[e] -= float64(d * v)
+		r[e] = math.FMA(-d, v, r[e])
 	}
 }
 
-// subScaledDotGo sets r -= d·x and returns r·y, summed as dotGo sums
-// (len(x), len(y) ≥ len(r); y may be r).
-func subScaledDotGo(r, x []float64, d float64, y []float64) float64 {
+// dotSqGo returns x·y and y·y over len(x) values (len(y) ≥ len(x)), each
+// summed as dotGo sums.
+func dotSqGo(x, y []float64) (xy, yy float64) {
+	y = y[:len(x)]
+	return dotGo(x, y), dotGo(y, y)
+}
+
+// subScaledDotSqGo sets r -= d·x and returns r·y and y·y, summed as dotGo
+// sums (len(x), len(y) ≥ len(r); y may be r, and then both are r·r).
+func subScaledDotSqGo(r, x []float64, d float64, y []float64) (ry, yy float64) {
 	subScaledGo(r, x, d)
-	return dotGo(r, y)
+	return dotSqGo(r, y)
 }
 
-// subScaledSumSqGo sets r = src − d·x (len(src), len(x) ≥ len(r); src may
-// be r) and returns x·x over len(r) values, summed as dotGo sums.
-func subScaledSumSqGo(r, src, x []float64, d float64) float64 {
-	src, x = src[:len(r)], x[:len(r)]
-	for e, v := range x {
-		r[e] = src[e] - float64(d*v)
+// gatherResidualGo gathers the rows of b (row stride bs) that cols lists
+// into bt transposed, as gatherGo does with k = len(a), and sets r to the
+// row's residuals as residual computes them. len(vals), len(r) ≥
+// len(cols).
+func gatherResidualGo(bt, b []float64, bs int, cols []int32, a, vals, r []float64) {
+	k := len(a)
+	gatherGo(bt, b, bs, k, cols)
+	for e, j := range cols {
+		r[e] = residual(vals[e], a, b[int(j)*bs:int(j)*bs+k])
 	}
-	return dotGo(x, x)
+}
+
+// residual returns v − a·row, subtracting in turn over the coordinates,
+// each product subtracted with one rounding.
+func residual(v float64, a, row []float64) float64 {
+	row = row[:len(a)]
+	for t, x := range row {
+		v = math.FMA(-a[t], x, v)
+	}
+	return v
 }
 
 // gatherGo sets bt[t·c+e] = b[cols[e]·bs+t] for t < k and e < c =
