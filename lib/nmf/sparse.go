@@ -408,18 +408,53 @@ func sortedRow(cols []int32) bool {
 // the cell's place in the row, which is several times faster than a stable
 // sort moving the cells themselves; keys and values reuse its scratch.
 type rowSorter struct {
-	keys  []uint64
-	vals  []float64
-	codes []uint8
+	keys, spare []uint64
+	vals        []float64
+	codes       []uint8
 }
 
-// order sorts the keys of a row's cells.
+// radixFrom is the row length from which order sorts by radix: below it
+// the two 256-entry counts of a radix pass cost more than comparisons.
+const radixFrom = 64
+
+// order sorts the keys of a row's cells. A long row is sorted by the
+// column's bytes, least significant first, with one counting pass each
+// (as many as the row's largest column needs: two below 65,536); the
+// keys start in place order and each pass is stable, so the result is
+// the comparison sort's. On MovieLens-20M's shape it took a quarter of
+// ReadTriples' processor time by comparisons.
 func (s *rowSorter) order(cols []int32) {
-	s.keys = slices.Grow(s.keys[:0], len(cols))[:len(cols)]
+	n := len(cols)
+	s.keys = slices.Grow(s.keys[:0], n)[:n]
+	largest := uint32(0)
 	for q, c := range cols {
 		s.keys[q] = uint64(uint32(c))<<32 | uint64(q)
+		largest = max(largest, uint32(c))
 	}
-	slices.Sort(s.keys)
+	if n < radixFrom {
+		slices.Sort(s.keys)
+		return
+	}
+	s.spare = slices.Grow(s.spare[:0], n)[:n]
+	src, dst := s.keys, s.spare
+	for shift := 32; shift < 64 && largest>>(shift-32) != 0; shift += 8 {
+		var start [256]int
+		for _, key := range src {
+			start[byte(key>>shift)]++
+		}
+		sum := 0
+		for d, count := range start {
+			start[d] = sum
+			sum += count
+		}
+		for _, key := range src {
+			d := byte(key >> shift)
+			dst[start[d]] = key
+			start[d]++
+		}
+		src, dst = dst, src
+	}
+	s.keys, s.spare = src, dst
 }
 
 func (s *rowSorter) sort(cols []int32, vals []float64) {
