@@ -59,7 +59,7 @@ var childFlags = struct {
 func init() {
 	flag.StringVar(&libmfSrc, "libmf-src", "", "a LIBMF source tree (git clone https://github.com/cjlin1/libmf): the ml20m case also runs LIBMF's masked NMF on the same ratings")
 	flag.StringVar(&ml20mDir, "ml20m-dir", "", "keep the ml20m case's generated ratings in this directory (default: a temporary one, removed)")
-	flag.StringVar(&childFlags.mode, "child", "", "internal: run one lib/nmf measurement (zeros or masked) and print JSON")
+	flag.StringVar(&childFlags.mode, "child", "", "internal: run one lib/nmf measurement (zeros, masked or masked32) and print JSON")
 	flag.StringVar(&childFlags.csv, "child-csv", "", "internal: the ratings file for -child")
 	flag.Float64Var(&childFlags.target, "child-target", 0, "internal: RelErr to time for -child zeros")
 	flag.Float64Var(&childFlags.sumSq, "child-sumsq", 0, "internal: Σv² of the ratings for -child zeros")
@@ -112,20 +112,28 @@ func runML20M(c benchCase, python string) (row string, notes []string, err error
 		notes = append(notes, fmt.Sprintf("ml20m: lib/nmf zeros as data (Exact %v): ReadTriples %.1f s, fit to RelErr %.5f in %d iterations %.1f s, peak RSS %.0f MB",
 			exact, r.ReadSeconds, r.RelErr, r.Iterations, r.FitSeconds, r.PeakRSSMB))
 	}
-	r, err := runChild([]string{"-child", "masked", "-child-csv", csvPath})
-	if err != nil {
-		return "", nil, err
+	var masked [2]childResult
+	for i, mode := range []string{"masked", "masked32"} {
+		r, err := runChild([]string{"-child", mode, "-child-csv", csvPath})
+		if err != nil {
+			return "", nil, err
+		}
+		masked[i] = r
+		notes = append(notes, fmt.Sprintf("ml20m: lib/nmf missing values, %s, %d iterations: ReadTriples %.1f s, fit %.1f s (RelErr over the ratings %.7f), peak RSS %.0f MB",
+			[]string{"float64", "Float32"}[i], r.Iterations, r.ReadSeconds, r.FitSeconds, r.RelErr, r.PeakRSSMB))
 	}
-	notes = append(notes, fmt.Sprintf("ml20m: lib/nmf missing values, %d iterations: ReadTriples %.1f s, fit %.1f s (RelErr over the ratings %.4f), peak RSS %.0f MB",
-		r.Iterations, r.ReadSeconds, r.FitSeconds, r.RelErr, r.PeakRSSMB))
 	if libmfSrc != "" {
 		lm, err := runLIBMF(dir, csvPath)
 		if err != nil {
 			return "", nil, err
 		}
-		ours := r.ReadSeconds + r.FitSeconds
-		notes = append(notes, fmt.Sprintf("ml20m: LIBMF --nmf -k 20 -t %d -s 2 -l2 0.1, whole process (reading its text file included): %.1f s, peak RSS %.0f MB; lib/nmf's masked read and fit take %.2f× its time and %.2f× its memory",
-			ml20Iters, lm.Elapsed.Seconds(), lm.PeakRSSMB, ours/lm.Elapsed.Seconds(), r.PeakRSSMB/lm.PeakRSSMB))
+		notes = append(notes, fmt.Sprintf("ml20m: LIBMF --nmf -k 20 -t %d -s 2 -l2 0.1, whole process (reading its text file included): %.1f s, peak RSS %.0f MB",
+			ml20Iters, lm.Elapsed.Seconds(), lm.PeakRSSMB))
+		for i, r := range masked {
+			ours := r.ReadSeconds + r.FitSeconds
+			notes = append(notes, fmt.Sprintf("ml20m: lib/nmf's masked read and fit (%s) take %.2f× LIBMF's time and %.2f× its memory",
+				[]string{"float64", "Float32"}[i], ours/lm.Elapsed.Seconds(), r.PeakRSSMB/lm.PeakRSSMB))
+		}
 	}
 	return row, notes, nil
 }
@@ -234,6 +242,8 @@ func child(w io.Writer) error {
 			}
 		}
 	case "masked":
+	case "masked32":
+		opt.Float32 = true
 	default:
 		return fmt.Errorf("unknown -child mode %q", childFlags.mode)
 	}
