@@ -109,10 +109,22 @@ func TestFloat32FitAgreesWithFloat64(t *testing.T) {
 	}
 }
 
-// TestFloat32Refused: Float32 outside fits with missing values by CD is
-// refused with ErrOption, not ignored.
+// TestFloat32Refused: Float32 outside fits with missing values by CD, or
+// on values whose squares float32 sums could not hold, is refused with
+// ErrOption, not ignored or fitted into infinities.
 func TestFloat32Refused(t *testing.T) {
 	masked, _ := ratingsWithBlanks(20, 15, 0.5, 5)
+	huge := make([]float64, 20*15)
+	for i := range huge {
+		huge[i] = math.NaN()
+		if i%3 == 0 {
+			huge[i] = 1e16 * float64(1+i%5)
+		}
+	}
+	hugeV, err := NewMatrix(generatedLabels("r", 20), generatedLabels("c", 15), huge)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name string
 		V    *Matrix
@@ -121,6 +133,7 @@ func TestFloat32Refused(t *testing.T) {
 		{"no missing values", lowRank(10, 8, 2, 0.1, 1), Options{Components: 2, Float32: true}},
 		{"MU", masked, Options{Components: 2, Float32: true, Solver: SolverMU}},
 		{"Biased", masked, Options{Components: 2, Float32: true, Biased: true}},
+		{"squares beyond float32's room", hugeV, Options{Components: 2, Float32: true}},
 	} {
 		if _, err := Fit(c.V, c.opt); !errors.Is(err, ErrOption) {
 			t.Errorf("%s: Fit gives %v, want ErrOption", c.name, err)

@@ -179,8 +179,8 @@ type Options struct {
 	// and H returned hold float32 values, and Loss and RelErr are theirs,
 	// computed in float64. As in float64, equal options give equal bits
 	// with or without the assembly. It applies to fits with missing values
-	// by the CD solver, not Biased ones; Fit refuses it elsewhere with
-	// ErrOption.
+	// by the CD solver, not Biased ones, whose observed values' squares sum
+	// to at most 1e30; Fit refuses it elsewhere with ErrOption.
 	Float32 bool
 
 	// AlphaW and AlphaH are the regularization strengths for W and H, and
@@ -339,9 +339,17 @@ const defaultAlphaPerMean = 0.06
 // resolveFor resolves every default of a fit of p: those that depend on
 // the data (missing values: a random start, the default regularization)
 // and then the rest (resolve).
+// maxFloat32SumSq is the largest Σv² a Float32 fit takes: eight orders of
+// magnitude below float32's largest value, so that no sum of squares over
+// a row's cells, residuals or factor values comes near overflowing.
+const maxFloat32SumSq = 1e30
+
 func (o Options) resolveFor(p *problem) (settings, error) {
 	if o.Float32 && !p.masked() {
 		return settings{Options: o}, fmt.Errorf("nmf: Float32 applies to fits with missing values, and this V has none: %w", ErrOption)
+	}
+	if o.Float32 && p.normV2 > maxFloat32SumSq {
+		return settings{Options: o}, fmt.Errorf("nmf: Float32: the observed values' squares sum to %.3g, more than float32 sums hold with room to spare (%g); fit in float64: %w", p.normV2, maxFloat32SumSq, ErrOption)
 	}
 	if p.masked() {
 		if o.Init == InitAuto {
