@@ -14,15 +14,30 @@ import "math"
 const lanes32 = 32
 
 // fma32 returns x·y + z rounded once to float32, as VFMADD231SS does. The
-// product is exact in float64; the sum is rounded to float64 by the odd
-// rule (of the two float64s around the exact sum, the one whose last bit
-// is 1), which, with 53 bits against 24 + 2, leaves the final rounding to
-// float32 to give the correctly rounded result (Boldo and Melquiond,
-// "Emulation of FMA and correctly rounded sums: proved algorithms using
-// rounding to odd", 2008).
+// product is exact in float64, and the float64 sum s lies within half a
+// float64 step of the exact sum, so no point halfway between two float32s
+// lies strictly between them: float32(s) rounds correctly unless s is
+// such a point itself (or a float32 subnormal, whose halfway points are
+// coarser). Then the sum is rounded to float64 by the odd rule instead
+// (of the two float64s around the exact sum, the one whose last bit is
+// 1), which, with 53 bits against 24 + 2, leaves the rounding to float32
+// correct (Boldo and Melquiond, "Emulation of FMA and correctly rounded
+// sums: proved algorithms using rounding to odd", 2008).
 func fma32(x, y, z float32) float32 {
 	p, c := float64(x)*float64(y), float64(z)
 	s := p + c
+	// The float64 significand bits float32 drops, and the exponent of
+	// float32's smallest normal value.
+	const below, normal = 1<<29 - 1, (1023 - 126) << 52
+	if bits := math.Float64bits(s); bits&below != 1<<28 && bits&(0x7ff<<52) >= normal {
+		return float32(s)
+	}
+	return sumToOdd(p, c, s)
+}
+
+// sumToOdd returns p + c rounded to float32 through the float64 rounded
+// to odd; s is p + c rounded to nearest.
+func sumToOdd(p, c, s float64) float32 {
 	// s + e is the exact sum (Knuth's TwoSum).
 	bb := s - p
 	e := (p - (s - bb)) + (c - bb)
