@@ -181,9 +181,10 @@ type Options struct {
 	// with or without the assembly; without it (processors without AVX2
 	// and FMA, other architectures, the purego tag) the float32 sums run
 	// as Go that emulates the fused rounding, about four times slower than
-	// the float64 ones, so there Float32 costs time. It applies to fits with missing values
-	// by the CD solver, not Biased ones, whose observed values' squares sum
-	// to at most 1e30; Fit refuses it elsewhere with ErrOption.
+	// the float64 ones, so there Float32 costs time. It applies to fits
+	// with missing values by the CD solver, not Biased ones, whose
+	// observed values' squares sum to at most 1e30; Fit refuses it
+	// elsewhere with ErrOption.
 	Float32 bool
 
 	// AlphaW and AlphaH are the regularization strengths for W and H, and
