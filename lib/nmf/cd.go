@@ -145,34 +145,41 @@ func productSpeedup(x operand) float64 {
 // Σ(x − a·bᵀ)² over the observed cells after the update.
 func cdSweepSparse(x *sparse, a, b *mat.Dense, pen penalty, perm []int) (violation, sq float64) {
 	n, k := a.Dims()
-	braw := b.RawMatrix()
-	araw := a.RawMatrix()
-	work := float64(5 * len(x.idx) * k)
-	// Scratch comes from residualPool and goes back after the sweep, so
-	// that sweeps do not allocate and clear it anew.
+	braw, araw := b.RawMatrix(), a.RawMatrix()
+	longest := x.longestRow(0, n)
+	return sweepRows(n, float64(5*len(x.idx)*k), &residualPool, func(ws *residualWork) { ws.reserve(longest, k) },
+		func(i int, ws *residualWork) (float64, float64) {
+			cols, vals := x.idx[x.ptr[i]:x.ptr[i+1]], x.values(x.ptr[i], x.ptr[i+1], &ws.vals)
+			l1, l2 := pen.forCells(len(cols))
+			return cdRowResidual(araw.Data[i*araw.Stride:i*araw.Stride+k], braw.Data, braw.Stride, cols, vals, ws, l1, l2, perm)
+		})
+}
+
+// sweepRows runs row for rows 0 to n in parallel chunks (forChunks2, work
+// its cost) and returns the sums of what it returns, row by row in order
+// within a chunk. Each chunk's scratch comes from pool, made ready by
+// reserve, and goes back after the sweep, so that sweeps do not allocate
+// and clear it anew.
+func sweepRows[W any](n int, work float64, pool *sync.Pool, reserve func(W), row func(i int, ws W) (float64, float64)) (float64, float64) {
 	var mu sync.Mutex
-	var taken []*residualWork
+	var taken []W
 	defer func() {
 		for _, ws := range taken {
-			residualPool.Put(ws)
+			pool.Put(ws)
 		}
 	}()
-	longest := x.longestRow(0, n)
-	newScratch := func() *residualWork {
-		ws := residualPool.Get().(*residualWork)
-		ws.reserve(longest, k)
+	newScratch := func() W {
+		ws := pool.Get().(W)
+		reserve(ws)
 		mu.Lock()
 		taken = append(taken, ws)
 		mu.Unlock()
 		return ws
 	}
-	return forChunks2(n, work, newScratch, func(lo, hi int, ws *residualWork) (float64, float64) {
+	return forChunks2(n, work, newScratch, func(lo, hi int, ws W) (float64, float64) {
 		v, sq := 0.0, 0.0
 		for i := lo; i < hi; i++ {
-			cols, vals := x.idx[x.ptr[i]:x.ptr[i+1]], x.values(x.ptr[i], x.ptr[i+1], &ws.vals)
-			ai := araw.Data[i*araw.Stride : i*araw.Stride+k]
-			l1, l2 := pen.forCells(len(cols))
-			dv, dsq := cdRowResidual(ai, braw.Data, braw.Stride, cols, vals, ws, l1, l2, perm)
+			dv, dsq := row(i, ws)
 			v, sq = v+dv, sq+dsq
 		}
 		return v, sq
@@ -192,15 +199,15 @@ var residualPool = sync.Pool{New: func() any { return new(residualWork) }}
 // reserve makes room for rows of up to c cells, k components: sized once
 // for the longest row, rather than anew at each longer row.
 func (ws *residualWork) reserve(c, k int) {
-	if cap(ws.r) < c {
-		ws.r = make([]float64, c)
+	ws.r, ws.bt, ws.vals = atLeast(ws.r, c), atLeast(ws.bt, c*k), atLeast(ws.vals, c)
+}
+
+// atLeast returns s if it has room for n values, else a new slice of n.
+func atLeast[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
 	}
-	if cap(ws.bt) < c*k {
-		ws.bt = make([]float64, c*k)
-	}
-	if cap(ws.vals) < c {
-		ws.vals = make([]float64, 0, c)
-	}
+	return s
 }
 
 // cdRowResidual is cdRow for one row with observed cells only: cols lists
@@ -227,29 +234,36 @@ func cdRowResidual(a, b []float64, bs int, cols []int32, vals []float64, ws *res
 	}
 	rb, hess := dotSq(r, next(-1))
 	for i, t := range perm {
-		bc := bt[t*c : t*c+c]
-		grad := l1 + l2*a[t] - rb
-		pg := grad
-		if a[t] == 0 {
-			pg = min(0, grad)
-		}
-		violation += math.Abs(pg)
-		// max(a_t − grad/h, 0), without the branches Go's max takes for
-		// NaN and −0 (it keeps NaN and gives +0 for −0 as max does).
-		step := a[t]
-		if h := hess + l2; h != 0 {
-			if step = a[t] - grad/h; step <= 0 {
-				step = 0
-			}
-		}
+		step, pg := coordinateStep(a[t], rb, hess, l1, l2)
+		violation += pg
 		if d := step - a[t]; d != 0 {
-			rb, hess = subScaledDotSq(r, bc, d, next(i))
+			rb, hess = subScaledDotSq(r, bt[t*c:t*c+c], d, next(i))
 			a[t] = step
 		} else {
 			rb, hess = dotSq(r, next(i))
 		}
 	}
 	return violation, rb
+}
+
+// coordinateStep returns a coordinate's Newton step from a, projected onto
+// a ≥ 0, for the gradient l1 + l2·a − rb and the curvature hess + l2, and
+// the magnitude of its projected gradient.
+func coordinateStep(a, rb, hess, l1, l2 float64) (step, violation float64) {
+	grad := l1 + l2*a - rb
+	pg := grad
+	if a == 0 {
+		pg = min(0, grad)
+	}
+	// max(a − grad/h, 0), without the branches Go's max takes for NaN and
+	// −0 (it keeps NaN and gives +0 for −0 as max does).
+	step = a
+	if h := hess + l2; h != 0 {
+		if step = a - grad/h; step <= 0 {
+			step = 0
+		}
+	}
+	return step, math.Abs(pg)
 }
 
 // dot returns x·y (len(y) ≥ len(x)) with four partial sums, which lets the

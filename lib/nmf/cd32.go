@@ -1,7 +1,6 @@
 package nmf
 
 import (
-	"math"
 	"slices"
 	"sync"
 
@@ -52,35 +51,14 @@ func (f factor32) writeTo(d *mat.Dense) {
 // cells in float32 (the kernels of kernels32.go) and each coordinate's
 // step worked out in float64 from those sums, then rounded to float32.
 func cdSweepSparse32(x *sparse, a, b factor32, pen penalty, perm []int) (violation, sq float64) {
-	n := a.n
-	work := float64(5 * len(x.idx) * a.k)
-	var mu sync.Mutex
-	var taken []*residualWork32
-	defer func() {
-		for _, ws := range taken {
-			residualPool32.Put(ws)
-		}
-	}()
-	longest := x.longestRow(0, n)
-	newScratch := func() *residualWork32 {
-		ws := residualPool32.Get().(*residualWork32)
-		ws.reserve(longest, a.ks)
-		mu.Lock()
-		taken = append(taken, ws)
-		mu.Unlock()
-		return ws
-	}
-	return forChunks2(n, work, newScratch, func(lo, hi int, ws *residualWork32) (float64, float64) {
-		v, sq := 0.0, 0.0
-		for i := lo; i < hi; i++ {
+	longest := x.longestRow(0, a.n)
+	return sweepRows(a.n, float64(5*len(x.idx)*a.k), &residualPool32, func(ws *residualWork32) { ws.reserve(longest, a.ks) },
+		func(i int, ws *residualWork32) (float64, float64) {
 			cols := x.idx[x.ptr[i]:x.ptr[i+1]]
 			vals := x.values32(x.ptr[i], x.ptr[i+1], &ws.vals)
 			l1, l2 := pen.forCells(len(cols))
-			dv, dsq := cdRowResidual32(a.row(i), b.data, b.ks, cols, vals, ws, l1, l2, perm)
-			v, sq = v+dv, sq+dsq
-		}
-		return v, sq
-	})
+			return cdRowResidual32(a.row(i), b.data, b.ks, cols, vals, ws, l1, l2, perm)
+		})
 }
 
 // residualWork32 is cdRowResidual32's scratch: residualWork's, in
@@ -92,18 +70,7 @@ type residualWork32 struct {
 var residualPool32 = sync.Pool{New: func() any { return new(residualWork32) }}
 
 func (ws *residualWork32) reserve(c, ks int) {
-	if cap(ws.r) < c {
-		ws.r = make([]float32, c)
-	}
-	if cap(ws.bt) < c*ks {
-		ws.bt = make([]float32, c*ks)
-	}
-	if cap(ws.vals) < c {
-		ws.vals = make([]float32, 0, c)
-	}
-	if cap(ws.tail) < 8*ks {
-		ws.tail = make([]float32, 8*ks)
-	}
+	ws.r, ws.bt, ws.vals, ws.tail = atLeast(ws.r, c), atLeast(ws.bt, c*ks), atLeast(ws.vals, c), atLeast(ws.tail, 8*ks)
 }
 
 // values32 returns the values of stored cells lo to hi as float32s in
@@ -125,7 +92,8 @@ func (x *sparse) values32(lo, hi int, buf *[]float32) []float32 {
 
 // cdRowResidual32 is cdRowResidual in float32 for a row a padded to a
 // multiple of 4 (b's rows likewise, stride bs); perm lists the real
-// coordinates.
+// coordinates. Each step is worked out in float64 from the float32 sums
+// and rounded to float32.
 func cdRowResidual32(a, b []float32, bs int, cols []int32, vals []float32, ws *residualWork32, l1, l2 float64, perm []int) (float64, float64) {
 	ks, c := len(a), len(cols)
 	ws.reserve(c, ks)
@@ -140,19 +108,8 @@ func cdRowResidual32(a, b []float32, bs int, cols []int32, vals []float32, ws *r
 	}
 	rb, hess := dotSq32(r, next(-1))
 	for i, t := range perm {
-		at := float64(a[t])
-		grad := l1 + l2*at - float64(rb)
-		pg := grad
-		if at == 0 {
-			pg = min(0, grad)
-		}
-		violation += math.Abs(pg)
-		step := at
-		if h := float64(hess) + l2; h != 0 {
-			if step = at - grad/h; step <= 0 {
-				step = 0
-			}
-		}
+		step, pg := coordinateStep(float64(a[t]), float64(rb), float64(hess), l1, l2)
+		violation += pg
 		if d := float32(step) - a[t]; d != 0 {
 			rb, hess = subScaledDotSq32(r, bt[t*c:t*c+c], d, next(i))
 			a[t] = float32(step)

@@ -91,19 +91,7 @@ func TestFloat32FitAgreesWithFloat64(t *testing.T) {
 		if !mat.Equal(m32.W.Dense(), again.W.Dense()) || !mat.Equal(m32.H.Dense(), again.H.Dense()) || m32.RelErr != again.RelErr {
 			t.Errorf("k=%d: two float32 fits with the same options differ", k)
 		}
-		var wh mat.Dense
-		wh.Mul(m32.W.Dense(), m32.H.Dense())
-		sq, norm := 0.0, 0.0
-		r, c := V.Dims()
-		for i := range r {
-			for j := range c {
-				if v := V.At(i, j); !math.IsNaN(v) {
-					d := v - wh.At(i, j)
-					sq, norm = sq+d*d, norm+v*v
-				}
-			}
-		}
-		if want := math.Sqrt(sq / norm); math.Abs(m32.RelErr-want) > 1e-12*want {
+		if want := observedRelErr(V, m32); math.Abs(m32.RelErr-want) > 1e-12*want {
 			t.Errorf("k=%d: RelErr %v, the returned factors' error %v", k, m32.RelErr, want)
 		}
 	}

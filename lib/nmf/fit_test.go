@@ -547,6 +547,24 @@ func objective(m *Model, V *Matrix) float64 {
 // TestMaskedRelErrIsTheFinalError checks that a masked fit's RelErr, read
 // off its last sweep's residuals, is the error of the factors it returns
 // over the observed cells.
+// observedRelErr returns ‖V − WH‖ / ‖V‖ over V's observed cells for m's
+// factors.
+func observedRelErr(V *Matrix, m *Model) float64 {
+	var wh mat.Dense
+	wh.Mul(m.W.Dense(), m.H.Dense())
+	sq, norm := 0.0, 0.0
+	rows, cols := V.Dims()
+	for i := range rows {
+		for j := range cols {
+			if v := V.At(i, j); !math.IsNaN(v) {
+				d := v - wh.At(i, j)
+				sq, norm = sq+d*d, norm+v*v
+			}
+		}
+	}
+	return math.Sqrt(sq / norm)
+}
+
 func TestMaskedRelErrIsTheFinalError(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	const rows, cols = 60, 40
@@ -566,18 +584,7 @@ func TestMaskedRelErrIsTheFinalError(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wh mat.Dense
-		wh.Mul(m.W.Dense(), m.H.Dense())
-		sq, norm := 0.0, 0.0
-		for i := range rows {
-			for j := range cols {
-				if v := V.At(i, j); !math.IsNaN(v) {
-					d := v - wh.At(i, j)
-					sq, norm = sq+d*d, norm+v*v
-				}
-			}
-		}
-		if want := math.Sqrt(sq / norm); math.Abs(m.RelErr-want) > 1e-12*want {
+		if want := observedRelErr(V, m); math.Abs(m.RelErr-want) > 1e-12*want {
 			t.Fatalf("%d iterations: RelErr %v, the factors' error %v", iters, m.RelErr, want)
 		}
 	}

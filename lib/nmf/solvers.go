@@ -9,7 +9,7 @@ import (
 // settings are resolved before (Options.resolveFor); solve only loops.
 //
 //	cdMasked      CD over the observed cells of a V with missing values
-//	cdMasked32    the same in float32 (Options.Float32)
+//	              (in float32 with Options.Float32)
 //	cdAccelerated CD with several sweeps per product and extrapolation (the default)
 //	cdPlain       CD one sweep per product (Exact, or W fixed)
 //	muVariant     multiplicative updates, over observed cells or every cell
@@ -32,10 +32,13 @@ func newVariant(p *problem, w, ht *mat.Dense, s settings, updateW bool) variant 
 	}
 	cd := cdRule{tol: s.Tol, on: s.stopRule}
 	switch {
-	case p.masked() && s.Float32:
-		return newCDMasked32(base, cd)
 	case p.masked():
-		return &cdMasked{fitState: base, cdRule: cd, sweptSq: -1}
+		c := &cdMasked{fitState: base, cdRule: cd, sweptSq: -1}
+		if s.Float32 {
+			w32, ht32 := toFactor32(w), toFactor32(ht)
+			c.w32, c.ht32 = &w32, &ht32
+		}
+		return c
 	case !s.Exact && updateW:
 		return &cdAccelerated{fitState: base, cdRule: cd, ex: newExtrapolation(w, ht)}
 	default:
@@ -78,60 +81,44 @@ type cdMasked struct {
 	// (−1 before one): the H sweep computes it from residuals current
 	// after every step, which makes it the final loss.
 	sweptSq float64
+	// w32 and ht32, with Options.Float32, are the factors for the fit in
+	// float32, written back to w and ht at its end.
+	w32, ht32 *factor32
 }
 
 func (c *cdMasked) step(perm []int) float64 {
 	penW := penalty{c.s.l1W, c.s.l2W, c.s.byObserved}
 	penH := penalty{c.s.l1H, c.s.l2H, c.s.byObserved}
+	sweep := func(x *sparse, a, b *mat.Dense, a32, b32 *factor32, pen penalty) (float64, float64) {
+		if a32 != nil {
+			return cdSweepSparse32(x, *a32, *b32, pen, perm)
+		}
+		return cdSweepSparse(x, a, b, pen, perm)
+	}
 	c.violation = 0
 	if c.updateW {
-		v, _ := cdSweepSparse(c.p.byRow, c.w, c.ht, penW, perm)
+		v, _ := sweep(c.p.byRow, c.w, c.ht, c.w32, c.ht32, penW)
 		c.violation += v
 	}
-	v, sq := cdSweepSparse(c.p.byCol, c.ht, c.w, penH, perm)
+	v, sq := sweep(c.p.byCol, c.ht, c.w, c.ht32, c.w32, penH)
 	c.violation += v
 	c.sweptSq = sq
 	return sq / 2
 }
 
+// finish returns the loss the last H sweep left (no pass over the cells
+// again). A float32 fit writes its factors back and takes their loss in
+// float64 (one pass over the observed cells), so that Loss and RelErr are
+// those of the W and H returned, not the float32 sums'.
 func (c *cdMasked) finish() (float64, float64) {
+	if c.w32 != nil {
+		c.w32.writeTo(c.w)
+		c.ht32.writeTo(c.ht)
+		return c.finalLoss()
+	}
 	if c.sweptSq >= 0 {
-		return c.sweptSq / 2, c.sweptSq // no pass over the cells again
+		return c.sweptSq / 2, c.sweptSq
 	}
-	return c.finalLoss()
-}
-
-// cdMasked32 is cdMasked in float32 (Options.Float32): the factors are
-// float32 copies for the fit, written back to w and ht at its end.
-type cdMasked32 struct {
-	fitState
-	cdRule
-	w32, ht32 factor32
-}
-
-func newCDMasked32(f fitState, r cdRule) *cdMasked32 {
-	return &cdMasked32{fitState: f, cdRule: r, w32: toFactor32(f.w), ht32: toFactor32(f.ht)}
-}
-
-func (c *cdMasked32) step(perm []int) float64 {
-	penW := penalty{c.s.l1W, c.s.l2W, c.s.byObserved}
-	penH := penalty{c.s.l1H, c.s.l2H, c.s.byObserved}
-	c.violation = 0
-	if c.updateW {
-		v, _ := cdSweepSparse32(c.p.byRow, c.w32, c.ht32, penW, perm)
-		c.violation += v
-	}
-	v, sq := cdSweepSparse32(c.p.byCol, c.ht32, c.w32, penH, perm)
-	c.violation += v
-	return sq / 2
-}
-
-// finish writes the factors back and takes their loss in float64 (one
-// pass over the observed cells), so that Loss and RelErr are those of the
-// W and H returned, not the float32 sums'.
-func (c *cdMasked32) finish() (float64, float64) {
-	c.w32.writeTo(c.w)
-	c.ht32.writeTo(c.ht)
 	return c.finalLoss()
 }
 
